@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "authkit-fcgi",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "authkit-fcgi", targets: ["authkit-fcgi"]),
+        .executable(name: "authkit-emulator", targets: ["authkit-emulator"]),
+        .library(name: "AuthKitCore", targets: ["AuthKitCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The emulator only; never linked into authkit-fcgi.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // C libraries from Debian: libfcgi-dev, libssl-dev (OpenSSL 3), libcurl4-openssl-dev.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        /// Thin Swift wrappers over OpenSSL: the only place that calls libcrypto.
+        .target(name: "AuthKitCrypto", dependencies: ["COpenSSL"]),
+        /// Sessions, tokens, WorkOS protocol and configuration; no FastCGI, no environment, no stdout.
+        .target(
+            name: "AuthKitCore",
+            dependencies: ["AuthKitCrypto", .product(name: "Logging", package: "swift-log")]
+        ),
+        /// The HTTPS transport to WorkOS, over libcurl.
+        .target(name: "AuthKitCurl", dependencies: ["AuthKitCore", "CCurl"]),
+        .executableTarget(
+            name: "authkit-fcgi",
+            dependencies: [
+                "AuthKitCore", "AuthKitCurl", "CFastCGI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        /// A local WorkOS stand-in for tests, the demo and users' CI. Independent of AuthKitCore on
+        /// purpose, so tests of the core against it are not the core agreeing with itself.
+        .executableTarget(
+            name: "authkit-emulator",
+            dependencies: [
+                "AuthKitCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        /// Micro-benchmark of the session hot path (run by bench/core.sh, release build).
+        .executableTarget(name: "authkit-core-bench", dependencies: ["AuthKitCore", "AuthKitCrypto"], path: "bench/core"),
+
+        .testTarget(name: "AuthKitCryptoTests", dependencies: ["AuthKitCrypto"]),
+        .testTarget(name: "AuthKitCoreTests", dependencies: ["AuthKitCore", "AuthKitCrypto"]),
+        .testTarget(name: "AuthKitCurlTests", dependencies: ["AuthKitCurl", "AuthKitCore"]),
+        /// Tests that start real processes (the emulator, later nginx and Apache) on loopback.
+        .testTarget(name: "IntegrationTests", dependencies: ["AuthKitCore", "AuthKitCurl", "AuthKitCrypto"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,97 @@
+/// The `SameSite` attribute of the session cookie (`WORKOS_COOKIE_SAMESITE`).
+public enum CookieSameSite: String, Sendable, Equatable, CaseIterable {
+    case lax, strict, none
+
+    /// The capitalised form written into `Set-Cookie`: `Lax`, `Strict`, `None`.
+    public var attributeValue: String {
+        switch self {
+        case .lax: "Lax"
+        case .strict: "Strict"
+        case .none: "None"
+        }
+    }
+}
+
+/// Validated settings, read once at start-up and passed down as a value.
+///
+/// Built by ``ConfigLoader`` from environment-style variables (authkit-nextjs's names and
+/// defaults). Nothing in the core reads the process environment.
+public struct AuthKitConfig: Sendable, Equatable {
+    /// `WORKOS_CLIENT_ID`.
+    public var clientId: String
+    /// `WORKOS_API_KEY`. Secret: never log it; ``ConfigLoader`` masks it when printing.
+    public var apiKey: String
+    /// `WORKOS_COOKIE_PASSWORD` (≥ 32 characters). Seals use it with password id `1`.
+    public var cookiePassword: String
+    /// `WORKOS_COOKIE_PASSWORD_PREVIOUS`: older passwords tried, in order, when the current one fails.
+    public var previousCookiePasswords: [String]
+    /// `WORKOS_REDIRECT_URI` or `NEXT_PUBLIC_WORKOS_REDIRECT_URI`: the callback URL.
+    public var redirectURI: String
+    /// `WORKOS_COOKIE_NAME`, default `wos-session`.
+    public var cookieName: String
+    /// `WORKOS_COOKIE_MAX_AGE` in seconds, default 34560000 (400 days).
+    public var cookieMaxAge: Int
+    /// `WORKOS_COOKIE_DOMAIN`, written verbatim as `Domain=` when set.
+    public var cookieDomain: String?
+    /// `WORKOS_COOKIE_SAMESITE`, default lax.
+    public var cookieSameSite: CookieSameSite
+    /// `WORKOS_API_HOSTNAME`, default `api.workos.com`.
+    public var apiHostname: String
+    /// `WORKOS_API_HTTPS`, default true.
+    public var apiHTTPS: Bool
+    /// `WORKOS_API_PORT`, none by default.
+    public var apiPort: Int?
+    /// `WORKOS_REFRESH_BUFFER_SECONDS`: authkit's `refreshBufferSeconds`; nil means authkit's default
+    /// (30 s for tokens living ≤ 300 s, else 60 s); 0 disables proactive refresh.
+    public var refreshBufferSeconds: Int?
+    /// `AUTHKIT_CLOCK_LEEWAY_SECONDS`, default 0: tolerance for `exp`/`nbf`.
+    public var clockLeewaySeconds: Int
+    /// `AUTHKIT_HTTP_CONNECT_TIMEOUT_MS`, default 3000.
+    public var httpConnectTimeoutMillis: Int
+    /// `AUTHKIT_HTTP_TIMEOUT_MS` (whole request), default 10000.
+    public var httpTotalTimeoutMillis: Int
+
+    public init(
+        clientId: String,
+        apiKey: String,
+        cookiePassword: String,
+        previousCookiePasswords: [String] = [],
+        redirectURI: String,
+        cookieName: String = "wos-session",
+        cookieMaxAge: Int = 34_560_000,
+        cookieDomain: String? = nil,
+        cookieSameSite: CookieSameSite = .lax,
+        apiHostname: String = "api.workos.com",
+        apiHTTPS: Bool = true,
+        apiPort: Int? = nil,
+        refreshBufferSeconds: Int? = nil,
+        clockLeewaySeconds: Int = 0,
+        httpConnectTimeoutMillis: Int = 3000,
+        httpTotalTimeoutMillis: Int = 10000
+    ) {
+        self.clientId = clientId
+        self.apiKey = apiKey
+        self.cookiePassword = cookiePassword
+        self.previousCookiePasswords = previousCookiePasswords
+        self.redirectURI = redirectURI
+        self.cookieName = cookieName
+        self.cookieMaxAge = cookieMaxAge
+        self.cookieDomain = cookieDomain
+        self.cookieSameSite = cookieSameSite
+        self.apiHostname = apiHostname
+        self.apiHTTPS = apiHTTPS
+        self.apiPort = apiPort
+        self.refreshBufferSeconds = refreshBufferSeconds
+        self.clockLeewaySeconds = clockLeewaySeconds
+        self.httpConnectTimeoutMillis = httpConnectTimeoutMillis
+        self.httpTotalTimeoutMillis = httpTotalTimeoutMillis
+    }
+
+    /// The WorkOS API base URL without a trailing slash, as workos-node builds it:
+    /// `http(s)://hostname[:port]`.
+    public var apiBaseURL: String {
+        let scheme = apiHTTPS ? "https" : "http"
+        if let apiPort { return "\(scheme)://\(apiHostname):\(apiPort)" }
+        return "\(scheme)://\(apiHostname)"
+    }
+}

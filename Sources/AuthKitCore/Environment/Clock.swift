@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A point in time as milliseconds since the Unix epoch, the unit iron and JavaScript use.
+public typealias UnixMillis = Int64
+
+/// Tells the time. Injected so tests can drive expiry without sleeping.
+public protocol Clock: Sendable {
+    /// Milliseconds since the Unix epoch.
+    func nowMillis() -> UnixMillis
+}
+
+extension Clock {
+    /// Whole seconds since the epoch, rounded down like `Math.floor(Date.now()/1000)`.
+    public func nowSeconds() -> Int64 { nowMillis() / 1000 }
+}
+
+/// The wall clock (`CLOCK_REALTIME`).
+public struct SystemClock: Clock {
+    public init() {}
+    public func nowMillis() -> UnixMillis {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}
+
+/// A clock that always answers the same instant; for tests and vectors.
+public struct FixedClock: Clock {
+    public var millis: UnixMillis
+    public init(millis: UnixMillis) { self.millis = millis }
+    public func nowMillis() -> UnixMillis { millis }
+}

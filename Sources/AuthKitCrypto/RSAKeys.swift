@@ -1,0 +1,157 @@
+import COpenSSL
+
+/// Errors from RSA key handling.
+public enum RSAKeyError: Error, Sendable, Equatable {
+    case invalidKey(String)
+    case operationFailed(String)
+}
+
+/// An RSA public key for RS256 (RSASSA-PKCS1-v1_5 with SHA-256) verification.
+///
+/// `EVP_PKEY` is safe to share between threads for read-only operations such as verify, hence
+/// the unchecked `Sendable`.
+public final class RSAPublicKey: @unchecked Sendable {
+    let pkey: OpaquePointer
+
+    /// Builds a key from the big-endian modulus and exponent of a JWK (`n`, `e`).
+    public init(modulus: [UInt8], exponent: [UInt8]) throws(RSAKeyError) {
+        guard !modulus.isEmpty, !exponent.isEmpty else { throw .invalidKey("empty modulus or exponent") }
+        guard let n = BN_bin2bn(modulus, Int32(modulus.count), nil),
+              let e = BN_bin2bn(exponent, Int32(exponent.count), nil) else {
+            throw .invalidKey("bad big number")
+        }
+        defer { BN_free(n); BN_free(e) }
+        guard let builder = OSSL_PARAM_BLD_new() else { throw .operationFailed("OSSL_PARAM_BLD_new") }
+        defer { OSSL_PARAM_BLD_free(builder) }
+        guard OSSL_PARAM_BLD_push_BN(builder, "n", n) == 1, OSSL_PARAM_BLD_push_BN(builder, "e", e) == 1,
+              let params = OSSL_PARAM_BLD_to_param(builder) else {
+            throw .operationFailed("OSSL_PARAM_BLD")
+        }
+        defer { OSSL_PARAM_free(params) }
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else { throw .operationFailed("EVP_PKEY_CTX_new_from_name") }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        var key: OpaquePointer?
+        guard EVP_PKEY_fromdata_init(ctx) == 1,
+              EVP_PKEY_fromdata(ctx, &key, authkit_evp_pkey_public_key, params) == 1, let key else {
+            ERR_clear_error()
+            throw .invalidKey("OpenSSL rejected the RSA public key")
+        }
+        self.pkey = key
+    }
+
+    init(owning pkey: OpaquePointer) { self.pkey = pkey }
+
+    deinit { EVP_PKEY_free(pkey) }
+
+    /// Size of the modulus in bits.
+    public var bits: Int { Int(EVP_PKEY_get_bits(pkey)) }
+
+    /// Verifies an RS256 signature over `message`.
+    public func verifyRS256(signature: [UInt8], message: [UInt8]) -> Bool {
+        guard let ctx = EVP_MD_CTX_new() else { return false }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestVerifyInit(ctx, nil, EVP_sha256(), nil, pkey) == 1 else {
+            ERR_clear_error()
+            return false
+        }
+        let result = signature.withUnsafeBufferPointer { s in
+            message.withUnsafeBufferPointer { m in
+                EVP_DigestVerify(ctx, s.baseAddress, s.count, m.baseAddress, m.count)
+            }
+        }
+        if result != 1 { ERR_clear_error() }
+        return result == 1
+    }
+}
+
+/// An RSA private key that signs RS256; used by the WorkOS emulator and by tests.
+public final class RSAPrivateKey: @unchecked Sendable {
+    let pkey: OpaquePointer
+
+    /// Generates a new key of `bits` bits (public exponent 65537).
+    public init(generatingBits bits: Int = 2048) throws(RSAKeyError) {
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else { throw .operationFailed("EVP_PKEY_CTX_new_from_name") }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        var key: OpaquePointer?
+        guard EVP_PKEY_keygen_init(ctx) == 1,
+              EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, Int32(bits)) == 1,
+              EVP_PKEY_generate(ctx, &key) == 1, let key else {
+            ERR_clear_error()
+            throw .operationFailed("RSA key generation")
+        }
+        self.pkey = key
+    }
+
+    /// Reads a PEM private key (PKCS#8 or traditional).
+    public init(pem: String) throws(RSAKeyError) {
+        let bytes = Array(pem.utf8)
+        let key: OpaquePointer? = bytes.withUnsafeBufferPointer { b in
+            guard let bio = BIO_new_mem_buf(b.baseAddress, Int32(b.count)) else { return nil }
+            defer { BIO_free(bio) }
+            return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
+        }
+        guard let key, EVP_PKEY_is_a(key, "RSA") == 1 else {
+            ERR_clear_error()
+            throw .invalidKey("not an RSA private key in PEM")
+        }
+        self.pkey = key
+    }
+
+    deinit { EVP_PKEY_free(pkey) }
+
+    /// The key as PKCS#8 PEM.
+    public func pem() throws(RSAKeyError) -> String {
+        guard let bio = BIO_new(BIO_s_mem()) else { throw .operationFailed("BIO_new") }
+        defer { BIO_free(bio) }
+        guard PEM_write_bio_PrivateKey(bio, pkey, nil, nil, 0, nil, nil) == 1 else {
+            throw .operationFailed("PEM_write_bio_PrivateKey")
+        }
+        var pointer: UnsafeMutablePointer<CChar>?
+        let length = BIO_ctrl(bio, BIO_CTRL_INFO, 0, &pointer)
+        guard length > 0, let pointer else { throw .operationFailed("BIO_get_mem_data") }
+        let buffer = UnsafeRawBufferPointer(start: pointer, count: Int(length))
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// Big-endian modulus (`n` of a JWK).
+    public func modulus() throws(RSAKeyError) -> [UInt8] { try bigNumber("n") }
+    /// Big-endian public exponent (`e` of a JWK).
+    public func exponent() throws(RSAKeyError) -> [UInt8] { try bigNumber("e") }
+
+    /// The matching public key.
+    public func publicKey() throws(RSAKeyError) -> RSAPublicKey {
+        try RSAPublicKey(modulus: modulus(), exponent: exponent())
+    }
+
+    /// Signs `message` with RS256.
+    public func signRS256(_ message: [UInt8]) throws(RSAKeyError) -> [UInt8] {
+        guard let ctx = EVP_MD_CTX_new() else { throw .operationFailed("EVP_MD_CTX_new") }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestSignInit(ctx, nil, EVP_sha256(), nil, pkey) == 1 else { throw .operationFailed("EVP_DigestSignInit") }
+        var length = 0
+        let sizeOK = message.withUnsafeBufferPointer { m in
+            EVP_DigestSign(ctx, nil, &length, m.baseAddress, m.count) == 1
+        }
+        guard sizeOK else { throw .operationFailed("EVP_DigestSign size") }
+        var signature = [UInt8](repeating: 0, count: length)
+        let signOK = message.withUnsafeBufferPointer { m in
+            signature.withUnsafeMutableBufferPointer { s in
+                EVP_DigestSign(ctx, s.baseAddress, &length, m.baseAddress, m.count) == 1
+            }
+        }
+        guard signOK else { throw .operationFailed("EVP_DigestSign") }
+        return Array(signature.prefix(length))
+    }
+
+    private func bigNumber(_ name: String) throws(RSAKeyError) -> [UInt8] {
+        var bn: OpaquePointer?
+        guard EVP_PKEY_get_bn_param(pkey, name, &bn) == 1, let bn else {
+            throw .operationFailed("EVP_PKEY_get_bn_param \(name)")
+        }
+        defer { BN_free(bn) }
+        let size = (Int(BN_num_bits(bn)) + 7) / 8
+        var out = [UInt8](repeating: 0, count: size)
+        _ = BN_bn2bin(bn, &out)
+        return out
+    }
+}

@@ -1,0 +1,17 @@
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/bn.h>
+#include <openssl/rsa.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
+#include <openssl/sha.h>
+#include <openssl/kdf.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
+
+/* EVP_PKEY_PUBLIC_KEY is an expression macro that Swift does not import. */
+static const int authkit_evp_pkey_public_key = EVP_PKEY_PUBLIC_KEY;
