@@ -1,0 +1,64 @@
+/// iron-session 8's layer over ``Iron``: the `~2` version suffix, the `{1: password}` map and
+/// what `unsealData` returns.
+public enum IronSession {
+    /// iron-session's `currentMajorVersion`.
+    public static let currentVersion = 2
+
+    /// `sealData(value, {password, ttl})`: an iron seal with `~2` appended.
+    public static func seal(
+        _ json: [UInt8], passwordId: String, password: String,
+        ttlSeconds: Int64, now: UnixMillis, parameters: Iron.SealParameters
+    ) throws(IronError) -> String {
+        let sealed = try Iron.seal(
+            json, passwordId: passwordId, password: password,
+            ttlMillis: ttlSeconds * 1000, now: now, parameters: parameters)
+        return sealed + "~\(currentVersion)"
+    }
+
+    /// What `unsealData` yields for a seal that opened.
+    public struct Opened: Sendable, Equatable {
+        /// The data, or an empty object where iron-session returns `{}`.
+        public var value: JSONValue
+        /// Index of the candidate password that opened it (0 = the current password).
+        public var passwordIndex: Int
+    }
+
+    /// `unsealData(seal, {password})`.
+    ///
+    /// - Throws: ``IronError``; `isSoft` says whether iron-session would have returned `{}`.
+    ///   Invalid JSON inside a valid seal is reported as ``IronError/decryptionFailed``.
+    public static func unseal(
+        _ seal: String, passwords: (String) -> [String], now: UnixMillis
+    ) throws(IronError) -> Opened {
+        let pieces = seal.split(separator: "~", maxSplits: 2, omittingEmptySubsequences: false)
+        let body = pieces[0]
+        let version = pieces.count > 1 ? parseIntLikeJavaScript(pieces[1]) : nil
+        let (plaintext, index) = try Iron.unseal(body, passwords: passwords, now: now)
+        let parsed: JSONValue
+        if plaintext.isEmpty {
+            parsed = .null
+        } else {
+            do { parsed = try JSONParser.parse(plaintext) } catch { throw .decryptionFailed }
+        }
+        // `?? {}` in iron-session.
+        let data: JSONValue = parsed.isNull ? .object([]) : parsed
+        if version == currentVersion { return Opened(value: data, passwordIndex: index) }
+        // Seals of iron-session v6/v7 kept the data under `persistent`.
+        if case .object(let members)? = data["persistent"] { return Opened(value: .object(members), passwordIndex: index) }
+        return Opened(value: .object([]), passwordIndex: index)
+    }
+
+    /// JavaScript's `parseInt(text, 10)`: leading whitespace, an optional sign, then as many
+    /// digits as there are; nil for NaN.
+    static func parseIntLikeJavaScript(_ text: Substring) -> Int? {
+        var scalars = Substring(text).unicodeScalars.drop { $0.properties.isWhitespace }
+        var negative = false
+        if let first = scalars.first, first == "-" || first == "+" {
+            negative = first == "-"
+            scalars = scalars.dropFirst()
+        }
+        let digits = scalars.prefix { $0.value >= 48 && $0.value <= 57 }
+        guard !digits.isEmpty, let value = Int(String(String.UnicodeScalarView(digits)).prefix(18)) else { return nil }
+        return negative ? -value : value
+    }
+}

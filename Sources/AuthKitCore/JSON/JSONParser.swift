@@ -1,0 +1,253 @@
+/// Why JSON text was rejected.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let offset: Int
+    public let reason: String
+    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+}
+
+/// A strict RFC 8259 parser with `JSON.parse` semantics for what the core reads: sealed
+/// sessions, JWT parts, JWKS and WorkOS responses.
+///
+/// Input bytes that are not valid UTF-8 are first replaced with U+FFFD, as `TextDecoder` does
+/// before iron calls `JSON.parse`. Nesting is limited so hostile input cannot exhaust the stack.
+public struct JSONParser {
+    /// Deeper nesting than this is rejected.
+    public static let maximumDepth = 128
+
+    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        try parse(String(decoding: bytes, as: UTF8.self))
+    }
+
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        var text = text
+        // withUTF8 is untyped-rethrows, so the typed error travels out in a Result.
+        let result: Result<JSONValue, JSONParseError> = text.withUTF8 { buffer in
+            var parser = JSONParser(buffer)
+            do throws(JSONParseError) { return .success(try parser.parseDocument()) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private let input: UnsafeBufferPointer<UInt8>
+    private var index = 0
+    private var depth = 0
+
+    private init(_ input: UnsafeBufferPointer<UInt8>) { self.input = input }
+
+    private mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        guard index == input.count else { throw fail("unexpected data after the value") }
+        return value
+    }
+
+    private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
+
+    private mutating func skipWhitespace() {
+        while index < input.count {
+            switch input[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        guard index < input.count else { throw fail("unexpected end") }
+        switch input[index] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw fail("unexpected character")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= input.count else { throw fail("unexpected end") }
+        let bytes = literal.utf8Start
+        for offset in 0..<count where input[index + offset] != bytes[offset] {
+            throw fail("bad literal")
+        }
+        index += count
+    }
+
+    private mutating func enter() throws(JSONParseError) {
+        depth += 1
+        if depth > Self.maximumDepth { throw fail("nesting too deep") }
+    }
+
+    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var members: [(key: String, value: JSONValue)] = []
+        skipWhitespace()
+        if index < input.count, input[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard index < input.count, input[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < input.count, input[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue()
+            // JSON.parse keeps the first position of a repeated key and the last value.
+            if let existing = members.firstIndex(where: { $0.key == key }) {
+                members[existing].value = value
+            } else {
+                members.append((key, value))
+            }
+            skipWhitespace()
+            guard index < input.count else { throw fail("unexpected end in object") }
+            if input[index] == UInt8(ascii: ",") { index += 1; continue }
+            if input[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            throw fail("expected ',' or '}'")
+        }
+    }
+
+    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var items: [JSONValue] = []
+        skipWhitespace()
+        if index < input.count, input[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(items)
+        }
+        while true {
+            skipWhitespace()
+            items.append(try parseValue())
+            skipWhitespace()
+            guard index < input.count else { throw fail("unexpected end in array") }
+            if input[index] == UInt8(ascii: ",") { index += 1; continue }
+            if input[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            throw fail("expected ',' or ']'")
+        }
+    }
+
+    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        let start = index
+        if input[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < input.count else { throw fail("bad number") }
+        if input[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if isDigit(input[index]) {
+            while index < input.count, isDigit(input[index]) { index += 1 }
+        } else {
+            throw fail("bad number")
+        }
+        if index < input.count, input[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < input.count, isDigit(input[index]) else { throw fail("bad fraction") }
+            while index < input.count, isDigit(input[index]) { index += 1 }
+        }
+        if index < input.count, input[index] == UInt8(ascii: "e") || input[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < input.count, input[index] == UInt8(ascii: "+") || input[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < input.count, isDigit(input[index]) else { throw fail("bad exponent") }
+            while index < input.count, isDigit(input[index]) { index += 1 }
+        }
+        return .number(String(decoding: UnsafeBufferPointer(rebasing: input[start..<index]), as: UTF8.self))
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private mutating func parseString() throws(JSONParseError) -> String {
+        index += 1
+        let start = index
+        // Fast path: no escapes, which is nearly every string in a session.
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: input[start..<index]), as: UTF8.self)
+                index += 1
+                return s
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw fail("control character in string") }
+            index += 1
+        }
+        var bytes = Array(UnsafeBufferPointer(rebasing: input[start..<index]))
+        while index < input.count {
+            let byte = input[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                return String(decoding: bytes, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                index += 1
+                guard index < input.count else { throw fail("unexpected end in escape") }
+                let escape = input[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""): bytes.append(0x22)
+                case UInt8(ascii: "\\"): bytes.append(0x5C)
+                case UInt8(ascii: "/"): bytes.append(0x2F)
+                case UInt8(ascii: "b"): bytes.append(0x08)
+                case UInt8(ascii: "f"): bytes.append(0x0C)
+                case UInt8(ascii: "n"): bytes.append(0x0A)
+                case UInt8(ascii: "r"): bytes.append(0x0D)
+                case UInt8(ascii: "t"): bytes.append(0x09)
+                case UInt8(ascii: "u"): appendScalar(try parseUnicodeEscape(), to: &bytes)
+                default: throw fail("bad escape")
+                }
+            default:
+                if byte < 0x20 { throw fail("control character in string") }
+                bytes.append(byte)
+                index += 1
+            }
+        }
+        throw fail("unterminated string")
+    }
+
+    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+        guard index + 4 <= input.count else { throw fail("short \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = input[index]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw fail("bad \\u escape")
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+
+    /// Reads the four hex digits after `\u`, joining a surrogate pair when one follows.
+    /// A lone surrogate (legal in JavaScript strings, impossible in Swift's) becomes U+FFFD.
+    private mutating func parseUnicodeEscape() throws(JSONParseError) -> Unicode.Scalar {
+        let first = try parseHex4()
+        if (0xD800...0xDBFF).contains(first),
+           index + 6 <= input.count, input[index] == UInt8(ascii: "\\"), input[index + 1] == UInt8(ascii: "u") {
+            let save = index
+            index += 2
+            let second = try parseHex4()
+            if (0xDC00...0xDFFF).contains(second) {
+                let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                return Unicode.Scalar(combined) ?? "\u{FFFD}"
+            }
+            index = save
+        }
+        return Unicode.Scalar(first) ?? "\u{FFFD}"
+    }
+
+    private func appendScalar(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+        for unit in UTF8.encode(scalar)! { bytes.append(unit) }
+    }
+}
