@@ -23,7 +23,8 @@ public final class RSAPublicKey: @unchecked Sendable {
         defer { BN_free(n); BN_free(e) }
         guard let builder = OSSL_PARAM_BLD_new() else { throw .operationFailed("OSSL_PARAM_BLD_new") }
         defer { OSSL_PARAM_BLD_free(builder) }
-        guard OSSL_PARAM_BLD_push_BN(builder, "n", n) == 1, OSSL_PARAM_BLD_push_BN(builder, "e", e) == 1,
+        guard OSSL_PARAM_BLD_push_BN(builder, authkit_param_rsa_n, n) == 1,
+              OSSL_PARAM_BLD_push_BN(builder, authkit_param_rsa_e, e) == 1,
               let params = OSSL_PARAM_BLD_to_param(builder) else {
             throw .operationFailed("OSSL_PARAM_BLD")
         }

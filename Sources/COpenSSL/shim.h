@@ -15,3 +15,8 @@
 
 /* EVP_PKEY_PUBLIC_KEY is an expression macro that Swift does not import. */
 static const int authkit_evp_pkey_public_key = EVP_PKEY_PUBLIC_KEY;
+
+/* OSSL_PARAM_BLD keeps the key name pointer until OSSL_PARAM_BLD_to_param, so the names must
+   outlive the call; Swift string arguments are temporary. */
+static const char *const authkit_param_rsa_n = OSSL_PKEY_PARAM_RSA_N;
+static const char *const authkit_param_rsa_e = OSSL_PKEY_PARAM_RSA_E;

@@ -1,0 +1,118 @@
+import Logging
+
+/// A signed-in session, ready to be turned into identity headers.
+public struct AuthenticatedSession: Sendable, Equatable {
+    public var payload: SessionPayload
+    public var claims: AccessTokenClaims
+    /// True when this request refreshed the tokens.
+    public var refreshed: Bool
+}
+
+/// The outcome of reading a request's session cookie.
+public enum SessionOutcome: Sendable, Equatable {
+    /// Signed in. `setCookie` carries the new session after a refresh or a password rotation
+    /// re-seal; it must reach the browser.
+    case signedIn(AuthenticatedSession, setCookie: String?)
+    /// Not signed in. `setCookie` deletes a cookie that can never work again (unreadable, or a
+    /// terminal refresh failure); nil when there was no cookie.
+    case signedOut(reason: String, setCookie: String?)
+    /// The session may still be good but WorkOS could not refresh it now (transient error):
+    /// the cookie is kept and the request should get 503.
+    case unavailable(reason: String)
+}
+
+/// The whole "cookie in → verified session out" path, following authkit-nextjs's
+/// `updateSession` (spec §2.1): unseal, verify the access token, refresh when invalid or about
+/// to expire, serve the still-valid token when a proactive refresh fails, delete the cookie
+/// only on terminal errors.
+public struct SessionAuthenticator: Sendable {
+    public let sealer: SessionSealer
+    public let verifier: AccessTokenVerifier
+    public let workos: WorkOSClient
+    public let policy: RefreshPolicy
+    public let cookieOptions: CookieOptions
+    private let clock: any Clock
+    private let logger: Logger
+
+    public init(
+        sealer: SessionSealer, verifier: AccessTokenVerifier, workos: WorkOSClient, policy: RefreshPolicy,
+        cookieOptions: CookieOptions, clock: any Clock, logger: Logger
+    ) {
+        self.sealer = sealer
+        self.verifier = verifier
+        self.workos = workos
+        self.policy = policy
+        self.cookieOptions = cookieOptions
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Reads the session from the cookie value (nil when the request has no session cookie).
+    public func authenticate(cookieValue: String?) -> SessionOutcome {
+        guard let cookieValue, !cookieValue.isEmpty else { return .signedOut(reason: "no session cookie", setCookie: nil) }
+        let opened: OpenedSession
+        switch sealer.openSession(cookieValue) {
+        case .success(let value): opened = value
+        case .failure(let error):
+            logger.info("session cookie unusable, deleting it", metadata: ["reason": "\(error)"])
+            return .signedOut(reason: "unreadable session cookie (\(error))", setCookie: SetCookie.delete(options: cookieOptions))
+        }
+        let payload = opened.payload
+        let verification = verifier.verify(payload.accessToken)
+        switch policy.state(of: verification, nowSeconds: clock.nowSeconds()) {
+        case .valid(let claims):
+            guard claims.subject == payload.user.id else { return userMismatch() }
+            let setCookie = opened.needsReseal ? SetCookie.set(sealer.sealSession(payload), options: cookieOptions) : nil
+            return .signedIn(AuthenticatedSession(payload: payload, claims: claims, refreshed: false), setCookie: setCookie)
+        case .expiringSoon(let claims):
+            guard claims.subject == payload.user.id else { return userMismatch() }
+            return refresh(payload, organizationId: claims.organizationId, stillValid: claims)
+        case .invalid(let error):
+            logger.debug("access token not valid, refreshing", metadata: ["reason": "\(error)"])
+            // authkit reads org_id with an unverified decode; a token that does not decode is a
+            // terminal error there too.
+            guard let unverified = AccessTokenVerifier.decodeUnverified(payload.accessToken) else {
+                return .signedOut(reason: "access token unreadable", setCookie: SetCookie.delete(options: cookieOptions))
+            }
+            return refresh(payload, organizationId: unverified.organizationId, stillValid: nil)
+        }
+    }
+
+    /// Refreshes explicitly (organization switch, `/auth/refresh`); the current token's
+    /// validity does not matter.
+    public func refresh(_ payload: SessionPayload, organizationId: String?, stillValid: AccessTokenClaims?) -> SessionOutcome {
+        do {
+            let response = try workos.refresh(refreshToken: payload.refreshToken, organizationId: organizationId)
+            let newPayload = response.sessionPayload
+            guard let claims = AccessTokenVerifier.decodeUnverified(newPayload.accessToken) else {
+                return failed(.invalidResponse("refreshed access token unreadable"), payload, stillValid: stillValid)
+            }
+            guard claims.subject == newPayload.user.id else { return userMismatch() }
+            let cookie = SetCookie.set(sealer.sealSession(newPayload), options: cookieOptions)
+            logger.info("session refreshed", metadata: ["user": "\(newPayload.user.id)"])
+            return .signedIn(AuthenticatedSession(payload: newPayload, claims: claims, refreshed: true), setCookie: cookie)
+        } catch {
+            return failed(error, payload, stillValid: stillValid)
+        }
+    }
+
+    private func failed(_ error: WorkOSError, _ payload: SessionPayload, stillValid: AccessTokenClaims?) -> SessionOutcome {
+        // #453: a proactive refresh that fails serves the token that is still valid. Another
+        // request may well have rotated the refresh token already.
+        if let stillValid, stillValid.expiresAt > clock.nowSeconds() {
+            logger.info("proactive refresh failed; serving the still-valid token", metadata: ["error": "\(error)"])
+            return .signedIn(AuthenticatedSession(payload: payload, claims: stillValid, refreshed: false), setCookie: nil)
+        }
+        if error.isTransient {
+            logger.warning("refresh failed (transient), keeping the session cookie", metadata: ["error": "\(error)"])
+            return .unavailable(reason: "refresh failed: \(error)")
+        }
+        logger.info("refresh failed (terminal), deleting the session cookie", metadata: ["error": "\(error)"])
+        return .signedOut(reason: "refresh failed: \(error)", setCookie: SetCookie.delete(options: cookieOptions))
+    }
+
+    private func userMismatch() -> SessionOutcome {
+        logger.warning("session user does not match the access token subject; deleting the cookie")
+        return .signedOut(reason: "session user does not match the token subject", setCookie: SetCookie.delete(options: cookieOptions))
+    }
+}

@@ -1,0 +1,61 @@
+/// Why a token was not accepted. Every case means "the access token is not valid", which
+/// authkit answers with a refresh.
+public enum TokenError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Not three base64url parts of JSON, or required claims missing.
+    case malformed(String)
+    /// `alg` is not RS256 (`none`, HS256, ES256, …), or a `crit` header is present.
+    case unsupportedAlgorithm(String)
+    /// No key in the JWKS matches the token's `kid`.
+    case unknownKey(String?)
+    case badSignature
+    /// `exp` has passed (beyond the leeway).
+    case expired
+    /// `nbf` is in the future (beyond the leeway).
+    case notYetValid
+    /// No keys could be had at all: the JWKS endpoint failed and nothing was cached.
+    case keysUnavailable(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let why): "malformed token: \(why)"
+        case .unsupportedAlgorithm(let alg): "unsupported algorithm \(alg)"
+        case .unknownKey(let kid): "no key for kid \(kid ?? "(none)")"
+        case .badSignature: "bad signature"
+        case .expired: "expired"
+        case .notYetValid: "not yet valid"
+        case .keysUnavailable(let why): "signing keys unavailable: \(why)"
+        }
+    }
+}
+
+/// A compact JWS split into its parts; nothing is verified yet.
+public struct JWT: Sendable {
+    public var header: JSONValue
+    public var payload: JSONValue
+    /// `base64url(header).base64url(payload)`, the bytes the signature covers.
+    public var signingInput: [UInt8]
+    public var signature: [UInt8]
+
+    public var algorithm: String? { header["alg"]?.stringValue }
+    public var keyId: String? { header["kid"]?.stringValue }
+
+    /// Splits and decodes a token. Does not check the signature or any claim.
+    public init(_ token: String) throws(TokenError) {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw .malformed("expected 3 parts, found \(parts.count)") }
+        guard let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
+              let signature = Base64URL.decode(parts[2]) else {
+            throw .malformed("bad base64url")
+        }
+        do {
+            header = try JSONParser.parse(headerBytes)
+            payload = try JSONParser.parse(payloadBytes)
+        } catch {
+            throw .malformed("bad JSON")
+        }
+        guard case .object = header, case .object = payload else { throw .malformed("header or payload is not an object") }
+        self.signature = signature
+        let signedEnd = parts[1].endIndex
+        self.signingInput = Array(token[token.startIndex..<signedEnd].utf8)
+    }
+}

@@ -1,0 +1,129 @@
+/// Calls the WorkOS User Management API over an injected ``HTTPTransport``.
+///
+/// Requests look like workos-node's: `Authorization: Bearer <key>` and the key again as
+/// `client_secret` in the JSON body, `Content-Type: application/json`, an `Idempotency-Key` on
+/// every POST, and `User-Agent: authkit-fcgi/<version>`. The API key never appears in an error.
+public struct WorkOSClient: Sendable {
+    public let baseURL: String
+    public let clientId: String
+    private let apiKey: String
+    private let transport: any HTTPTransport
+    private let random: any RandomSource
+    public let userAgent: String
+
+    public init(baseURL: String, clientId: String, apiKey: String, transport: any HTTPTransport, random: any RandomSource) {
+        self.baseURL = baseURL
+        self.clientId = clientId
+        self.apiKey = apiKey
+        self.transport = transport
+        self.random = random
+        self.userAgent = "authkit-fcgi/\(AuthKitVersion.string)"
+    }
+
+    public init(config: AuthKitConfig, transport: any HTTPTransport, random: any RandomSource) {
+        self.init(baseURL: config.apiBaseURL, clientId: config.clientId, apiKey: config.apiKey, transport: transport, random: random)
+    }
+
+    /// Exchanges an authorization code (with its PKCE verifier) for a session.
+    public func authenticate(code: String, codeVerifier: String?) throws(WorkOSError) -> AuthenticationResponse {
+        var body: [(key: String, value: JSONValue)] = [
+            ("grant_type", .string("authorization_code")),
+            ("client_id", .string(clientId)),
+            ("client_secret", .string(apiKey)),
+            ("code", .string(code)),
+        ]
+        if let codeVerifier { body.append(("code_verifier", .string(codeVerifier))) }
+        return try authenticate(body: .object(body))
+    }
+
+    /// Uses a refresh token (single-use at WorkOS), optionally switching organization.
+    public func refresh(refreshToken: String, organizationId: String?) throws(WorkOSError) -> AuthenticationResponse {
+        var body: [(key: String, value: JSONValue)] = [
+            ("grant_type", .string("refresh_token")),
+            ("client_id", .string(clientId)),
+            ("client_secret", .string(apiKey)),
+            ("refresh_token", .string(refreshToken)),
+        ]
+        if let organizationId { body.append(("organization_id", .string(organizationId))) }
+        return try authenticate(body: .object(body))
+    }
+
+    /// The authorization URL for this client.
+    public func authorizationURL(_ request: AuthorizationRequest) -> String {
+        WorkOSURLs.authorization(baseURL: baseURL, clientId: clientId, request)
+    }
+
+    /// The logout URL for a WorkOS session.
+    public func logoutURL(sessionId: String, returnTo: String?) -> String {
+        WorkOSURLs.logout(baseURL: baseURL, sessionId: sessionId, returnTo: returnTo)
+    }
+
+    /// Where this client's signing keys are published.
+    public var jwksURL: String { WorkOSURLs.jwks(baseURL: baseURL, clientId: clientId) }
+
+    private func authenticate(body: JSONValue) throws(WorkOSError) -> AuthenticationResponse {
+        let request = HTTPRequest(
+            method: "POST",
+            url: "\(baseURL)/user_management/authenticate",
+            headers: [
+                ("Authorization", "Bearer \(apiKey)"),
+                ("Content-Type", "application/json"),
+                ("Accept", "application/json, text/plain, */*"),
+                ("User-Agent", userAgent),
+                ("Idempotency-Key", Self.idempotencyKey(random)),
+            ],
+            body: JSONWriter.bytes(body))
+        let response: HTTPResponse
+        do {
+            response = try transport.send(request)
+        } catch {
+            throw .transport(error)
+        }
+        guard (200...299).contains(response.status) else { throw Self.error(from: response) }
+        do {
+            return try AuthenticationResponse(json: try JSONParser.parse(response.body))
+        } catch let error as WorkOSError {
+            throw error
+        } catch {
+            throw .invalidResponse("body is not JSON")
+        }
+    }
+
+    /// Reads WorkOS's error shapes: OAuth `{error, error_description}` and `{code, message}`.
+    static func error(from response: HTTPResponse) -> WorkOSError {
+        let json = try? JSONParser.parse(response.body)
+        let code = json?["error"]?.stringValue ?? json?["code"]?.stringValue
+        let message = json?["error_description"]?.stringValue ?? json?["message"]?.stringValue
+        return .http(
+            status: response.status, code: code, message: message.map { String($0.prefix(300)) },
+            requestId: response.header("X-Request-ID"),
+            retryAfterSeconds: response.header("Retry-After").flatMap { Int($0.trimmingSpaces) })
+    }
+
+    /// `retry-<uuid v4>`, the form workos-node sends.
+    static func idempotencyKey(_ random: some RandomSource) -> String {
+        "retry-" + UUIDv4.string(random.bytes(16))
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+        let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
+        return self[start...end]
+    }
+}
+
+/// Random (version 4) UUIDs in their lower-case text form, like `crypto.randomUUID()`.
+public enum UUIDv4 {
+    public static func string(_ randomBytes: [UInt8]) -> String {
+        precondition(randomBytes.count == 16)
+        var bytes = randomBytes
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        let hex = Hex.encode(bytes)
+        let h = Array(hex)
+        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+    }
+}
