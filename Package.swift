@@ -49,7 +49,11 @@ let package = Package(
             ]
         ),
         /// Micro-benchmark of the session hot path (run by bench/core.sh, release build).
-        .executableTarget(name: "authkit-core-bench", dependencies: ["AuthKitCore", "AuthKitCrypto"], path: "bench/core"),
+        .executableTarget(
+            name: "authkit-core-bench",
+            dependencies: ["AuthKitCore", "AuthKitCrypto", .product(name: "Logging", package: "swift-log")],
+            path: "bench/core"
+        ),
 
         .testTarget(name: "AuthKitCryptoTests", dependencies: ["AuthKitCrypto"]),
         .testTarget(name: "AuthKitCoreTests", dependencies: ["AuthKitCore", "AuthKitCrypto"]),

@@ -24,7 +24,7 @@ public enum AES256CBC {
         guard key.count == 32, iv.count == 16 else { throw .badParameters }
         guard let ctx = EVP_CIPHER_CTX_new() else { throw .badParameters }
         defer { EVP_CIPHER_CTX_free(ctx) }
-        guard EVP_CipherInit_ex(ctx, EVP_aes_256_cbc(), nil, key, iv, encrypt ? 1 : 0) == 1 else {
+        guard EVP_CipherInit_ex2(ctx, FetchedAlgorithms.shared.aes256CBC, key, iv, encrypt ? 1 : 0, nil) == 1 else {
             throw .badParameters
         }
         var out = [UInt8](repeating: 0, count: input.count + 16)

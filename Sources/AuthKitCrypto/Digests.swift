@@ -1,10 +1,7 @@
 import COpenSSL
 
-/// Hashes, HMAC and PBKDF2 over OpenSSL.
+/// Hashes, HMAC and PBKDF2 over OpenSSL digests fetched once (see `FetchedAlgorithms`).
 public enum Digest {
-    /// Stands in for the base address of an empty buffer, which may be nil; OpenSSL wants a pointer.
-    private static let placeholder: [UInt8] = [0]
-
     /// SHA-256 of `data`.
     public static func sha256(_ data: [UInt8]) -> [UInt8] {
         data.withUnsafeBufferPointer { sha256($0) }
@@ -12,11 +9,10 @@ public enum Digest {
 
     /// SHA-256 of the bytes in `data`.
     public static func sha256(_ data: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        placeholder.withUnsafeBufferPointer { ph in
-            _ = SHA256(data.count > 0 ? data.baseAddress! : ph.baseAddress!, data.count, &out)
+        [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+            DigestContext().hash(FetchedAlgorithms.shared.sha256, [UnsafeRawBufferPointer(data)], into: out.baseAddress!)
+            count = 32
         }
-        return out
     }
 
     /// HMAC-SHA256 of `data` under `key`.
@@ -26,34 +22,61 @@ public enum Digest {
 
     /// HMAC-SHA256 of the bytes in `data` under `key`.
     public static func hmacSHA256(key: [UInt8], data: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var outLength: UInt32 = 32
-        placeholder.withUnsafeBufferPointer { ph in
-            key.withUnsafeBufferPointer { k in
-                let kp = k.count > 0 ? k.baseAddress! : ph.baseAddress!
-                let dp = data.count > 0 ? data.baseAddress! : ph.baseAddress!
-                _ = HMAC(EVP_sha256(), kp, Int32(k.count), dp, data.count, &out, &outLength)
-            }
-        }
-        return out
+        let context = DigestContext()
+        return hmac(FetchedAlgorithms.shared.sha256, digestSize: 32, key: key, parts: [UnsafeRawBufferPointer(data)], context: context)
     }
 
-    /// PBKDF2 with HMAC-SHA1, as iron derives its keys.
+    /// PBKDF2 with HMAC-SHA1 (RFC 8018), as iron derives its keys.
     public static func pbkdf2SHA1(password: [UInt8], salt: [UInt8], iterations: Int, keyLength: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: keyLength)
-        let ok = placeholder.withUnsafeBufferPointer { ph in
-            password.withUnsafeBufferPointer { p in
-                salt.withUnsafeBufferPointer { s in
-                    let pp = UnsafeRawPointer(p.count > 0 ? p.baseAddress! : ph.baseAddress!)
-                    let sp = s.count > 0 ? s.baseAddress! : ph.baseAddress!
-                    return PKCS5_PBKDF2_HMAC_SHA1(
-                        pp.assumingMemoryBound(to: CChar.self), Int32(p.count),
-                        sp, Int32(s.count), Int32(iterations), Int32(keyLength), &out)
-                }
+        precondition(iterations >= 1 && keyLength >= 1)
+        let md = FetchedAlgorithms.shared.sha1
+        let context = DigestContext()
+        var derived: [UInt8] = []
+        derived.reserveCapacity(keyLength + 20)
+        var block: UInt32 = 1
+        while derived.count < keyLength {
+            let index: [UInt8] = [UInt8(block >> 24), UInt8(block >> 16 & 0xFF), UInt8(block >> 8 & 0xFF), UInt8(block & 0xFF)]
+            var u = salt.withUnsafeBytes { s in
+                index.withUnsafeBytes { i in hmac(md, digestSize: 20, key: password, parts: [s, i], context: context) }
+            }
+            var t = u
+            for _ in 1..<iterations {
+                u = u.withUnsafeBytes { hmac(md, digestSize: 20, key: password, parts: [$0], context: context) }
+                for j in 0..<20 { t[j] ^= u[j] }
+            }
+            derived.append(contentsOf: t)
+            block += 1
+        }
+        return Array(derived.prefix(keyLength))
+    }
+
+    /// HMAC (RFC 2104) over a 64-byte-block digest, built on plain digest calls so that no
+    /// MAC implementation is looked up per call.
+    private static func hmac(
+        _ md: OpaquePointer, digestSize: Int, key: [UInt8], parts: [UnsafeRawBufferPointer], context: DigestContext
+    ) -> [UInt8] {
+        let blockSize = 64
+        var keyBlock = [UInt8](repeating: 0, count: blockSize)
+        if key.count > blockSize {
+            key.withUnsafeBytes { k in keyBlock.withUnsafeMutableBufferPointer { context.hash(md, [k], into: $0.baseAddress!) } }
+        } else {
+            keyBlock.replaceSubrange(0..<key.count, with: key)
+        }
+        var inner = keyBlock.map { $0 ^ 0x36 }
+        let outer = keyBlock.map { $0 ^ 0x5C }
+        var innerDigest = [UInt8](repeating: 0, count: digestSize)
+        inner.withUnsafeBytes { i in
+            innerDigest.withUnsafeMutableBufferPointer { context.hash(md, [i] + parts, into: $0.baseAddress!) }
+        }
+        var result = [UInt8](repeating: 0, count: digestSize)
+        outer.withUnsafeBytes { o in
+            innerDigest.withUnsafeBytes { d in
+                result.withUnsafeMutableBufferPointer { context.hash(md, [o, d], into: $0.baseAddress!) }
             }
         }
-        precondition(ok == 1, "PKCS5_PBKDF2_HMAC_SHA1 failed")
-        return out
+        // Key material: clear the copies.
+        for i in 0..<blockSize { keyBlock[i] = 0; inner[i] = 0 }
+        return result
     }
 
     /// Compares two byte strings in time that depends only on their lengths.

@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 
 /// Errors from RSA key handling.
 public enum RSAKeyError: Error, Sendable, Equatable {
@@ -12,6 +13,14 @@ public enum RSAKeyError: Error, Sendable, Equatable {
 /// the unchecked `Sendable`.
 public final class RSAPublicKey: @unchecked Sendable {
     let pkey: OpaquePointer
+    /// Verify contexts set up for RS256, reused across calls: setting one up looks up the
+    /// signature implementation and digest, which costs as much as the RSA operation itself.
+    /// A context is used by one thread at a time.
+    private let verifyContexts = Mutex<[VerifyContext]>([])
+
+    /// An `EVP_PKEY_CTX` handed between threads through the pool, used by one at a time.
+    private struct VerifyContext: @unchecked Sendable { let pointer: OpaquePointer }
+    private static let maximumPooledContexts = 32
 
     /// Builds a key from the big-endian modulus and exponent of a JWK (`n`, `e`).
     public init(modulus: [UInt8], exponent: [UInt8]) throws(RSAKeyError) {
@@ -42,26 +51,41 @@ public final class RSAPublicKey: @unchecked Sendable {
 
     init(owning pkey: OpaquePointer) { self.pkey = pkey }
 
-    deinit { EVP_PKEY_free(pkey) }
+    deinit {
+        verifyContexts.withLock { contexts in contexts.forEach { EVP_PKEY_CTX_free($0.pointer) } }
+        EVP_PKEY_free(pkey)
+    }
 
     /// Size of the modulus in bits.
     public var bits: Int { Int(EVP_PKEY_get_bits(pkey)) }
 
     /// Verifies an RS256 signature over `message`.
     public func verifyRS256(signature: [UInt8], message: [UInt8]) -> Bool {
-        guard let ctx = EVP_MD_CTX_new() else { return false }
-        defer { EVP_MD_CTX_free(ctx) }
-        guard EVP_DigestVerifyInit(ctx, nil, EVP_sha256(), nil, pkey) == 1 else {
-            ERR_clear_error()
-            return false
-        }
+        let digest = Digest.sha256(message)
+        guard let context = verifyContexts.withLock({ $0.popLast()?.pointer }) ?? makeVerifyContext() else { return false }
         let result = signature.withUnsafeBufferPointer { s in
-            message.withUnsafeBufferPointer { m in
-                EVP_DigestVerify(ctx, s.baseAddress, s.count, m.baseAddress, m.count)
-            }
+            EVP_PKEY_verify(context, s.baseAddress, s.count, digest, digest.count)
         }
         if result != 1 { ERR_clear_error() }
+        let pooled = verifyContexts.withLock { contexts -> Bool in
+            guard contexts.count < Self.maximumPooledContexts else { return false }
+            contexts.append(VerifyContext(pointer: context))
+            return true
+        }
+        if !pooled { EVP_PKEY_CTX_free(context) }
         return result == 1
+    }
+
+    private func makeVerifyContext() -> OpaquePointer? {
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil) else { return nil }
+        guard EVP_PKEY_verify_init(context) == 1,
+              EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PADDING) == 1,
+              EVP_PKEY_CTX_set_signature_md(context, FetchedAlgorithms.shared.sha256) == 1 else {
+            ERR_clear_error()
+            EVP_PKEY_CTX_free(context)
+            return nil
+        }
+        return context
     }
 }
 

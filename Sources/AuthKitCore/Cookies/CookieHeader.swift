@@ -4,20 +4,29 @@ public enum CookieHeader {
     /// percent-decoded and a pair whose value does not decode is skipped.
     public static func parse(_ header: String) -> [(name: String, value: String)] {
         var cookies: [(name: String, value: String)] = []
-        for part in header.split(separator: ";", omittingEmptySubsequences: true) {
-            let pair = part.drop { $0 == " " }
-            guard !pair.isEmpty else { continue }
-            let name: Substring
-            let rawValue: Substring
-            if let equals = pair.firstIndex(of: "=") {
-                name = pair[..<equals]
-                rawValue = pair[pair.index(after: equals)...]
-            } else {
-                name = pair
-                rawValue = "true"
+        // Split by bytes: `;`, `=` and spaces are ASCII, and Character-wise splitting is slow.
+        let bytes = header.utf8Array
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            var pairStart = start
+            while pairStart < end, bytes[pairStart] == UInt8(ascii: " ") { pairStart += 1 }
+            if pairStart < end {
+                let pair = bytes[pairStart..<end]
+                let name: ArraySlice<UInt8>
+                let rawValue: ArraySlice<UInt8>
+                if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
+                    name = pair[..<equals]
+                    rawValue = pair[(equals + 1)...]
+                } else {
+                    name = pair
+                    rawValue = ArraySlice("true".utf8)
+                }
+                if let value = PercentEncoding.decode(String(decoding: rawValue, as: UTF8.self)) {
+                    cookies.append((String(decoding: name, as: UTF8.self), value))
+                }
             }
-            guard let value = PercentEncoding.decode(rawValue) else { continue }
-            cookies.append((String(name), value))
+            start = end + 1
         }
         return cookies
     }

@@ -9,29 +9,41 @@ public enum Base64URL {
 
     /// Encodes bytes without `=` padding.
     public static func encode(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var index = 0
-        while index + 3 <= bytes.count {
-            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(alphabet[Int(n >> 6 & 63)])
-            out.append(alphabet[Int(n & 63)])
-            index += 3
+        String(decoding: encodeBytes(bytes), as: UTF8.self)
+    }
+
+    /// Encodes bytes without `=` padding, as ASCII bytes.
+    public static func encodeBytes(_ bytes: [UInt8]) -> [UInt8] {
+        let outputCount = (bytes.count * 4 + 2) / 3
+        return alphabet.withUnsafeBufferPointer { table in
+            bytes.withUnsafeBufferPointer { input in
+                [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
+                    var i = 0
+                    var o = 0
+                    while i + 3 <= input.count {
+                        let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                        out[o] = table[Int(n >> 18 & 63)]
+                        out[o + 1] = table[Int(n >> 12 & 63)]
+                        out[o + 2] = table[Int(n >> 6 & 63)]
+                        out[o + 3] = table[Int(n & 63)]
+                        i += 3
+                        o += 4
+                    }
+                    let rest = input.count - i
+                    if rest > 0 {
+                        let n = UInt32(input[i]) << 16 | (rest == 2 ? UInt32(input[i + 1]) << 8 : 0)
+                        out[o] = table[Int(n >> 18 & 63)]
+                        out[o + 1] = table[Int(n >> 12 & 63)]
+                        o += 2
+                        if rest == 2 {
+                            out[o] = table[Int(n >> 6 & 63)]
+                            o += 1
+                        }
+                    }
+                    initialized = o
+                }
+            }
         }
-        let rest = bytes.count - index
-        if rest == 1 {
-            let n = UInt32(bytes[index]) << 16
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-        } else if rest == 2 {
-            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(alphabet[Int(n >> 6 & 63)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes unpadded base64url. Returns nil on any character outside the alphabet (padding
@@ -51,22 +63,31 @@ public enum Base64URL {
     public static func decode(bytes input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = input.count
         if count % 4 == 1 { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for byte in input {
-            let value = decodeTable[Int(byte)]
-            if value < 0 { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        return decodeTable.withUnsafeBufferPointer { table -> [UInt8]? in
+            var valid = true
+            let result = [UInt8](unsafeUninitializedCapacity: count * 3 / 4 + 1) { out, initialized in
+                var accumulator: UInt32 = 0
+                var bits: UInt32 = 0
+                var o = 0
+                for byte in input {
+                    let value = table[Int(byte)]
+                    if value < 0 {
+                        valid = false
+                        break
+                    }
+                    accumulator = accumulator << 6 | UInt32(value)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        out[o] = UInt8(truncatingIfNeeded: accumulator >> bits)
+                        o += 1
+                    }
+                }
+                // Leftover bits are ignored, as Node's and iron's decoders do.
+                initialized = o
             }
+            return valid ? result : nil
         }
-        // Leftover bits are ignored, as Node's and iron's decoders do.
-        return out
     }
 }
 

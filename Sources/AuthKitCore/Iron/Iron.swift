@@ -47,7 +47,7 @@ public enum Iron {
         guard passwordId.isEmpty || passwordId.utf8.allSatisfy(isWordCharacter) else { throw .invalidPasswordId }
         guard password.utf16.count >= minimumPasswordLength else { throw .passwordTooShort }
         let passwordBytes = Array(password.utf8)
-        let encryptionKey = deriveKey(password: passwordBytes, salt: parameters.encryptionSalt)
+        let encryptionKey = deriveKey(password: passwordBytes, salt: Array(parameters.encryptionSalt.utf8))
         let ciphertext: [UInt8]
         do {
             ciphertext = try AES256CBC.encrypt(key: encryptionKey, iv: parameters.iv, plaintext: plaintext)
@@ -56,7 +56,8 @@ public enum Iron {
         }
         let expiration = ttlMillis > 0 ? String(now + ttlMillis) : ""
         let macBase = "\(macPrefix)*\(passwordId)*\(parameters.encryptionSalt)*\(Base64URL.encode(parameters.iv))*\(Base64URL.encode(ciphertext))*\(expiration)"
-        let mac = hmac(password: passwordBytes, salt: parameters.hmacSalt, data: Array(macBase.utf8))
+        let macKey = deriveKey(password: passwordBytes, salt: Array(parameters.hmacSalt.utf8))
+        let mac = Digest.hmacSHA256(key: macKey, data: Array(macBase.utf8))
         return "\(macBase)*\(parameters.hmacSalt)*\(Base64URL.encode(mac))"
     }
 
@@ -68,60 +69,74 @@ public enum Iron {
     public static func unseal(
         _ sealed: Substring, passwords: (String) -> [String], now: UnixMillis
     ) throws(IronError) -> (plaintext: [UInt8], passwordIndex: Int) {
-        let parts = sealed.split(separator: "*", omittingEmptySubsequences: false)
+        // Work on bytes: splitting a String by Character costs grapheme breaking on every byte.
+        let bytes = sealed.utf8Array
+        var parts: [Range<Int>] = []
+        parts.reserveCapacity(8)
+        var partStart = 0
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "*") {
+            parts.append(partStart..<index)
+            partStart = index + 1
+            if parts.count > 8 { throw .incorrectNumberOfComponents }
+        }
+        parts.append(partStart..<bytes.count)
         guard parts.count == 8 else { throw .incorrectNumberOfComponents }
-        guard parts[0] == macPrefix else { throw .wrongPrefix }
-        let expiration = parts[5]
+        guard bytes[parts[0]].elementsEqual(macPrefix.utf8) else { throw .wrongPrefix }
+        let expiration = bytes[parts[5]]
         if !expiration.isEmpty {
-            guard expiration.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            guard expiration.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
                 throw .invalidExpiration
             }
             // Digits only, so the only failure is overflow: a date so far ahead it never expires.
-            if let expMillis = Int64(expiration), expMillis <= now - timestampSkewMillis { throw .expired }
+            if let expMillis = Int64(String(decoding: expiration, as: UTF8.self)), expMillis <= now - timestampSkewMillis {
+                throw .expired
+            }
         }
-        let passwordId = parts[1].isEmpty ? "default" : String(parts[1])
+        let passwordId = parts[1].isEmpty ? "default" : String(decoding: bytes[parts[1]], as: UTF8.self)
         let candidates = passwords(passwordId)
         guard !candidates.isEmpty else { throw .cannotFindPassword(passwordId) }
 
         // The MAC covers the first six components exactly as transmitted.
-        let macBaseEnd = parts[5].endIndex
-        let macBase = Array(sealed[sealed.startIndex..<macBaseEnd].utf8)
-        let receivedMac = Array(parts[7].utf8)
+        let macSalt = Array(bytes[parts[6]])
+        let receivedMac = Array(bytes[parts[7]])
         var opened: (password: [UInt8], index: Int)?
         var sawShortPassword = false
-        for (index, candidate) in candidates.enumerated() {
-            guard candidate.utf16.count >= minimumPasswordLength else {
-                sawShortPassword = true
-                continue
-            }
-            let passwordBytes = Array(candidate.utf8)
-            let mac = hmac(password: passwordBytes, salt: String(parts[6]), data: macBase)
-            // iron compares the base64url strings, so added padding counts as a mismatch.
-            if Digest.constantTimeEquals(Array(Base64URL.encode(mac).utf8), receivedMac) {
-                opened = (passwordBytes, index)
-                break
+        bytes.withUnsafeBufferPointer { all in
+            let macBase = UnsafeBufferPointer(rebasing: all[0..<parts[5].upperBound])
+            for (index, candidate) in candidates.enumerated() {
+                guard candidate.utf16.count >= minimumPasswordLength else {
+                    sawShortPassword = true
+                    continue
+                }
+                let passwordBytes = candidate.utf8Array
+                let macKey = deriveKey(password: passwordBytes, salt: macSalt)
+                let mac = Digest.hmacSHA256(key: macKey, data: macBase)
+                // iron compares the base64url strings, so added padding counts as a mismatch.
+                if Digest.constantTimeEquals(Base64URL.encodeBytes(mac), receivedMac) {
+                    opened = (passwordBytes, index)
+                    return
+                }
             }
         }
         guard let opened else { throw sawShortPassword && candidates.count == 1 ? .passwordTooShort : .badHMAC }
 
-        guard let ciphertext = Base64URL.decode(parts[4]), let iv = Base64URL.decode(parts[3]) else {
-            throw .invalidBase64
+        let decoded: (ciphertext: [UInt8], iv: [UInt8])? = bytes.withUnsafeBufferPointer { all in
+            guard let ciphertext = Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: all[parts[4]])),
+                  let iv = Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: all[parts[3]])) else { return nil }
+            return (ciphertext, iv)
         }
-        let key = deriveKey(password: opened.password, salt: String(parts[2]))
+        guard let decoded else { throw .invalidBase64 }
+        let key = deriveKey(password: opened.password, salt: Array(bytes[parts[2]]))
         do {
-            let plaintext = try AES256CBC.decrypt(key: key, iv: iv, ciphertext: ciphertext)
+            let plaintext = try AES256CBC.decrypt(key: key, iv: decoded.iv, ciphertext: decoded.ciphertext)
             return (plaintext, opened.index)
         } catch {
             throw .decryptionFailed
         }
     }
 
-    private static func deriveKey(password: [UInt8], salt: String) -> [UInt8] {
-        Digest.pbkdf2SHA1(password: password, salt: Array(salt.utf8), iterations: 1, keyLength: 32)
-    }
-
-    private static func hmac(password: [UInt8], salt: String, data: [UInt8]) -> [UInt8] {
-        Digest.hmacSHA256(key: deriveKey(password: password, salt: salt), data: data)
+    private static func deriveKey(password: [UInt8], salt: [UInt8]) -> [UInt8] {
+        Digest.pbkdf2SHA1(password: password, salt: salt, iterations: 1, keyLength: 32)
     }
 
     private static func isWordCharacter(_ byte: UInt8) -> Bool {

@@ -30,9 +30,18 @@ public enum IronSession {
     public static func unseal(
         _ seal: String, passwords: (String) -> [String], now: UnixMillis
     ) throws(IronError) -> Opened {
-        let pieces = seal.split(separator: "~", maxSplits: 2, omittingEmptySubsequences: false)
-        let body = pieces[0]
-        let version = pieces.count > 1 ? parseIntLikeJavaScript(pieces[1]) : nil
+        // Split on `~` by bytes; `seal.split(separator:)` would break graphemes on every byte.
+        let body: Substring
+        let version: Int?
+        if let tilde = seal.firstUTF8Index(of: UInt8(ascii: "~")) {
+            body = seal[..<tilde]
+            let rest = seal[seal.utf8.index(after: tilde)...]
+            let versionText = rest.firstUTF8Index(of: UInt8(ascii: "~")).map { rest[..<$0] } ?? rest
+            version = parseIntLikeJavaScript(versionText)
+        } else {
+            body = seal[...]
+            version = nil
+        }
         let (plaintext, index) = try Iron.unseal(body, passwords: passwords, now: now)
         let parsed: JSONValue
         if plaintext.isEmpty {

@@ -1,0 +1,19 @@
+extension StringProtocol {
+    /// The UTF-8 bytes as an array, copied in one go. `Array(text.utf8)` copies byte by byte
+    /// for substrings, which showed up in profiles of the cookie path.
+    var utf8Array: [UInt8] {
+        if let copied = utf8.withContiguousStorageIfAvailable({ Array($0) }) { return copied }
+        var text = String(self)
+        return text.withUTF8 { Array($0) }
+    }
+
+    /// Index of the first `byte`, searched over contiguous storage.
+    func firstUTF8Index(of byte: UInt8) -> String.Index? {
+        let offset: Int?? = utf8.withContiguousStorageIfAvailable { buffer in buffer.firstIndex(of: byte) }
+        switch offset {
+        case .some(.some(let offset)): return utf8.index(utf8.startIndex, offsetBy: offset)
+        case .some(.none): return nil
+        case .none: return utf8.firstIndex(of: byte)
+        }
+    }
+}
