@@ -28,7 +28,8 @@ import Testing
             verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
             workos: WorkOSClient(config: config, transport: transport, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
-            cookieOptions: .session(config: config), clock: clock, logger: Logger(label: "test"))
+            cookieOptions: .session(config: config), clock: clock,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         return Harness(clock: clock, transport: transport, authenticator: authenticator, sealer: sealer)
     }
 

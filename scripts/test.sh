@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine (run as root): installs what it needs,
+# builds, runs every test. Exit status is non-zero when any test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the build and the tests need.
+packages=(pkg-config libfcgi-dev libssl-dev libcurl4-openssl-dev openssl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The Swift toolchain lives in /opt/swift on these machines.
+command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
+
+if [ ! -d ../shared/vectors ]; then
+  echo "error: ../shared/vectors not found beside the checkout; the interoperability tests need it" >&2
+  exit 1
+fi
+
+echo "== build"
+swift build --build-tests 2>&1 | grep -vE '^warning: .swift-distributed-tracing|CMakeLists.txt$' || true
+swift build --build-tests >/dev/null
+
+echo "== swift test"
+# Passing tests are summarised by the closing "Test run with N tests" line; print the rest.
+swift test --skip-build 2>&1 | tee .build/test-output.txt | awk '!/^(✔|◇|↳) / || /Test run with/' || true
+# tee hides swift test's exit status; read the result from its closing lines instead.
+if ! grep -qE '^✔ Test run with [0-9]+ tests? .*passed' .build/test-output.txt; then
+  echo "swift test: failures (see above)" >&2
+  exit 1
+fi
+if grep -qE "Executed [0-9]+ tests?, with [1-9][0-9]* failures?" .build/test-output.txt; then
+  echo "XCTest: failures (see above)" >&2
+  exit 1
+fi
+
+if [ -x scripts/emulator-sdk-check.sh ]; then
+  echo "== WorkOS Python SDK against the emulator"
+  scripts/emulator-sdk-check.sh "$(swift build --show-bin-path)/authkit-emulator"
+fi
+echo "== all tests passed"
