@@ -1,0 +1,74 @@
+import Logging
+
+/// Every endpoint, behind one `handle` call: request in, response out. The executable
+/// translates FastCGI/CGI to ``AuthRequest`` and ``AuthResponse`` back; nothing here knows
+/// about FastCGI.
+///
+/// | action | what |
+/// |---|---|
+/// | check | the `auth_request` / authorizer decision: 200 + identity, 401, 403, 503 |
+/// | sign-in, sign-up | PKCE state + verifier cookie, redirect to WorkOS |
+/// | callback | code exchange, session cookie, redirect back |
+/// | sign-out | clear cookies, redirect to WorkOS logout |
+/// | session, token, refresh | JSON for scripts on the site |
+/// | health | liveness |
+public struct AuthKitService: Sendable {
+    public let settings: EndpointSettings
+    public let authenticator: SessionAuthenticator
+    let clock: any Clock
+    let random: any RandomSource
+    let logger: Logger
+
+    public init(settings: EndpointSettings, authenticator: SessionAuthenticator, clock: any Clock, random: any RandomSource, logger: Logger) {
+        self.settings = settings
+        self.authenticator = authenticator
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+    }
+
+    var sealer: SessionSealer { authenticator.sealer }
+    var workos: WorkOSClient { authenticator.workos }
+
+    public func handle(_ request: AuthRequest) -> AuthResponse {
+        guard let action = AuthAction.route(request, settings: settings) else {
+            var response = AuthResponse.json(404, .object([("error", .string("not_found"))]))
+            response.addCachePrevention()
+            return response
+        }
+        return handle(request, action: action)
+    }
+
+    public func handle(_ request: AuthRequest, action: AuthAction) -> AuthResponse {
+        var response: AuthResponse
+        switch action {
+        case .check: response = check(request)
+        case .signIn: response = signIn(request, signUp: false)
+        case .signUp: response = signIn(request, signUp: true)
+        case .callback: response = callback(request)
+        case .signOut: response = signOut(request)
+        case .session: response = session(request)
+        case .token: response = token(request)
+        case .refresh: response = refresh(request)
+        case .health: response = .json(200, .object([("status", .string("ok"))]))
+        }
+        response.addCachePrevention()
+        return response
+    }
+
+    /// The session cookie of a request, read with the configured name.
+    func sessionCookie(_ request: AuthRequest) -> String? {
+        request.cookie(authenticator.cookieOptions.name)
+    }
+
+    /// An absolute URL on our origin for a sanitised path.
+    func absolute(_ path: String) -> String { settings.origin + path }
+
+    /// Same-origin proof for state-changing GETs and token reads: `Sec-Fetch-Site:
+    /// same-origin`, or an `Origin` equal to ours. Absent both, the request is refused.
+    func isSameOrigin(_ request: AuthRequest) -> Bool {
+        if let site = request.header("sec-fetch-site") { return site.lowercased() == "same-origin" }
+        if let origin = request.header("origin") { return origin.lowercased() == settings.origin.lowercased() }
+        return false
+    }
+}

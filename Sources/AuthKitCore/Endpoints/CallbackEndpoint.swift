@@ -1,0 +1,93 @@
+extension AuthKitService {
+    /// The callback at the redirect URI's path (spec §4): the verifier cookie must match
+    /// `state`; the code is exchanged with the PKCE verifier; the session cookie is set, the
+    /// verifier cookie deleted, and the browser sent to the state's `returnPathname`, reduced to
+    /// path + query on our own origin. No partial session is ever written.
+    func callback(_ request: AuthRequest) -> AuthResponse {
+        let state = request.queryValue("state")
+        var cleanup: [String] = []
+        if let state { cleanup.append(SetCookie.delete(options: verifierCookieOptions(name: VerifierCookie.name(forSealedState: state)))) }
+
+        func fail(_ status: Int, _ code: String, _ message: String) -> AuthResponse {
+            logger.info("sign-in callback failed", metadata: ["error": "\(code)"])
+            var response = ErrorPage.response(status: status, code: code, message: message, navigation: request.isNavigation,
+                                              retryLocation: settings.prefix + "sign-in")
+            response.headers += cleanup.map { ("Set-Cookie", $0) }
+            return response
+        }
+
+        if let error = request.queryValue("error") {
+            return fail(400, error, request.queryValue("error_description") ?? "WorkOS could not sign you in.")
+        }
+        guard let code = request.queryValue("code"), !code.isEmpty, let state, !state.isEmpty else {
+            return fail(400, "missing_auth_params", "Missing required auth parameter.")
+        }
+        let cookieName = VerifierCookie.name(forSealedState: state)
+        guard let verifierCookie = request.cookie(cookieName) ?? request.cookie(VerifierCookie.prefix) else {
+            return fail(400, "missing_pkce_cookie", "Sign-in session could not be verified. Please try signing in again.")
+        }
+        // The cookie must equal the state byte for byte: it binds the flow to this browser.
+        guard Array(verifierCookie.utf8) == Array(state.utf8) else {
+            return fail(400, "oauth_state_mismatch", "OAuth state mismatch. Please try signing in again.")
+        }
+        guard let opened = try? sealer.unsealValue(state), let pkceState = PKCEState(json: opened.value) else {
+            return fail(400, "invalid_state", "The sign-in took too long or its state is invalid. Please try again.")
+        }
+
+        let authentication: AuthenticationResponse
+        do {
+            authentication = try workos.authenticate(code: code, codeVerifier: pkceState.codeVerifier)
+        } catch {
+            logger.warning("code exchange failed", metadata: ["error": "\(error)"])
+            if error.isTransient { return fail(502, "workos_unavailable", "WorkOS could not be reached. Please try again.") }
+            return fail(400, error.code ?? "authentication_failed", "Couldn't sign in. If you are not sure what happened, please contact your organization admin.")
+        }
+        guard let claims = AccessTokenVerifier.decodeUnverified(authentication.accessToken),
+              claims.subject == authentication.user.id else {
+            return fail(502, "missing_tokens", "WorkOS returned an unusable session.")
+        }
+
+        let sessionCookie = SetCookie.set(sealer.sealSession(authentication.sessionPayload), options: authenticator.cookieOptions)
+        var response = AuthResponse.redirect(absolute(ReturnPath.sanitize(pkceState.returnPathname)))
+        response.headers += cleanup.map { ("Set-Cookie", $0) }
+        response.headers.append(("Set-Cookie", sessionCookie))
+        logger.info("signed in", metadata: ["user": "\(authentication.user.id)", "method": "\(authentication.authenticationMethod ?? "-")"])
+        return response
+    }
+}
+
+/// The page shown when sign-in fails: HTML for people, JSON for scripts.
+enum ErrorPage {
+    static func response(status: Int, code: String, message: String, navigation: Bool, retryLocation: String) -> AuthResponse {
+        guard navigation else {
+            return .json(status, .object([("error", .object([("code", .string(code)), ("message", .string(message))]))]))
+        }
+        let html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>Sign-in failed</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1"></head>
+            <body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem">
+            <h1>Couldn't sign you in</h1>
+            <p>\(escape(message))</p>
+            <p><a href="\(escape(retryLocation))">Try again</a></p>
+            <p style="color: #666; font-size: .9em">Error code: \(escape(code))</p>
+            </body></html>
+            """
+        return .html(status, html)
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,42 @@
+extension AuthKitService {
+    /// The auth check for nginx `auth_request` (and, mapped by the executable, Apache's
+    /// authorizer). `requestURI` is the original request's.
+    ///
+    /// - 200: signed in and every requirement holds; identity headers; `Set-Cookie` after a
+    ///   refresh. Also 200 without identity in optional mode and on unauthenticated paths.
+    /// - 401: not signed in; navigations get `X-AuthKit-Sign-In` for the server to redirect to.
+    /// - 403: signed in, a requirement failed.
+    /// - 503: WorkOS could not refresh now; the cookie is kept.
+    func check(_ request: AuthRequest) -> AuthResponse {
+        let optional = request.parameters["AUTHKIT_MODE"]?.lowercased() == "optional"
+        let path = request.path
+        switch authenticator.authenticate(cookieValue: sessionCookie(request)) {
+        case .signedIn(let session, let setCookie):
+            var response = AuthResponse(status: 200)
+            let requirements = Requirements { request.parameters[$0] }
+            if let failure = requirements.failure(for: session.claims) {
+                logger.info("requirement failed", metadata: ["user": "\(session.payload.user.id)", "reason": "\(failure)", "path": "\(path)"])
+                response.status = 403
+            } else {
+                let identity = Identity(session: session, includeAccessToken: settings.passAccessToken)
+                response.headers += identity.fields.map { ($0.headerName, $0.value) }
+            }
+            if let setCookie { response.headers.append(("Set-Cookie", setCookie)) }
+            return response
+        case .signedOut(let reason, let setCookie):
+            var response = AuthResponse(status: 401)
+            if optional || settings.unauthenticatedPaths.contains(where: { $0.matches(path) }) {
+                response.status = 200
+            } else if request.isNavigation {
+                let signUp = settings.signUpPaths.contains { $0.matches(path) }
+                response.headers.append(("X-AuthKit-Sign-In", settings.signInLocation(returnTo: request.requestURI, signUp: signUp)))
+            }
+            if let setCookie { response.headers.append(("Set-Cookie", setCookie)) }
+            logger.debug("not signed in", metadata: ["reason": "\(reason)", "path": "\(path)"])
+            return response
+        case .unavailable(let reason):
+            logger.warning("session check unavailable", metadata: ["reason": "\(reason)"])
+            return AuthResponse(status: 503, headers: [("Retry-After", "5")])
+        }
+    }
+}

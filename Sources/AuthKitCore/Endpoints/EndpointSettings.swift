@@ -1,0 +1,68 @@
+/// Site-wide settings of the endpoints, derived once from configuration.
+public struct EndpointSettings: Sendable {
+    /// Our origin (`https://app.example.com`), no trailing slash: where redirects land. From
+    /// `AUTHKIT_BASE_URL`, else the redirect URI's origin — never from request headers, which
+    /// the client controls.
+    public var origin: String
+    /// The redirect URI (the callback), absolute.
+    public var redirectURI: String
+    /// Its path, which routes to the callback.
+    public var callbackPath: String
+    /// Where the other endpoints live (`/auth/`), with leading and trailing slash.
+    public var prefix: String
+    /// `WORKOS_UNAUTHENTICATED_PATHS`, plus the callback path as authkit adds it.
+    public var unauthenticatedPaths: [PathPattern]
+    /// `WORKOS_SIGN_UP_PATHS`.
+    public var signUpPaths: [PathPattern]
+    /// `AUTHKIT_PASS_ACCESS_TOKEN`: add `X-AuthKit-Access-Token` to allowed checks.
+    public var passAccessToken: Bool
+
+    public init(
+        origin: String, redirectURI: String, prefix: String = "/auth/",
+        unauthenticatedPaths: [PathPattern] = [], signUpPaths: [PathPattern] = [], passAccessToken: Bool = false
+    ) {
+        self.origin = origin
+        self.redirectURI = redirectURI
+        self.callbackPath = Self.path(of: redirectURI)
+        var prefix = prefix.hasPrefix("/") ? prefix : "/" + prefix
+        if !prefix.hasSuffix("/") { prefix += "/" }
+        self.prefix = prefix
+        var unauthenticated = unauthenticatedPaths
+        if let callback = try? PathPattern(callbackPath) { unauthenticated.append(callback) }
+        self.unauthenticatedPaths = unauthenticated
+        self.signUpPaths = signUpPaths
+        self.passAccessToken = passAccessToken
+    }
+
+    /// `scheme://host[:port]` of an absolute URL.
+    public static func origin(of url: String) -> String? {
+        guard let afterSchemeStart = afterSchemeSeparator(url) else { return nil }
+        let afterScheme = url[afterSchemeStart...]
+        let hostEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
+        guard hostEnd > afterScheme.startIndex else { return nil }
+        let scheme = url[..<afterSchemeStart].lowercased()
+        return scheme + afterScheme[..<hostEnd].lowercased()
+    }
+
+    /// The index just after `://`.
+    private static func afterSchemeSeparator(_ url: String) -> String.Index? {
+        guard let colon = url.firstIndex(of: ":") else { return nil }
+        let rest = url[colon...]
+        guard rest.hasPrefix("://") else { return nil }
+        return url.index(colon, offsetBy: 3)
+    }
+
+    static func path(of url: String) -> String {
+        guard let afterSchemeStart = afterSchemeSeparator(url) else { return "/" }
+        let afterScheme = url[afterSchemeStart...]
+        guard let slash = afterScheme.firstIndex(of: "/") else { return "/" }
+        let rest = afterScheme[slash...]
+        let end = rest.firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
+        return String(rest[..<end])
+    }
+
+    /// The sign-in (or sign-up) endpoint path with `return_to`.
+    func signInLocation(returnTo: String, signUp: Bool) -> String {
+        "\(prefix)\(signUp ? "sign-up" : "sign-in")?return_to=\(PercentEncoding.uriComponent(returnTo))"
+    }
+}

@@ -1,0 +1,59 @@
+extension AuthKitService {
+    /// `/auth/sign-in` and `/auth/sign-up`: authkit-nextjs v3+ PKCE (spec §3.2). The state
+    /// `{nonce, codeVerifier, customState?, returnPathname}` is sealed for 600 s and is both the
+    /// `state` parameter and the value of a per-flow `wos-auth-verifier-<fnv1a>` cookie.
+    func signIn(_ request: AuthRequest, signUp: Bool) -> AuthResponse {
+        // Login state only for page navigations: a script fetching this URL would otherwise
+        // pile up verifier cookies (authkit-nextjs #432, HTTP 431).
+        guard request.isNavigation else {
+            return .json(401, .object([("error", .string("sign_in_requires_navigation")),
+                                       ("signInUrl", .string(request.requestURI))]))
+        }
+        let returnTo = ReturnPath.sanitize(request.queryValue("return_to") ?? request.queryValue("returnTo"))
+        let pkce = PKCE(random: random)
+        let state = PKCEState(
+            nonce: UUIDv4.string(random.bytes(16)), codeVerifier: pkce.codeVerifier,
+            customState: request.queryValue("state"), returnPathname: returnTo)
+        let sealedState = sealer.seal(state.json, ttlSeconds: PKCEState.ttlSeconds)
+        let url = workos.authorizationURL(AuthorizationRequest(
+            redirectURI: settings.redirectURI, state: sealedState, codeChallenge: pkce.codeChallenge,
+            screenHint: signUp ? .signUp : .signIn,
+            organizationId: request.queryValue("organization_id"), loginHint: request.queryValue("login_hint")))
+
+        var response = AuthResponse.redirect(url)
+        let options = verifierCookieOptions(name: VerifierCookie.name(forSealedState: sealedState))
+        for stale in staleVerifierCookies(request) {
+            response.headers.append(("Set-Cookie", SetCookie.delete(options: verifierCookieOptions(name: stale))))
+        }
+        response.headers.append(("Set-Cookie", SetCookie.set(sealedState, options: options)))
+        return response
+    }
+
+    /// The verifier cookie's attributes: the session cookie's, with SameSite Strict relaxed to
+    /// Lax (the callback is a cross-site navigation from WorkOS) and a 600 s lifetime.
+    func verifierCookieOptions(name: String) -> CookieOptions {
+        var options = authenticator.cookieOptions
+        options.name = name
+        if options.sameSite == .strict { options.sameSite = .lax }
+        options.maxAge = Int(PKCEState.ttlSeconds)
+        return options
+    }
+
+    /// Verifier cookies to expire so that, with the new one, at most
+    /// ``VerifierCookie/maximumConcurrentFlows`` remain: the oldest first, read from the
+    /// expiration each sealed state carries in clear.
+    func staleVerifierCookies(_ request: AuthRequest) -> [String] {
+        let existing = request.cookies.filter { $0.name.hasPrefix(VerifierCookie.prefix) }
+        let excess = existing.count - (VerifierCookie.maximumConcurrentFlows - 1)
+        guard excess > 0 else { return [] }
+        let byAge = existing.sorted { Self.sealExpiration($0.value) < Self.sealExpiration($1.value) }
+        return byAge.prefix(excess).map(\.name)
+    }
+
+    /// The expiration field of an iron seal (component 5), or 0 when there is none.
+    static func sealExpiration(_ seal: String) -> Int64 {
+        let parts = seal.split(separator: "*", omittingEmptySubsequences: false)
+        guard parts.count >= 6 else { return 0 }
+        return Int64(parts[5]) ?? 0
+    }
+}

@@ -1,0 +1,73 @@
+/// A request as the core sees it, translated from FastCGI or CGI parameters by the executable.
+///
+/// `headers` come from the client and are untrusted; `parameters` are set by the server
+/// configuration (nginx `fastcgi_param`, Apache `SetEnv`) and select behaviour per location.
+public struct AuthRequest: Sendable {
+    public var method: String
+    /// The original request target, path and query (`REQUEST_URI`), still percent-encoded.
+    public var requestURI: String
+    /// Request headers keyed by lower-case name.
+    public var headers: [String: String]
+    /// Server-set parameters (`AUTHKIT_ACTION`, `AUTHKIT_MODE`, `AUTHKIT_REQUIRE_*`, …).
+    public var parameters: [String: String]
+    /// The request body (form posts to sign-out and refresh).
+    public var body: [UInt8]
+
+    public init(method: String, requestURI: String, headers: [String: String] = [:], parameters: [String: String] = [:], body: [UInt8] = []) {
+        self.method = method.uppercased()
+        self.requestURI = requestURI
+        self.headers = headers
+        self.parameters = parameters
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? { headers[name] }
+
+    /// The path part of the request URI.
+    public var path: String {
+        guard let question = requestURI.firstUTF8Index(of: UInt8(ascii: "?")) else { return requestURI }
+        return String(requestURI[..<question])
+    }
+
+    /// The query string without `?`, or empty.
+    public var query: String {
+        guard let question = requestURI.firstUTF8Index(of: UInt8(ascii: "?")) else { return "" }
+        return String(requestURI[requestURI.utf8.index(after: question)...])
+    }
+
+    /// The first value of a query parameter, form-decoded.
+    public func queryValue(_ name: String) -> String? {
+        FormFields.parse(query).first { $0.name == name }?.value
+    }
+
+    /// The first value of a field in an `application/x-www-form-urlencoded` body.
+    public func formValue(_ name: String) -> String? {
+        guard headers["content-type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
+        return FormFields.parse(String(decoding: body, as: UTF8.self)).first { $0.name == name }?.value
+    }
+
+    /// The value of a cookie (the last one when repeated, as Next.js reads it).
+    public func cookie(_ name: String) -> String? {
+        headers["cookie"].flatMap { CookieHeader.value(named: name, in: $0) }
+    }
+
+    /// All cookies of the request.
+    public var cookies: [(name: String, value: String)] {
+        headers["cookie"].map(CookieHeader.parse) ?? []
+    }
+
+    /// Whether this is a browser page navigation (see ``NavigationClassifier``).
+    public var isNavigation: Bool { NavigationClassifier.isNavigation { headers[$0] } }
+}
+
+/// `application/x-www-form-urlencoded` pairs, as `URLSearchParams` parses them.
+public enum FormFields {
+    public static func parse(_ text: String) -> [(name: String, value: String)] {
+        text.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = PercentEncoding.formDecode(parts[0]) else { return nil }
+            let value = parts.count > 1 ? PercentEncoding.formDecode(parts[1]) : ""
+            return value.map { (name, $0) }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Logging
+import Testing
+@testable import AuthKitCore
+
+/// The endpoints end to end at unit level, WorkOS scripted. The same flows run through real
+/// nginx and the emulator in the integration suite.
+@Suite struct AuthKitServiceTests {
+    let start: Int64 = 1_785_000_000
+    let factory = TokenFactory()
+    let browser = ["accept": "text/html", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document"]
+
+    func service(workos: @escaping ScriptedTransport.Handler) -> (AuthKitService, ScriptedTransport, ManualClock) {
+        let config = Fixtures.config()
+        let clock = ManualClock(seconds: start)
+        let transport = ScriptedTransport(workos)
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
+        let authenticator = SessionAuthenticator(
+            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
+            workos: WorkOSClient(config: config, transport: transport, random: SecureRandom()),
+            policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger)
+        let settings = EndpointSettings(
+            origin: "https://app.example.com", redirectURI: config.redirectURI,
+            unauthenticatedPaths: [try! PathPattern("/public/:path*")], signUpPaths: [try! PathPattern("/join")])
+        return (AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger), transport, clock)
+    }
+
+    func authenticated(_ token: String) -> HTTPResponse {
+        ScriptedTransport.json(200, """
+            {"user":\(Fixtures.apiUser()),"organization_id":"org_01","access_token":"\(token)","refresh_token":"rt_1","authentication_method":"Password"}
+            """)
+    }
+
+    static func cookieValue(_ setCookie: String) -> (name: String, value: String) {
+        let pair = setCookie.prefix { $0 != ";" }
+        let equals = pair.firstIndex(of: "=")!
+        return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+    }
+
+    @Test func wholeFlowSignInCallbackCheckSignOut() throws {
+        let token = factory.accessToken(iat: start, exp: start + 300)
+        let (service, transport, _) = service { [self] _ throws(HTTPTransportError) in authenticated(token) }
+
+        // 1. A protected page without a session: 401 with where to sign in.
+        let denied = service.handle(AuthRequest(method: "GET", requestURI: "/docs/page?x=1", headers: browser, parameters: ["AUTHKIT_ACTION": "check"]))
+        #expect(denied.status == 401)
+        #expect(denied.header("X-AuthKit-Sign-In") == "/auth/sign-in?return_to=%2Fdocs%2Fpage%3Fx%3D1")
+        #expect(denied.header("Cache-Control") == "private, no-store")
+
+        // 2. Sign-in: redirect to WorkOS with PKCE; the verifier cookie holds the state.
+        let signIn = service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-in?return_to=%2Fdocs%2Fpage%3Fx%3D1", headers: browser))
+        #expect(signIn.status == 302)
+        let location = try #require(signIn.header("Location"))
+        #expect(location.hasPrefix("https://workos.test/user_management/authorize?client_id=client_01&code_challenge="))
+        #expect(location.contains("&screen_hint=sign-in&state=Fe26.2%2A1%2A"))
+        let verifier = Self.cookieValue(try #require(signIn.headers(named: "Set-Cookie").first))
+        #expect(verifier.name.hasPrefix("wos-auth-verifier-"))
+        #expect(signIn.headers(named: "Set-Cookie").first!.contains("Max-Age=600"))
+        let state = verifier.value
+
+        // 3. Callback: exchange, session cookie, verifier deleted, back to the page.
+        let callback = service.handle(AuthRequest(
+            method: "GET", requestURI: "/auth/callback?code=code_1&state=\(PercentEncoding.uriComponent(state))",
+            headers: browser.merging(["cookie": "\(verifier.name)=\(state)"]) { a, _ in a }))
+        #expect(callback.status == 302)
+        #expect(callback.header("Location") == "https://app.example.com/docs/page?x=1")
+        let cookies = callback.headers(named: "Set-Cookie")
+        #expect(cookies.count == 2)
+        #expect(cookies[0].hasPrefix("\(verifier.name)=;") && cookies[0].contains("Max-Age=0"))
+        let session = Self.cookieValue(cookies[1])
+        #expect(session.name == "wos-session")
+        let exchange = try JSONParser.parse(transport.requests[0].body)
+        #expect(exchange["code"]?.stringValue == "code_1")
+        #expect(PKCE.challenge(for: exchange["code_verifier"]!.stringValue!) == location.split(separator: "&").first { $0.hasPrefix("code_challenge=") }!.dropFirst("code_challenge=".count).description)
+
+        // 4. The check now allows, with identity.
+        let allowed = service.handle(AuthRequest(method: "GET", requestURI: "/docs/page", headers: ["cookie": "wos-session=\(session.value)"], parameters: ["AUTHKIT_ACTION": "check"]))
+        #expect(allowed.status == 200)
+        #expect(allowed.header("X-AuthKit-User-Email") == "jane@example.com")
+        #expect(allowed.header("X-AuthKit-Organization-Id") == "org_01")
+        #expect(allowed.headers(named: "Set-Cookie").isEmpty)
+
+        // 5. A failed role requirement is 403.
+        let forbidden = service.handle(AuthRequest(method: "GET", requestURI: "/admin", headers: ["cookie": "wos-session=\(session.value)"],
+                                                   parameters: ["AUTHKIT_ACTION": "check", "AUTHKIT_REQUIRE_ROLE": "owner"]))
+        #expect(forbidden.status == 403)
+        #expect(forbidden.header("X-AuthKit-User-Id") == nil)
+
+        // 6. Sign-out by POST ends the WorkOS session too.
+        let signOut = service.handle(AuthRequest(method: "POST", requestURI: "/auth/sign-out", headers: ["cookie": "wos-session=\(session.value)"]))
+        #expect(signOut.status == 303)
+        #expect(signOut.header("Location") == "https://workos.test/user_management/sessions/logout?session_id=session_01&return_to=https%3A%2F%2Fapp.example.com%2F")
+        #expect(signOut.headers(named: "Set-Cookie").first?.hasPrefix("wos-session=;") == true)
+    }
+
+    @Test func nonNavigationsGetAPlain401AndNoLoginState() {
+        let (service, _, _) = service { _ throws(HTTPTransportError) in throw .timedOut }
+        let xhr = service.handle(AuthRequest(method: "GET", requestURI: "/api/data", headers: ["accept": "application/json"], parameters: ["AUTHKIT_ACTION": "check"]))
+        #expect(xhr.status == 401)
+        #expect(xhr.header("X-AuthKit-Sign-In") == nil)
+        let signIn = service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-in", headers: ["sec-fetch-mode": "cors"]))
+        #expect(signIn.status == 401)
+        #expect(signIn.headers(named: "Set-Cookie").isEmpty)
+    }
+
+    @Test func optionalModeUnauthenticatedAndSignUpPaths() {
+        let (service, _, _) = service { _ throws(HTTPTransportError) in throw .timedOut }
+        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/x", parameters: ["AUTHKIT_ACTION": "check", "AUTHKIT_MODE": "optional"])).status == 200)
+        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/public/a/b", parameters: ["AUTHKIT_ACTION": "check"])).status == 200)
+        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/callback", parameters: ["AUTHKIT_ACTION": "check"])).status == 200)
+        let join = service.handle(AuthRequest(method: "GET", requestURI: "/join", headers: browser, parameters: ["AUTHKIT_ACTION": "check"]))
+        #expect(join.header("X-AuthKit-Sign-In") == "/auth/sign-up?return_to=%2Fjoin")
+    }
+
+    @Test func callbackRejectsMismatchedOrMissingState() {
+        let (service, transport, _) = service { _ throws(HTTPTransportError) in throw .timedOut }
+        let missing = service.handle(AuthRequest(method: "GET", requestURI: "/auth/callback?code=c", headers: browser))
+        #expect(missing.status == 400)
+        let noCookie = service.handle(AuthRequest(method: "GET", requestURI: "/auth/callback?code=c&state=Fe26.2", headers: browser))
+        #expect(noCookie.status == 400)
+        #expect(String(decoding: noCookie.body, as: UTF8.self).contains("missing_pkce_cookie"))
+        let mismatch = service.handle(AuthRequest(method: "GET", requestURI: "/auth/callback?code=c&state=abc",
+                                                  headers: ["cookie": "wos-auth-verifier=xyz", "accept": "application/json"]))
+        #expect(mismatch.status == 400)
+        #expect(mismatch.header("Content-Type") == "application/json")
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test func crossSiteGetCannotSignOutOrReadTheToken() {
+        let (service, _, _) = service { _ throws(HTTPTransportError) in throw .timedOut }
+        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-out", headers: ["sec-fetch-site": "cross-site"])).status == 405)
+        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-out", headers: ["sec-fetch-site": "same-origin"])).status == 302)
+        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/token", headers: ["origin": "https://evil.example"])).status == 403)
+        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/health")).status == 200)
+        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/nope")).status == 404)
+    }
+
+    @Test func atMostFiveVerifierCookiesOldestExpiredFirst() {
+        let (service, _, _) = service { _ throws(HTTPTransportError) in throw .timedOut }
+        let existing = (1...5).map { "wos-auth-verifier-0000000\($0)=Fe26.2*1*s*i*c*\(1_785_000_000_000 + Int64($0))*m*h~2" }.joined(separator: "; ")
+        let response = service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-in", headers: browser.merging(["cookie": existing]) { a, _ in a }))
+        let cookies = response.headers(named: "Set-Cookie")
+        #expect(cookies.count == 2)
+        #expect(cookies[0].hasPrefix("wos-auth-verifier-00000001=;"))
+    }
+}
