@@ -30,10 +30,15 @@ let package = Package(
         ),
         /// The HTTPS transport to WorkOS, over libcurl.
         .target(name: "AuthKitCurl", dependencies: ["AuthKitCore", "CCurl"]),
+        /// The FastCGI side: libfcgi accept loop, parameters → AuthRequest, AuthResponse → output.
+        .target(
+            name: "AuthKitFastCGI",
+            dependencies: ["AuthKitCore", "CFastCGI", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "authkit-fcgi",
             dependencies: [
-                "AuthKitCore", "AuthKitCurl", "CFastCGI",
+                "AuthKitCore", "AuthKitCurl", "AuthKitFastCGI", "CFastCGI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,6 +63,7 @@ let package = Package(
         .testTarget(name: "AuthKitCryptoTests", dependencies: ["AuthKitCrypto"]),
         .testTarget(name: "AuthKitCoreTests", dependencies: ["AuthKitCore", "AuthKitCrypto"]),
         .testTarget(name: "AuthKitCurlTests", dependencies: ["AuthKitCurl", "AuthKitCore"]),
+        .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitCore"]),
         /// Tests that start real processes (the emulator, later nginx and Apache) on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["AuthKitCore", "AuthKitCurl", "AuthKitCrypto"]),
     ],

@@ -1,0 +1,66 @@
+import AuthKitCore
+
+/// Builds an ``AuthRequest`` from CGI/FastCGI parameters (RFC 3875 meta-variables).
+///
+/// Client headers arrive as `HTTP_*`; everything else is the server's. Only `AUTHKIT_*`
+/// parameters become location settings, and a client can never supply one: a request header
+/// `AuthKit-Action` arrives as `HTTP_AUTHKIT_ACTION`, which is a header, not a parameter.
+public enum GatewayRequest {
+    public static func make(parameters: [String: String], body: [UInt8]) -> AuthRequest {
+        var headers: [String: String] = [:]
+        var settings: [String: String] = [:]
+        for (name, value) in parameters {
+            if name.hasPrefix("HTTP_") {
+                let headerName = String(name.dropFirst(5)).lowercased().map { $0 == "_" ? "-" : $0 }
+                headers[String(headerName)] = value
+            } else if name.hasPrefix("AUTHKIT_") {
+                settings[name] = value
+            }
+        }
+        if let type = parameters["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
+        let method = parameters["REQUEST_METHOD"] ?? "GET"
+        return AuthRequest(method: method, requestURI: requestURI(parameters), headers: headers, parameters: settings, body: body)
+    }
+
+    /// `REQUEST_URI` when the server passes it (nginx, Apache); else rebuilt from
+    /// `SCRIPT_NAME` + `PATH_INFO` + `QUERY_STRING` as plain CGI defines them.
+    static func requestURI(_ parameters: [String: String]) -> String {
+        if let uri = parameters["REQUEST_URI"], !uri.isEmpty { return uri }
+        let path = (parameters["SCRIPT_NAME"] ?? "") + (parameters["PATH_INFO"] ?? "")
+        let query = parameters["QUERY_STRING"] ?? ""
+        return (path.isEmpty ? "/" : path) + (query.isEmpty ? "" : "?" + query)
+    }
+}
+
+/// Renders an ``AuthResponse`` as CGI response output: `Status:` line, headers, blank line, body.
+public enum GatewayResponse {
+    public static func bytes(_ response: AuthResponse) -> [UInt8] {
+        var head = "Status: \(response.status) \(reason(response.status))\r\n"
+        for header in response.headers {
+            head += "\(header.name): \(header.value)\r\n"
+        }
+        if !response.body.isEmpty, response.header("Content-Length") == nil {
+            head += "Content-Length: \(response.body.count)\r\n"
+        }
+        head += "\r\n"
+        return Array(head.utf8) + response.body
+    }
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 302: "Found"
+        case 303: "See Other"
+        case 307: "Temporary Redirect"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        default: "Status"
+        }
+    }
+}

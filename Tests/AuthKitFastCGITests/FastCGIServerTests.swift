@@ -1,0 +1,71 @@
+import AuthKitCore
+import Foundation
+import Logging
+import Testing
+@testable import AuthKitFastCGI
+
+/// The libfcgi server driven by a real FastCGI client (`cgi-fcgi` from Debian's libfcgi-bin)
+/// over a real unix socket.
+@Suite(.serialized) struct FastCGIServerTests {
+    static var clientAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/cgi-fcgi") }
+
+    /// Sends one request with `cgi-fcgi -bind -connect`, the parameters as its environment.
+    func send(socket: String, parameters: [String: String], body: String = "") throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/cgi-fcgi")
+        process.arguments = ["-bind", "-connect", socket]
+        process.environment = parameters.merging(["CONTENT_LENGTH": String(body.utf8.count)]) { a, _ in a }
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(body.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test(.enabled(if: clientAvailable)) func servesRequestsAndStopsCleanly() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let socket = directory.appendingPathComponent("s.sock").path
+        let server = try FastCGIServer(address: .unix(path: socket), workers: 4, logger: Logger(label: "test")) { parameters, body in
+            let request = GatewayRequest.make(parameters: parameters, body: body)
+            let text = "\(request.method) \(request.requestURI) cookie=\(request.cookie("a") ?? "-") action=\(request.parameters["AUTHKIT_ACTION"] ?? "-") spoof=\(request.parameters["AUTHKIT_MODE"] ?? "-") body=\(String(decoding: body, as: UTF8.self))"
+            return GatewayResponse.bytes(AuthResponse(status: 401, headers: [("X-Test", "1")], body: Array(text.utf8)))
+        }
+        let finished = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { server.run(); finished.signal() }
+
+        let output = try send(socket: socket, parameters: [
+            "REQUEST_METHOD": "POST", "REQUEST_URI": "/auth/x?y=1", "HTTP_COOKIE": "a=1; b=2",
+            "AUTHKIT_ACTION": "check", "HTTP_AUTHKIT_MODE": "optional", "CONTENT_TYPE": "text/plain",
+        ], body: "hello")
+        #expect(output.hasPrefix("Status: 401 Unauthorized\r\nX-Test: 1\r\nContent-Length: "))
+        #expect(output.hasSuffix("\r\n\r\nPOST /auth/x?y=1 cookie=1 action=check spoof=- body=hello"))
+
+        // Many clients at once, each gets its own answer.
+        let results = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            let out = (try? send(socket: socket, parameters: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/n/\(i)"])) ?? ""
+            results.withLock { $0.append(out) }
+        }
+        for i in 0..<16 { #expect(results.withLock { $0 }.contains { $0.hasSuffix("GET /n/\(i) cookie=- action=- spoof=- body=") }) }
+
+        server.stop()
+        #expect(finished.wait(timeout: .now() + 5) == .success, "workers did not stop")
+    }
+
+    @Test func listenAddressesParse() throws {
+        #expect(try ListenAddress(parsing: "unix:/run/a.sock") == .unix(path: "/run/a.sock"))
+        #expect(try ListenAddress(parsing: "127.0.0.1:9000") == .tcp(host: "127.0.0.1", port: 9000))
+        #expect(try ListenAddress(parsing: ":9000") == .tcp(host: "127.0.0.1", port: 9000))
+        #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: "nonsense") }
+        #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: "unix:relative") }
+        #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: "host:70000") }
+    }
+}
+
+import Synchronization
