@@ -50,6 +50,16 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var httpConnectTimeoutMillis: Int
     /// `AUTHKIT_HTTP_TIMEOUT_MS` (whole request), default 10000.
     public var httpTotalTimeoutMillis: Int
+    /// `AUTHKIT_BASE_URL`: our origin, authkit's `baseURL`; default the redirect URI's origin.
+    public var baseURL: String?
+    /// `AUTHKIT_ENDPOINT_PREFIX`, default `/auth/`.
+    public var endpointPrefix: String = "/auth/"
+    /// `WORKOS_UNAUTHENTICATED_PATHS`: authkit `unauthenticatedPaths` globs, comma-separated.
+    public var unauthenticatedPaths: [String] = []
+    /// `WORKOS_SIGN_UP_PATHS`: authkit `signUpPaths` globs, comma-separated.
+    public var signUpPaths: [String] = []
+    /// `AUTHKIT_PASS_ACCESS_TOKEN`: send the access token upstream as `X-AuthKit-Access-Token`.
+    public var passAccessToken: Bool = false
 
     public init(
         clientId: String,

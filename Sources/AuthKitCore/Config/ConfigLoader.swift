@@ -1,0 +1,177 @@
+/// Reads and validates configuration from environment-style variables.
+///
+/// Pure: the caller supplies the variables (the executable merges an env file under the
+/// process environment, so the real environment wins, as in Next.js). An empty value counts as
+/// unset, like `process.env.X || default`.
+public enum ConfigLoader {
+    public static func load(_ variables: [String: String]) throws(ConfigError) -> AuthKitConfig {
+        func value(_ name: String) -> String? {
+            guard let value = variables[name], !value.isEmpty else { return nil }
+            return value
+        }
+        func required(_ name: String, fix: String) throws(ConfigError) -> String {
+            guard let value = value(name) else { throw ConfigError(variable: name, problem: "is not set", fix: fix) }
+            return value
+        }
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>, unit: String) throws(ConfigError) -> Int {
+            guard let text = value(name) else { return fallback }
+            guard let number = Int(text.trimmingWhitespace()), range.contains(number) else {
+                throw ConfigError(variable: name, problem: "must be a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound)",
+                                  fix: "set it to a number such as \(fallback), or remove it for the default")
+            }
+            return number
+        }
+        func boolean(_ name: String, default fallback: Bool) throws(ConfigError) -> Bool {
+            guard let text = value(name)?.lowercased() else { return fallback }
+            switch text {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off": return false
+            default: throw ConfigError(variable: name, problem: "must be true or false", fix: "set it to true or false")
+            }
+        }
+
+        let clientId = try required("WORKOS_CLIENT_ID", fix: "copy the client ID (client_…) from the WorkOS dashboard, API Keys page")
+        let apiKey = try required("WORKOS_API_KEY", fix: "copy the API key (sk_…) from the WorkOS dashboard, API Keys page")
+        let password = try required("WORKOS_COOKIE_PASSWORD", fix: "set it to a random string of at least 32 characters, e.g. the output of `openssl rand -base64 24`")
+        try checkPassword(password, variable: "WORKOS_COOKIE_PASSWORD")
+        let previous = (value("WORKOS_COOKIE_PASSWORD_PREVIOUS") ?? "")
+            .split(separator: ",").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+        for old in previous { try checkPassword(old, variable: "WORKOS_COOKIE_PASSWORD_PREVIOUS") }
+
+        guard let redirectURI = value("WORKOS_REDIRECT_URI") ?? value("NEXT_PUBLIC_WORKOS_REDIRECT_URI") else {
+            throw ConfigError(variable: "WORKOS_REDIRECT_URI", problem: "is not set (NEXT_PUBLIC_WORKOS_REDIRECT_URI is accepted too)",
+                              fix: "set it to the callback URL registered in the WorkOS dashboard, e.g. https://example.com/auth/callback")
+        }
+        let redirectVariable = value("WORKOS_REDIRECT_URI") != nil ? "WORKOS_REDIRECT_URI" : "NEXT_PUBLIC_WORKOS_REDIRECT_URI"
+        guard isAbsoluteHTTPURL(redirectURI) else {
+            throw ConfigError(variable: redirectVariable, problem: "is not an absolute http(s) URL",
+                              fix: "set it to the full callback URL, e.g. https://example.com/auth/callback")
+        }
+
+        var config = AuthKitConfig(clientId: clientId, apiKey: apiKey, cookiePassword: password,
+                                   previousCookiePasswords: previous, redirectURI: redirectURI)
+        if let name = value("WORKOS_COOKIE_NAME") {
+            guard name.utf8.allSatisfy(isCookieNameByte) else {
+                throw ConfigError(variable: "WORKOS_COOKIE_NAME", problem: "is not a valid cookie name",
+                                  fix: "use letters, digits and - _ . only, e.g. wos-session")
+            }
+            config.cookieName = name
+        }
+        if let maxAge = value("WORKOS_COOKIE_MAX_AGE") {
+            // authkit: parseInt(v, 10), and 34560000 when that is NaN.
+            if let parsed = IronSession.parseIntLikeJavaScript(Substring(maxAge)) {
+                guard parsed >= 0 else {
+                    throw ConfigError(variable: "WORKOS_COOKIE_MAX_AGE", problem: "is negative",
+                                      fix: "set it to a number of seconds such as 34560000 (400 days)")
+                }
+                config.cookieMaxAge = parsed
+            }
+        }
+        config.cookieDomain = value("WORKOS_COOKIE_DOMAIN")
+        if let sameSite = value("WORKOS_COOKIE_SAMESITE") {
+            guard let parsed = CookieSameSite(rawValue: sameSite.lowercased()) else {
+                throw ConfigError(variable: "WORKOS_COOKIE_SAMESITE", problem: "must be lax, strict or none",
+                                  fix: "set it to lax (the default), strict or none")
+            }
+            config.cookieSameSite = parsed
+        }
+        if let host = value("WORKOS_API_HOSTNAME") { config.apiHostname = host }
+        config.apiHTTPS = try boolean("WORKOS_API_HTTPS", default: true)
+        if value("WORKOS_API_PORT") != nil {
+            config.apiPort = try integer("WORKOS_API_PORT", default: 443, range: 1...65535, unit: "port")
+        }
+        if value("WORKOS_REFRESH_BUFFER_SECONDS") != nil {
+            config.refreshBufferSeconds = try integer("WORKOS_REFRESH_BUFFER_SECONDS", default: 60, range: 0...86_400, unit: "seconds")
+        }
+        config.clockLeewaySeconds = try integer("AUTHKIT_CLOCK_LEEWAY_SECONDS", default: 0, range: 0...300, unit: "seconds")
+        config.httpConnectTimeoutMillis = try integer("AUTHKIT_HTTP_CONNECT_TIMEOUT_MS", default: 3000, range: 1...60_000, unit: "milliseconds")
+        config.httpTotalTimeoutMillis = try integer("AUTHKIT_HTTP_TIMEOUT_MS", default: 10_000, range: 1...120_000, unit: "milliseconds")
+        guard config.httpTotalTimeoutMillis >= config.httpConnectTimeoutMillis else {
+            throw ConfigError(variable: "AUTHKIT_HTTP_TIMEOUT_MS", problem: "is shorter than AUTHKIT_HTTP_CONNECT_TIMEOUT_MS",
+                              fix: "make the whole-request timeout at least the connect timeout")
+        }
+        if let base = value("AUTHKIT_BASE_URL") {
+            guard isAbsoluteHTTPURL(base) else {
+                throw ConfigError(variable: "AUTHKIT_BASE_URL", problem: "is not an absolute http(s) URL",
+                                  fix: "set it to the site's public origin, e.g. https://example.com")
+            }
+            config.baseURL = base
+        }
+        if let prefix = value("AUTHKIT_ENDPOINT_PREFIX") {
+            guard prefix.hasPrefix("/"), !prefix.contains("?"), !prefix.contains("#") else {
+                throw ConfigError(variable: "AUTHKIT_ENDPOINT_PREFIX", problem: "must be a path starting with /",
+                                  fix: "set it to a path such as /auth/")
+            }
+            config.endpointPrefix = prefix.hasSuffix("/") ? prefix : prefix + "/"
+        }
+        config.unauthenticatedPaths = try patterns("WORKOS_UNAUTHENTICATED_PATHS", value("WORKOS_UNAUTHENTICATED_PATHS"))
+        config.signUpPaths = try patterns("WORKOS_SIGN_UP_PATHS", value("WORKOS_SIGN_UP_PATHS"))
+        config.passAccessToken = try boolean("AUTHKIT_PASS_ACCESS_TOKEN", default: false)
+        return config
+    }
+
+    /// The effective settings for `check-config`, secrets masked.
+    public static func describe(_ config: AuthKitConfig) -> [(name: String, value: String)] {
+        [
+            ("WORKOS_CLIENT_ID", config.clientId),
+            ("WORKOS_API_KEY", maskKey(config.apiKey)),
+            ("WORKOS_COOKIE_PASSWORD", "(\(config.cookiePassword.utf16.count) characters)"),
+            ("WORKOS_COOKIE_PASSWORD_PREVIOUS", config.previousCookiePasswords.isEmpty ? "(none)"
+                : config.previousCookiePasswords.map { "(\($0.utf16.count) characters)" }.joined(separator: ", ")),
+            ("WORKOS_REDIRECT_URI", config.redirectURI),
+            ("WORKOS_COOKIE_NAME", config.cookieName),
+            ("WORKOS_COOKIE_MAX_AGE", String(config.cookieMaxAge)),
+            ("WORKOS_COOKIE_DOMAIN", config.cookieDomain ?? "(none)"),
+            ("WORKOS_COOKIE_SAMESITE", config.cookieSameSite.rawValue),
+            ("WORKOS_API_BASE_URL", config.apiBaseURL),
+            ("WORKOS_REFRESH_BUFFER_SECONDS", config.refreshBufferSeconds.map(String.init) ?? "(authkit default: 30 or 60)"),
+            ("AUTHKIT_CLOCK_LEEWAY_SECONDS", String(config.clockLeewaySeconds)),
+            ("AUTHKIT_HTTP_CONNECT_TIMEOUT_MS", String(config.httpConnectTimeoutMillis)),
+            ("AUTHKIT_HTTP_TIMEOUT_MS", String(config.httpTotalTimeoutMillis)),
+            ("AUTHKIT_BASE_URL", config.baseURL ?? "(origin of the redirect URI)"),
+            ("AUTHKIT_ENDPOINT_PREFIX", config.endpointPrefix),
+            ("WORKOS_UNAUTHENTICATED_PATHS", config.unauthenticatedPaths.joined(separator: ",")),
+            ("WORKOS_SIGN_UP_PATHS", config.signUpPaths.joined(separator: ",")),
+            ("AUTHKIT_PASS_ACCESS_TOKEN", String(config.passAccessToken)),
+        ]
+    }
+
+    /// `sk_test_…(40 chars)`: the key's kind, never its secret part.
+    public static func maskKey(_ key: String) -> String {
+        let visible = key.hasPrefix("sk_test_") ? "sk_test_" : key.hasPrefix("sk_live_") ? "sk_live_" : String(key.prefix(3))
+        return "\(visible)…(\(key.count) chars)"
+    }
+
+    private static func checkPassword(_ password: String, variable: String) throws(ConfigError) {
+        // Counted in UTF-16 code units, as JavaScript's `.length` that iron checks.
+        let length = password.utf16.count
+        guard length >= Iron.minimumPasswordLength else {
+            throw ConfigError(variable: variable, problem: "is too short (\(length) characters; at least 32 are required)",
+                              fix: "set it to a random string, e.g. the output of `openssl rand -base64 24`")
+        }
+    }
+
+    private static func patterns(_ variable: String, _ text: String?) throws(ConfigError) -> [String] {
+        let globs = (text ?? "").split(separator: ",").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+        for glob in globs {
+            do {
+                _ = try PathPattern(glob)
+            } catch {
+                throw ConfigError(variable: variable, problem: "has a pattern authkit cannot use (\(glob): \(error.reason))",
+                                  fix: "use path-to-regexp 6 patterns such as /public/:path* or /api/(.*)")
+            }
+        }
+        return globs
+    }
+
+    static func isAbsoluteHTTPURL(_ text: String) -> Bool {
+        guard let origin = EndpointSettings.origin(of: text) else { return false }
+        return (origin.hasPrefix("http://") || origin.hasPrefix("https://")) && !text.contains(" ")
+    }
+
+    private static func isCookieNameByte(_ byte: UInt8) -> Bool {
+        // RFC 6265 token: visible ASCII except separators.
+        guard byte > 0x20, byte < 0x7F else { return false }
+        return !"()<>@,;:\\\"/[]?={}".utf8.contains(byte)
+    }
+}

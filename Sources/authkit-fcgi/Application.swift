@@ -1,0 +1,32 @@
+import AuthKitCore
+import AuthKitCurl
+import Logging
+
+/// Everything a running authkit-fcgi needs, built once from the configuration.
+struct Application: Sendable {
+    let service: AuthKitService
+
+    init(config: AuthKitConfig, logger: Logger) {
+        let clock = SystemClock()
+        let random = SecureRandom()
+        let userAgent = "authkit-fcgi/\(AuthKitVersion.string)"
+        let transport = CurlTransport(
+            connectTimeoutMillis: config.httpConnectTimeoutMillis, totalTimeoutMillis: config.httpTotalTimeoutMillis,
+            userAgent: userAgent)
+        let workos = WorkOSClient(config: config, transport: transport, random: random)
+        let keys = JWKSCache(url: workos.jwksURL, transport: transport, clock: clock, userAgent: userAgent)
+        let sealer = SessionSealer(config: config, clock: clock, random: random)
+        let authenticator = SessionAuthenticator(
+            sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: config.clockLeewaySeconds),
+            workos: workos, policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
+            cookieOptions: .session(config: config), clock: clock, logger: logger)
+        // Patterns were validated when the configuration loaded.
+        let settings = EndpointSettings(
+            origin: config.baseURL.flatMap(EndpointSettings.origin(of:)) ?? EndpointSettings.origin(of: config.redirectURI)!,
+            redirectURI: config.redirectURI, prefix: config.endpointPrefix,
+            unauthenticatedPaths: config.unauthenticatedPaths.compactMap { try? PathPattern($0) },
+            signUpPaths: config.signUpPaths.compactMap { try? PathPattern($0) },
+            passAccessToken: config.passAccessToken)
+        service = AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: random, logger: logger)
+    }
+}

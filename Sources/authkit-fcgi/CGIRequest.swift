@@ -1,0 +1,14 @@
+import AuthKitCore
+import AuthKitFastCGI
+import Foundation
+
+/// CGI mode: the request is the process environment and stdin; the answer goes to stdout.
+enum CGIRequest {
+    static func answer(service: AuthKitService) {
+        let environment = ProcessInfo.processInfo.environment
+        let length = min(environment["CONTENT_LENGTH"].flatMap(Int.init) ?? 0, 65_536)
+        let body = length > 0 ? [UInt8](FileHandle.standardInput.readData(ofLength: length)) : []
+        let response = service.handle(GatewayRequest.make(parameters: environment, body: body))
+        FileHandle.standardOutput.write(Data(GatewayResponse.bytes(response)))
+    }
+}

@@ -1,0 +1,33 @@
+import AuthKitCore
+import Foundation
+
+/// Loads configuration from the process: the env file (if any) under the real environment.
+/// On any problem prints one line to stderr and exits with status 78 (EX_CONFIG).
+enum ProcessConfig {
+    static let exitCode: Int32 = 78
+
+    static func load(envFile: String?) -> AuthKitConfig {
+        var variables: [String: String] = [:]
+        if let envFile {
+            guard let data = FileManager.default.contents(atPath: envFile) else {
+                fail("--env-file \(envFile) cannot be read. Fix: check the path and that this user may read it")
+            }
+            do {
+                for (key, value) in try DotEnv.parse(String(decoding: data, as: UTF8.self)) { variables[key] = value }
+            } catch {
+                fail("--env-file \(envFile): \(error). Fix: use KEY=value lines as in a Next.js .env.local")
+            }
+        }
+        for (key, value) in ProcessInfo.processInfo.environment { variables[key] = value }
+        do {
+            return try ConfigLoader.load(variables)
+        } catch {
+            fail(error.line)
+        }
+    }
+
+    static func fail(_ line: String) -> Never {
+        FileHandle.standardError.write(Data("authkit-fcgi: \(line)\n".utf8))
+        exit(exitCode)
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import AuthKitCore
+import AuthKitFastCGI
+import Foundation
+import Logging
+
+/// `authkit-fcgi serve`: the FastCGI server (or, started by a CGI server, one CGI request).
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve FastCGI on a socket (or answer one CGI request when started by a CGI server).")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .long, help: "unix:/path.sock, 127.0.0.1:9000 or :9000. Default: an inherited socket (systemd LISTEN_FDS, or fd 0 from spawn-fcgi).")
+    var listen: String?
+
+    @Option(name: .long, help: "Worker threads, each accepting connections.")
+    var workers: Int = 8
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() throws {
+        let config = ProcessConfig.load(envFile: options.envFile)
+        var logger = Logger(label: "authkit-fcgi", factory: { label in StreamLogHandler.standardError(label: label) })
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let application = Application(config: config, logger: logger)
+        let service = application.service
+
+        let address: ListenAddress
+        if let listen {
+            do { address = try ListenAddress(parsing: listen) } catch { ProcessConfig.fail(error.description) }
+        } else if let inherited = Self.inheritedSocket() {
+            address = .inherited(fd: inherited)
+        } else if ProcessInfo.processInfo.environment["GATEWAY_INTERFACE"] != nil {
+            CGIRequest.answer(service: service)
+            return
+        } else {
+            ProcessConfig.fail("--listen is not set and no socket was inherited. Fix: pass --listen unix:/run/authkit-fcgi.sock or 127.0.0.1:9000")
+        }
+
+        let server: FastCGIServer
+        do {
+            server = try FastCGIServer(address: address, workers: workers, logger: logger) { parameters, body in
+                GatewayResponse.bytes(service.handle(GatewayRequest.make(parameters: parameters, body: body)))
+            }
+        } catch {
+            ProcessConfig.fail("\(error)")
+        }
+        let log = logger
+        SignalWatcher.onTerminate {
+            log.info("stopping: finishing requests in flight")
+            server.stop()
+        }
+        logger.info("serving", metadata: ["listen": "\(address)", "workers": "\(workers)", "version": "\(AuthKitVersion.string)"])
+        server.run()
+        logger.info("stopped")
+    }
+
+    /// systemd socket activation (`LISTEN_FDS=1`, fd 3) or spawn-fcgi (a listening socket on fd 0).
+    static func inheritedSocket() -> Int32? {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["LISTEN_FDS"] == "1", environment["LISTEN_PID"].flatMap(Int32.init) == getpid() { return 3 }
+        var type: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        var acceptsConnections: Int32 = 0
+        var acceptLength = socklen_t(MemoryLayout<Int32>.size)
+        if getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &length) == 0,
+           getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &acceptsConnections, &acceptLength) == 0, acceptsConnections == 1 {
+            return 0
+        }
+        return nil
+    }
+}
