@@ -1,0 +1,41 @@
+import Foundation
+
+/// One FastCGI request through Debian's `cgi-fcgi`, a real FastCGI client; parameters go
+/// as its environment. Returns the raw CGI output (`Status:` line, headers, body).
+func fastCGIRequest(socket: String, parameters: [String: String], body: String = "") throws -> String {
+    let result = try runCommand("/usr/bin/cgi-fcgi", ["-bind", "-connect", socket],
+                                environment: parameters.merging(["CONTENT_LENGTH": String(body.utf8.count)]) { a, _ in a },
+                                stdin: body)
+    return result.stdout
+}
+
+/// A started `authkit-fcgi serve`, stopped with SIGTERM.
+final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    let socket: String
+    private let errors = Pipe()
+
+    init(environment: [String: String], directory: URL, workers: Int = 4) throws {
+        socket = directory.appendingPathComponent("authkit.sock").path
+        process.executableURL = URL(fileURLWithPath: Binaries.path("authkit-fcgi"))
+        process.arguments = ["serve", "--listen", "unix:\(socket)", "--workers", String(workers)]
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+        process.standardError = errors
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: socket) {
+            guard Date() < deadline, process.isRunning else { throw CocoaError(.fileNoSuchFile) }
+            usleep(20_000)
+        }
+    }
+
+    /// SIGTERM, then the exit status and everything logged.
+    func stop() -> (status: Int32, log: String) {
+        process.terminate()
+        process.waitUntilExit()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, log)
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+}
