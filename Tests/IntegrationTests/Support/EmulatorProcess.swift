@@ -1,0 +1,73 @@
+import AuthKitCore
+import AuthKitCurl
+import Foundation
+
+/// A running `authkit-emulator` on a free loopback port, stopped by PID at the end.
+final class EmulatorProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let http = CurlTransport(connectTimeoutMillis: 2000, totalTimeoutMillis: 10_000, userAgent: "authkit-tests")
+    static let clientId = "client_emulate"
+    static let apiKey = "sk_test_default"
+
+    init(arguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: Binaries.path("authkit-emulator"))
+        process.arguments = ["--port", "0"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+            line.append(byte)
+        }
+        guard let port = String(decoding: line, as: UTF8.self).split(separator: ":").last.flatMap({ Int($0) }) else {
+            process.terminate()
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        self.port = port
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// Configuration of authkit-fcgi pointed at this emulator.
+    func config(redirectURI: String = "http://localhost:8080/auth/callback") -> AuthKitConfig {
+        AuthKitConfig(clientId: Self.clientId, apiKey: Self.apiKey, cookiePassword: "J8vQ2mZr5Tn1Xw4Ls7Hd0Pf3Gk6Yb9Ce",
+                      redirectURI: redirectURI, apiHostname: "127.0.0.1", apiHTTPS: false, apiPort: port)
+    }
+
+    @discardableResult
+    func request(_ method: String, _ path: String, json: String? = nil, headers: [(name: String, value: String)] = []) throws -> HTTPResponse {
+        var all = headers
+        if json != nil { all.append(("Content-Type", "application/json")) }
+        return try http.send(HTTPRequest(method: method, url: base + path, headers: all, body: Array((json ?? "").utf8)))
+    }
+
+    func object(_ response: HTTPResponse) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
+    }
+
+    func counters() throws -> [String: Int] {
+        (object(try request("GET", "/_emulate/counters")) as? [String: Int]) ?? [:]
+    }
+
+    /// Auto-approved authorize: the code issued for `loginHint`, with an optional PKCE challenge.
+    func authorizationCode(loginHint: String = "ada@example.com", challenge: String? = nil, organizationId: String? = nil,
+                           redirectURI: String = "http://localhost:8080/auth/callback") throws -> String {
+        let url = WorkOSURLs.authorization(baseURL: base, clientId: Self.clientId, AuthorizationRequest(
+            redirectURI: redirectURI, state: "st", codeChallenge: challenge, organizationId: organizationId, loginHint: loginHint))
+        let response = try http.send(HTTPRequest(method: "GET", url: url))
+        guard response.status == 302, let location = response.header("Location"),
+              let code = URLComponents(string: location)?.queryItems?.first(where: { $0.name == "code" })?.value else {
+            throw CocoaError(.featureUnsupported)
+        }
+        return code
+    }
+}
