@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the build and the tests need.
-packages=(pkg-config libfcgi-dev libfcgi-bin libssl-dev libcurl4-openssl-dev openssl)
+packages=(pkg-config libfcgi-dev libfcgi-bin libssl-dev libcurl4-openssl-dev openssl python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,6 +28,9 @@ echo "== build"
 swift build --build-tests 2>&1 | grep -vE '^warning: .swift-distributed-tracing|CMakeLists.txt$' || true
 swift build --build-tests >/dev/null
 
+echo "== the official WorkOS Python SDK against authkit-emulator"
+scripts/emulator-sdk-check.sh "$(swift build --show-bin-path)/authkit-emulator"
+
 echo "== swift test"
 # Passing tests are summarised by the closing "Test run with N tests" line; print the rest.
 swift test --skip-build 2>&1 | tee .build/test-output.txt | awk '!/^(✔|◇|↳) / || /Test run with/' || true
@@ -41,8 +44,4 @@ if grep -qE "Executed [0-9]+ tests?, with [1-9][0-9]* failures?" .build/test-out
   exit 1
 fi
 
-if [ -x scripts/emulator-sdk-check.sh ]; then
-  echo "== WorkOS Python SDK against the emulator"
-  scripts/emulator-sdk-check.sh "$(swift build --show-bin-path)/authkit-emulator"
-fi
 echo "== all tests passed"
