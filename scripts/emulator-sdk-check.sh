@@ -5,7 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 emulator="${1:-.build/debug/authkit-emulator}"
 
-python3 -c 'import workos, jwt, cryptography' 2>/dev/null || python3 -m pip install -q workos pyjwt cryptography
+# A private virtual environment: Debian's system Python refuses pip installs (PEP 668).
+venv=.build/sdk-venv
+if ! "$venv/bin/python" -c 'import workos, jwt, cryptography' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check workos pyjwt cryptography
+fi
 
 log=$(mktemp)
 "$emulator" --port 0 >"$log" 2>&1 &
@@ -17,4 +22,4 @@ for _ in $(seq 1 100); do
 done
 base=$(grep -o 'http://[0-9.]*:[0-9]*' "$log" | head -1)
 [ -n "$base" ] || { echo "authkit-emulator did not start:"; cat "$log"; exit 1; }
-python3 Tests/python/workos_sdk_check.py "$base"
+"$venv/bin/python" Tests/python/workos_sdk_check.py "$base"
