@@ -25,8 +25,13 @@ if [ ! -d ../shared/vectors ]; then
 fi
 
 echo "== build"
-swift build --build-tests 2>&1 | grep -vE '^warning: .swift-distributed-tracing|CMakeLists.txt$' || true
-swift build --build-tests >/dev/null
+# Show errors and our own warnings, not every compiled file of the dependencies.
+if ! swift build --build-tests > .build-log.txt 2>&1; then
+  grep -E 'error:|warning: ' .build-log.txt | grep -v swift-distributed-tracing | head -100
+  echo "build failed" >&2
+  exit 1
+fi
+grep -E '^/.*/(Sources|Tests|bench)/.*warning: ' .build-log.txt | sort -u | head -50 || true
 
 echo "== the official WorkOS Python SDK against authkit-emulator"
 scripts/emulator-sdk-check.sh "$(swift build --show-bin-path)/authkit-emulator"

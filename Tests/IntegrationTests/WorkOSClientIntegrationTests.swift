@@ -91,7 +91,14 @@ import Testing
         guard case .signedIn(_, .some) = stack.authenticator.authenticate(cookieValue: cookie) else {
             Issue.record("session lost after transient faults"); return
         }
-        // The old refresh token is spent: using the old cookie again is terminal.
+        // Within the grace window the old cookie gets the same new session, without spending
+        // anything at WorkOS.
+        guard case .signedIn(_, .some) = stack.authenticator.authenticate(cookieValue: cookie) else {
+            Issue.record("old cookie inside the grace window lost its session"); return
+        }
+        #expect(try stack.emulator.counters()["refresh_token_reuse"] == nil)
+        // After it, the spent refresh token is terminal.
+        stack.clock.advance(seconds: 31)
         guard case .signedOut(let reason, .some) = stack.authenticator.authenticate(cookieValue: cookie) else {
             Issue.record("reused refresh token not terminal"); return
         }

@@ -31,12 +31,13 @@ public struct SessionAuthenticator: Sendable {
     public let workos: WorkOSClient
     public let policy: RefreshPolicy
     public let cookieOptions: CookieOptions
+    public let coordinator: RefreshCoordinator
     private let clock: any Clock
     private let logger: Logger
 
     public init(
         sealer: SessionSealer, verifier: AccessTokenVerifier, workos: WorkOSClient, policy: RefreshPolicy,
-        cookieOptions: CookieOptions, clock: any Clock, logger: Logger
+        cookieOptions: CookieOptions, clock: any Clock, logger: Logger, coordinator: RefreshCoordinator? = nil
     ) {
         self.sealer = sealer
         self.verifier = verifier
@@ -45,6 +46,7 @@ public struct SessionAuthenticator: Sendable {
         self.cookieOptions = cookieOptions
         self.clock = clock
         self.logger = logger
+        self.coordinator = coordinator ?? RefreshCoordinator(clock: clock)
     }
 
     /// Reads the session from the cookie value (nil when the request has no session cookie).
@@ -79,20 +81,32 @@ public struct SessionAuthenticator: Sendable {
     }
 
     /// Refreshes explicitly (organization switch, `/auth/refresh`); the current token's
-    /// validity does not matter.
+    /// validity does not matter. Concurrent refreshes of one token share one call to WorkOS.
     public func refresh(_ payload: SessionPayload, organizationId: String?, stillValid: AccessTokenClaims?) -> SessionOutcome {
+        let result = coordinator.coalesce(refreshToken: payload.refreshToken) {
+            callWorkOS(payload, organizationId: organizationId)
+        }
+        switch result {
+        case .success(let refreshed):
+            return .signedIn(AuthenticatedSession(payload: refreshed.payload, claims: refreshed.claims, refreshed: true),
+                             setCookie: refreshed.setCookie)
+        case .failure(let error):
+            return failed(error, payload, stillValid: stillValid)
+        }
+    }
+
+    private func callWorkOS(_ payload: SessionPayload, organizationId: String?) -> Result<RefreshedSession, WorkOSError> {
         do {
             let response = try workos.refresh(refreshToken: payload.refreshToken, organizationId: organizationId)
             let newPayload = response.sessionPayload
-            guard let claims = AccessTokenVerifier.decodeUnverified(newPayload.accessToken) else {
-                return failed(.invalidResponse("refreshed access token unreadable"), payload, stillValid: stillValid)
+            guard let claims = AccessTokenVerifier.decodeUnverified(newPayload.accessToken), claims.subject == newPayload.user.id else {
+                return .failure(.invalidResponse("refreshed access token unreadable or for another user"))
             }
-            guard claims.subject == newPayload.user.id else { return userMismatch() }
-            let cookie = SetCookie.set(sealer.sealSession(newPayload), options: cookieOptions)
             logger.info("session refreshed", metadata: ["user": "\(newPayload.user.id)"])
-            return .signedIn(AuthenticatedSession(payload: newPayload, claims: claims, refreshed: true), setCookie: cookie)
+            let cookie = SetCookie.set(sealer.sealSession(newPayload), options: cookieOptions)
+            return .success(RefreshedSession(payload: newPayload, claims: claims, setCookie: cookie))
         } catch {
-            return failed(error, payload, stillValid: stillValid)
+            return .failure(error)
         }
     }
 

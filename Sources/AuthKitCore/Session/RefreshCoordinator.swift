@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AuthKitCrypto
+
+/// A refresh that happened: the new session and the `Set-Cookie` that carries it.
+public struct RefreshedSession: Sendable, Equatable {
+    public var payload: SessionPayload
+    public var claims: AccessTokenClaims
+    public var setCookie: String
+}
+
+/// One refresh per refresh token at a time, in this process.
+///
+/// WorkOS refresh tokens are single-use: when a page loads thirty assets with an expired
+/// token, thirty checks arrive with the same cookie. The first refreshes; the others wait for
+/// its result instead of spending the token again (and getting `invalid_grant`). A successful
+/// result stays for a grace window, so checks that arrive later with the old cookie get the new
+/// session too. Entries are keyed by SHA-256 of the refresh token, never the token itself.
+public final class RefreshCoordinator: @unchecked Sendable {
+    private enum Entry {
+        case inFlight
+        case done(Result<RefreshedSession, WorkOSError>, expiresAt: UnixMillis)
+    }
+
+    private let graceMillis: Int64
+    private let waitMillis: Int64
+    private let clock: any Clock
+    // Guarded by `mutex`; waiters sleep on `condition`.
+    private var entries: [String: Entry] = [:]
+    private var mutex = pthread_mutex_t()
+    private var condition = pthread_cond_t()
+
+    /// - Parameters:
+    ///   - graceMillis: how long a successful result answers for the old token (default 30 s).
+    ///   - waitMillis: the longest a check waits for another thread's refresh.
+    public init(graceMillis: Int64 = 30_000, waitMillis: Int64 = 15_000, clock: any Clock) {
+        self.graceMillis = graceMillis
+        self.waitMillis = waitMillis
+        self.clock = clock
+        pthread_mutex_init(&mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(&condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(&condition)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    /// Runs `refresh` for this token unless it is already running (then waits for that result)
+    /// or succeeded within the grace window (then returns that result).
+    public func coalesce(
+        refreshToken: String, _ refresh: () -> Result<RefreshedSession, WorkOSError>
+    ) -> Result<RefreshedSession, WorkOSError> {
+        let key = Hex.encode(Digest.sha256(Array(refreshToken.utf8)))
+        pthread_mutex_lock(&mutex)
+        pruneExpired()
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        deadline.tv_sec += Int(waitMillis / 1000)
+        deadline.tv_nsec += Int(waitMillis % 1000) * 1_000_000
+        if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+        while true {
+            switch entries[key] {
+            case .done(let result, _)?:
+                pthread_mutex_unlock(&mutex)
+                return result
+            case .inFlight?:
+                if pthread_cond_timedwait(&condition, &mutex, &deadline) == ETIMEDOUT, case .inFlight? = entries[key] {
+                    pthread_mutex_unlock(&mutex)
+                    return .failure(.transport(.timedOut))
+                }
+            case nil:
+                entries[key] = .inFlight
+                pthread_mutex_unlock(&mutex)
+                let result = refresh()
+                pthread_mutex_lock(&mutex)
+                switch result {
+                case .success:
+                    entries[key] = .done(result, expiresAt: clock.nowMillis() + graceMillis)
+                case .failure:
+                    // Waiters share this failure; the next check tries again.
+                    entries[key] = .done(result, expiresAt: clock.nowMillis())
+                }
+                pthread_cond_broadcast(&condition)
+                pthread_mutex_unlock(&mutex)
+                return result
+            }
+        }
+    }
+
+    /// Entries past their window. Called with the mutex held.
+    private func pruneExpired() {
+        let now = clock.nowMillis()
+        entries = entries.filter { _, entry in
+            if case .done(_, let expiresAt) = entry { return expiresAt > now }
+            return true
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Dispatch
+import Synchronization
+import Testing
+@testable import AuthKitCore
+
+@Suite struct RefreshCoordinatorTests {
+    let claims = AccessTokenClaims(payload: .object([("sub", .string("u")), ("exp", .int(2_000_000_000))]))!
+
+    func refreshed(_ tag: String) -> RefreshedSession {
+        let user = SessionUser(sessionJSON: .object([("id", .string("u"))]))!
+        return RefreshedSession(payload: SessionPayload(accessToken: "at_\(tag)", refreshToken: "rt_\(tag)", user: user),
+                                claims: claims, setCookie: "wos-session=\(tag)")
+    }
+
+    @Test func concurrentRefreshesOfOneTokenCallWorkOSOnce() {
+        let coordinator = RefreshCoordinator(clock: ManualClock(seconds: 1_785_000_000))
+        let calls = Mutex(0)
+        let cookies = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 32) { _ in
+            let result = coordinator.coalesce(refreshToken: "rt_old") {
+                calls.withLock { $0 += 1 }
+                usleep(50_000)
+                return .success(refreshed("new"))
+            }
+            if case .success(let session) = result { cookies.withLock { $0.append(session.setCookie) } }
+        }
+        #expect(calls.withLock { $0 } == 1)
+        #expect(cookies.withLock { $0 }.count == 32)
+        #expect(Set(cookies.withLock { $0 }) == ["wos-session=new"])
+    }
+
+    @Test func successIsKeptForTheGraceWindowFailuresAreNot() {
+        let clock = ManualClock(seconds: 1_785_000_000)
+        let coordinator = RefreshCoordinator(graceMillis: 30_000, clock: clock)
+        var calls = 0
+        _ = coordinator.coalesce(refreshToken: "a") { calls += 1; return .success(refreshed("1")) }
+        clock.advance(seconds: 29)
+        _ = coordinator.coalesce(refreshToken: "a") { calls += 1; return .success(refreshed("2")) }
+        #expect(calls == 1)
+        clock.advance(seconds: 2)
+        _ = coordinator.coalesce(refreshToken: "a") { calls += 1; return .success(refreshed("3")) }
+        #expect(calls == 2)
+        _ = coordinator.coalesce(refreshToken: "b") { calls += 1; return .failure(.transport(.timedOut)) }
+        _ = coordinator.coalesce(refreshToken: "b") { calls += 1; return .failure(.transport(.timedOut)) }
+        #expect(calls == 4)
+    }
+
+    @Test func waitingIsBounded() {
+        let coordinator = RefreshCoordinator(waitMillis: 100, clock: SystemClock())
+        let started = Mutex(false)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            _ = coordinator.coalesce(refreshToken: "slow") {
+                started.withLock { $0 = true }
+                usleep(600_000)
+                return .success(refreshed("late"))
+            }
+        }
+        while !started.withLock({ $0 }) { usleep(1000) }
+        let result = coordinator.coalesce(refreshToken: "slow") { .success(refreshed("never")) }
+        #expect(result == .failure(.transport(.timedOut)))
+        group.wait()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,95 @@
+import Foundation
+
+/// A real nginx from Debian serving `nginx/example-site.conf` with the shipped `nginx/authkit*`
+/// snippets, on free loopback ports, in front of an `authkit-fcgi serve` and an emulator.
+/// Everything is stopped by PID when the site is released.
+final class NginxSite: @unchecked Sendable {
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") }
+
+    let emulator: EmulatorProcess
+    let authkit: ServeProcess
+    let nginx = Process()
+    let port: Int
+    let directory: URL
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// - Parameter environment: extra authkit-fcgi variables.
+    init(environment extra: [String: String] = [:], emulatorArguments: [String] = []) throws {
+        port = freeLoopbackPort()
+        let echoPort = freeLoopbackPort()
+        directory = try temporaryDirectory()
+        let redirectURI = "http://127.0.0.1:\(port)/auth/callback"
+        emulator = try EmulatorProcess(arguments: ["--redirect-uri", redirectURI] + emulatorArguments)
+
+        var environment = [
+            "WORKOS_CLIENT_ID": EmulatorProcess.clientId, "WORKOS_API_KEY": EmulatorProcess.apiKey,
+            "WORKOS_COOKIE_PASSWORD": "this-is-a-32-character-password!",
+            "WORKOS_REDIRECT_URI": redirectURI,
+            "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
+        ]
+        environment.merge(extra) { _, b in b }
+        authkit = try ServeProcess(environment: environment, directory: directory)
+
+        // The shipped configuration, with this run's ports, paths and socket.
+        let conf = directory.appendingPathComponent("conf")
+        let snippets = conf.appendingPathComponent("authkit")
+        try FileManager.default.createDirectory(at: snippets, withIntermediateDirectories: true)
+        for name in ["authkit.conf", "authkit-check.conf", "authkit-protect.conf", "authkit-identity-proxy.conf"] {
+            try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("nginx/\(name)"), to: snippets.appendingPathComponent(name))
+        }
+        try "upstream authkit_fcgi { server unix:\(authkit.socket); }\n"
+            .write(to: snippets.appendingPathComponent("authkit-upstream.conf"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: "/etc/nginx/fastcgi_params", toPath: conf.appendingPathComponent("fastcgi_params").path)
+        let root = directory.appendingPathComponent("html")
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("nginx/example-root"), to: root)
+        let site = try String(contentsOf: repositoryRoot.appendingPathComponent("nginx/example-site.conf"), encoding: .utf8)
+            .replacingOccurrences(of: "127.0.0.1:8080", with: "127.0.0.1:\(port)")
+            .replacingOccurrences(of: "127.0.0.1:8081", with: "127.0.0.1:\(echoPort)")
+            .replacingOccurrences(of: "/srv/authkit-example", with: root.path)
+        try site.write(to: conf.appendingPathComponent("example-site.conf"), atomically: true, encoding: .utf8)
+        let temp = directory.appendingPathComponent("tmp").path
+        try """
+            user root;
+            worker_processes 1;
+            pid \(directory.path)/nginx.pid;
+            error_log \(directory.path)/error.log warn;
+            events { worker_connections 1024; }
+            http {
+                access_log off;
+                client_body_temp_path \(temp)/body;
+                proxy_temp_path \(temp)/proxy;
+                fastcgi_temp_path \(temp)/fastcgi;
+                include authkit/authkit-upstream.conf;
+                include example-site.conf;
+            }
+            """.write(to: conf.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: temp, withIntermediateDirectories: true)
+
+        nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        nginx.arguments = ["-p", directory.path, "-c", conf.appendingPathComponent("nginx.conf").path, "-g", "daemon off;"]
+        nginx.standardError = FileHandle.nullDevice
+        try nginx.run()
+        guard waitForListener(port: port), waitForListener(port: echoPort) else {
+            let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
+            throw NginxFailed(log: log)
+        }
+    }
+
+    struct NginxFailed: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "nginx did not start: \(log)" }
+    }
+
+    /// Stops nginx and authkit-fcgi; returns authkit-fcgi's exit status and log.
+    func stop() -> (status: Int32, log: String) {
+        if nginx.isRunning {
+            nginx.terminate()
+            nginx.waitUntilExit()
+        }
+        let result = authkit.stop()
+        try? FileManager.default.removeItem(at: directory)
+        return result
+    }
+
+    deinit { _ = stop() }
+}
