@@ -1,5 +1,6 @@
 import AuthKitCore
 import AuthKitCurl
+import Foundation
 import Logging
 
 /// Everything a running authkit-fcgi needs, built once from the configuration.
@@ -27,6 +28,17 @@ struct Application: Sendable {
             unauthenticatedPaths: config.unauthenticatedPaths.compactMap { try? PathPattern($0) },
             signUpPaths: config.signUpPaths.compactMap { try? PathPattern($0) },
             passAccessToken: config.passAccessToken)
-        service = AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: random, logger: logger)
+        var configured = settings
+        configured.eagerAuth = config.eagerAuth
+        if let url = config.onSuccessURL, let secret = config.onSuccessSecret {
+            configured.signInHook = SignInHook(url: url, secret: secret, required: config.onSuccessRequired, transport: transport, clock: clock)
+        }
+        if let path = config.errorPagePath {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                ProcessConfig.fail("AUTHKIT_ERROR_PAGE \(path) cannot be read. Fix: point it at a readable HTML file, or remove it for the built-in page")
+            }
+            configured.errorPageTemplate = String(decoding: data, as: UTF8.self)
+        }
+        service = AuthKitService(settings: configured, authenticator: authenticator, clock: clock, random: random, logger: logger)
     }
 }

@@ -144,3 +144,82 @@ import Testing
         #expect(cookies[0].hasPrefix("wos-auth-verifier-00000001=;"))
     }
 }
+
+/// The extras: eager-auth cookie, sign-in hook, custom error page.
+@Suite struct AuthKitServiceExtrasTests {
+    let start: Int64 = 1_785_000_000
+    let factory = TokenFactory()
+    let browser = ["accept": "text/html", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document"]
+
+    func makeService(settings change: (inout EndpointSettings) -> Void) -> (AuthKitService, SessionSealer) {
+        let config = Fixtures.config()
+        let clock = ManualClock(seconds: start)
+        let token = factory.accessToken(iat: start, exp: start + 300)
+        let workos = ScriptedTransport { _ throws(HTTPTransportError) in
+            ScriptedTransport.json(200, #"{"user":\#(Fixtures.apiUser()),"organization_id":"org_01","access_token":"\#(token)","refresh_token":"rt_1"}"#)
+        }
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
+        let authenticator = SessionAuthenticator(
+            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
+            workos: WorkOSClient(config: config, transport: workos, random: SecureRandom()),
+            policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger)
+        var settings = EndpointSettings(origin: "https://app.example.com", redirectURI: config.redirectURI)
+        change(&settings)
+        return (AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger), sealer)
+    }
+
+    func callbackRequest(_ service: AuthKitService, sealer: SessionSealer, customState: String? = nil) -> AuthRequest {
+        let state = sealer.seal(PKCEState(nonce: "n", codeVerifier: "v", customState: customState, returnPathname: "/x").json, ttlSeconds: 600)
+        return AuthRequest(method: "GET", requestURI: "/auth/callback?code=c&state=\(PercentEncoding.uriComponent(state))",
+                           headers: browser.merging(["cookie": "\(VerifierCookie.name(forSealedState: state))=\(state)"]) { a, _ in a })
+    }
+
+    @Test func eagerAuthCookieOnPageLoadsOnly() throws {
+        let (service, sealer) = makeService { $0.eagerAuth = true }
+        let session = try #require(service.handle(callbackRequest(service, sealer: sealer)).headers(named: "Set-Cookie").last)
+        let value = String(session.dropFirst("wos-session=".count).prefix { $0 != ";" })
+        let page = service.handle(AuthRequest(method: "GET", requestURI: "/p", headers: browser.merging(["cookie": "wos-session=\(value)"]) { a, _ in a },
+                                              parameters: ["AUTHKIT_ACTION": "check"]))
+        let eager = try #require(page.header("X-AuthKit-Eager-Auth-Cookie"))
+        #expect(eager.hasPrefix("workos-access-token=eyJ") && eager.hasSuffix("; SameSite=Lax; Max-Age=30; Secure"))
+        let xhr = service.handle(AuthRequest(method: "GET", requestURI: "/p", headers: ["accept": "application/json", "cookie": "wos-session=\(value)"],
+                                             parameters: ["AUTHKIT_ACTION": "check"]))
+        #expect(xhr.status == 200 && xhr.header("X-AuthKit-Eager-Auth-Cookie") == nil)
+    }
+
+    @Test func signInHookIsSignedAndCanBeRequired() throws {
+        let received = ScriptedTransport { _ throws(HTTPTransportError) in HTTPResponse(status: 204) }
+        let clock = ManualClock(seconds: start)
+        let (service, sealer) = makeService {
+            $0.signInHook = SignInHook(url: "https://hooks.example/sign-in", secret: "0123456789abcdef", required: true, transport: received, clock: clock)
+        }
+        let ok = service.handle(callbackRequest(service, sealer: sealer, customState: "team_1"))
+        #expect(ok.status == 302)
+        let request = try #require(received.requests.first)
+        let body = try JSONParser.parse(request.body)
+        #expect(body["user"]?["email"]?.stringValue == "jane@example.com")
+        #expect(body["state"]?.stringValue == "team_1")
+        let signature = try #require(request.headers.first { $0.name == "X-AuthKit-Signature" }?.value)
+        #expect(signature == SignInHook.signature(secret: Array("0123456789abcdef".utf8), timestamp: start, body: request.body))
+
+        let failing = ScriptedTransport { _ throws(HTTPTransportError) in throw .connectionFailed("refused") }
+        let (strict, sealer2) = makeService {
+            $0.signInHook = SignInHook(url: "https://hooks.example/sign-in", secret: "0123456789abcdef", required: true, transport: failing, clock: clock)
+        }
+        let refused = strict.handle(callbackRequest(strict, sealer: sealer2))
+        #expect(refused.status == 502)
+        #expect(!refused.headers(named: "Set-Cookie").contains { $0.hasPrefix("wos-session=Fe26") })
+        let (lenient, sealer3) = makeService {
+            $0.signInHook = SignInHook(url: "https://hooks.example/sign-in", secret: "0123456789abcdef", required: false, transport: failing, clock: clock)
+        }
+        #expect(lenient.handle(callbackRequest(lenient, sealer: sealer3)).status == 302)
+    }
+
+    @Test func customErrorPage() {
+        let (service, _) = makeService { $0.errorPageTemplate = "<h1>Oops {{code}}</h1><p>{{message}}</p>" }
+        let response = service.handle(AuthRequest(method: "GET", requestURI: "/auth/callback?error=access_denied&error_description=%3Cb%3E", headers: browser))
+        #expect(response.status == 400)
+        #expect(String(decoding: response.body, as: UTF8.self) == "<h1>Oops access_denied</h1><p>&lt;b&gt;</p>")
+    }
+}

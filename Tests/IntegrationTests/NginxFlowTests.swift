@@ -4,7 +4,7 @@ import Testing
 
 /// The whole product behind a real nginx: sign-in through the emulator, identity upstream,
 /// refresh through `auth_request`, sign-out, 401/403, optional mode, path rules.
-@Suite(.enabled(if: NginxSite.available), .serialized) struct NginxFlowTests {
+@Suite(.serialized) struct NginxFlowTests {
     func body(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
 
     func signIn(_ site: NginxSite, _ browser: Browser, as email: String = "ada@example.com", page: String = "/protected/") throws -> (url: String, response: HTTPResponse) {
@@ -152,5 +152,20 @@ import Testing
         let opened = try IronSession.unseal(ours, passwords: { $0 == "1" ? ["this-is-a-32-character-password!"] : [] }, now: SystemClock().nowMillis())
         #expect(opened.value.objectValue?.map(\.key) == ["accessToken", "refreshToken", "user", "authenticationMethod"])
         #expect(opened.value["user"]?["email"]?.stringValue == "ada@example.com")
+    }
+
+    @Test func eagerAuthCookieReachesTheBrowserBesideTheSessionCookie() throws {
+        let site = try NginxSite(environment: ["WORKOS_EAGER_AUTH": "true"])
+        let browser = Browser()
+        _ = try signIn(site, browser, page: "/")
+        let page = try browser.send("GET", "\(site.base)/protected/")
+        #expect(page.status == 200)
+        let cookies = page.headers.filter { $0.name.lowercased() == "set-cookie" }.map(\.value)
+        #expect(cookies.count == 1)
+        #expect(cookies.first?.hasPrefix("workos-access-token=eyJ") == true)
+        #expect(cookies.first?.hasSuffix("; SameSite=Lax; Max-Age=30") == true)
+        // Already holding the current token: no new cookie.
+        let again = try browser.send("GET", "\(site.base)/protected/")
+        #expect(!again.headers.contains { $0.name.lowercased() == "set-cookie" })
     }
 }

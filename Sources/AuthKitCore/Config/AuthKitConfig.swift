@@ -60,6 +60,16 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var signUpPaths: [String] = []
     /// `AUTHKIT_PASS_ACCESS_TOKEN`: send the access token upstream as `X-AuthKit-Access-Token`.
     public var passAccessToken: Bool = false
+    /// `WORKOS_EAGER_AUTH`: authkit's 30-second `workos-access-token` cookie on page loads.
+    public var eagerAuth: Bool = false
+    /// `AUTHKIT_ON_SUCCESS_URL`: where to POST each successful sign-in.
+    public var onSuccessURL: String?
+    /// `AUTHKIT_ON_SUCCESS_SECRET`: HMAC key of the hook's signature. Secret.
+    public var onSuccessSecret: String?
+    /// `AUTHKIT_ON_SUCCESS_REQUIRED`: refuse the sign-in when the hook fails.
+    public var onSuccessRequired: Bool = false
+    /// `AUTHKIT_ERROR_PAGE`: an HTML file replacing the sign-in error page.
+    public var errorPagePath: String?
 
     public init(
         clientId: String,

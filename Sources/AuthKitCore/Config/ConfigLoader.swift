@@ -107,6 +107,21 @@ public enum ConfigLoader {
         config.unauthenticatedPaths = try patterns("WORKOS_UNAUTHENTICATED_PATHS", value("WORKOS_UNAUTHENTICATED_PATHS"))
         config.signUpPaths = try patterns("WORKOS_SIGN_UP_PATHS", value("WORKOS_SIGN_UP_PATHS"))
         config.passAccessToken = try boolean("AUTHKIT_PASS_ACCESS_TOKEN", default: false)
+        config.eagerAuth = try boolean("WORKOS_EAGER_AUTH", default: false)
+        if let hook = value("AUTHKIT_ON_SUCCESS_URL") {
+            guard isAbsoluteHTTPURL(hook) else {
+                throw ConfigError(variable: "AUTHKIT_ON_SUCCESS_URL", problem: "is not an absolute http(s) URL",
+                                  fix: "set it to the URL that receives sign-ins, e.g. http://127.0.0.1:3000/hooks/sign-in")
+            }
+            guard let secret = value("AUTHKIT_ON_SUCCESS_SECRET"), secret.utf8.count >= 16 else {
+                throw ConfigError(variable: "AUTHKIT_ON_SUCCESS_SECRET", problem: "must be set (at least 16 characters) when AUTHKIT_ON_SUCCESS_URL is",
+                                  fix: "set it to a random string shared with the receiver, e.g. `openssl rand -hex 32`")
+            }
+            config.onSuccessURL = hook
+            config.onSuccessSecret = secret
+        }
+        config.onSuccessRequired = try boolean("AUTHKIT_ON_SUCCESS_REQUIRED", default: false)
+        config.errorPagePath = value("AUTHKIT_ERROR_PAGE")
         return config
     }
 
@@ -133,6 +148,11 @@ public enum ConfigLoader {
             ("WORKOS_UNAUTHENTICATED_PATHS", config.unauthenticatedPaths.joined(separator: ",")),
             ("WORKOS_SIGN_UP_PATHS", config.signUpPaths.joined(separator: ",")),
             ("AUTHKIT_PASS_ACCESS_TOKEN", String(config.passAccessToken)),
+            ("WORKOS_EAGER_AUTH", String(config.eagerAuth)),
+            ("AUTHKIT_ON_SUCCESS_URL", config.onSuccessURL ?? "(none)"),
+            ("AUTHKIT_ON_SUCCESS_SECRET", config.onSuccessSecret.map { "(\($0.count) characters)" } ?? "(none)"),
+            ("AUTHKIT_ON_SUCCESS_REQUIRED", String(config.onSuccessRequired)),
+            ("AUTHKIT_ERROR_PAGE", config.errorPagePath ?? "(built-in)"),
         ]
     }
 

@@ -11,7 +11,7 @@ extension AuthKitService {
         func fail(_ status: Int, _ code: String, _ message: String) -> AuthResponse {
             logger.info("sign-in callback failed", metadata: ["error": "\(code)"])
             var response = ErrorPage.response(status: status, code: code, message: message, navigation: request.isNavigation,
-                                              retryLocation: settings.prefix + "sign-in")
+                                              retryLocation: settings.prefix + "sign-in", template: settings.errorPageTemplate)
             response.headers += cleanup.map { ("Set-Cookie", $0) }
             return response
         }
@@ -47,6 +47,10 @@ extension AuthKitService {
             return fail(502, "missing_tokens", "WorkOS returned an unusable session.")
         }
 
+        if let hook = settings.signInHook, let problem = hook.send(authentication, customState: pkceState.customState) {
+            logger.warning("sign-in hook failed", metadata: ["error": "\(problem)", "required": "\(hook.required)"])
+            if hook.required { return fail(502, "sign_in_hook_failed", "Sign-in could not be completed. Please try again.") }
+        }
         let sessionCookie = SetCookie.set(sealer.sealSession(authentication.sessionPayload), options: authenticator.cookieOptions)
         var response = AuthResponse.redirect(absolute(ReturnPath.sanitize(pkceState.returnPathname)))
         response.headers += cleanup.map { ("Set-Cookie", $0) }
@@ -58,9 +62,12 @@ extension AuthKitService {
 
 /// The page shown when sign-in fails: HTML for people, JSON for scripts.
 enum ErrorPage {
-    static func response(status: Int, code: String, message: String, navigation: Bool, retryLocation: String) -> AuthResponse {
+    static func response(status: Int, code: String, message: String, navigation: Bool, retryLocation: String, template: String? = nil) -> AuthResponse {
         guard navigation else {
             return .json(status, .object([("error", .object([("code", .string(code)), ("message", .string(message))]))]))
+        }
+        if let template {
+            return .html(status, template.replacingAll("{{code}}", with: escape(code)).replacingAll("{{message}}", with: escape(message)))
         }
         let html = """
             <!doctype html>
@@ -89,5 +96,20 @@ enum ErrorPage {
             }
         }
         return out
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced (the core does without Foundation).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
     }
 }

@@ -20,6 +20,11 @@ extension AuthKitService {
             } else {
                 let identity = Identity(session: session, includeAccessToken: settings.passAccessToken)
                 response.headers += identity.fields.map { ($0.headerName, $0.value) }
+                if let eager = eagerAuthCookie(request, session: session) {
+                    // A second cookie cannot travel in Set-Cookie: nginx's $upstream_http_set_cookie
+                    // carries only the first. The server adds this one from its own header.
+                    response.headers.append(("X-AuthKit-Eager-Auth-Cookie", eager))
+                }
             }
             if let setCookie { response.headers.append(("Set-Cookie", setCookie)) }
             return response
@@ -38,5 +43,16 @@ extension AuthKitService {
             logger.warning("session check unavailable", metadata: ["reason": "\(reason)"])
             return AuthResponse(status: 503, headers: [("Retry-After", "5")])
         }
+    }
+
+    /// authkit-nextjs's eagerAuth cookie (spec §2.6): `workos-access-token=<jwt>; SameSite=Lax;
+    /// Max-Age=30[; Secure]`, on document navigations only, when missing or different. Like
+    /// authkit's it has no Path and is not HttpOnly: the page's script reads it once.
+    func eagerAuthCookie(_ request: AuthRequest, session: AuthenticatedSession) -> String? {
+        guard settings.eagerAuth, request.isNavigation, request.header("accept")?.contains("text/html") == true,
+              request.cookie("workos-access-token") != session.payload.accessToken else { return nil }
+        var cookie = "workos-access-token=\(session.payload.accessToken); SameSite=Lax; Max-Age=30"
+        if settings.redirectURI.lowercased().hasPrefix("https:") { cookie += "; Secure" }
+        return cookie
     }
 }

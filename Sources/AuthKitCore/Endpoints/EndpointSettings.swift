@@ -16,6 +16,13 @@ public struct EndpointSettings: Sendable {
     public var signUpPaths: [PathPattern]
     /// `AUTHKIT_PASS_ACCESS_TOKEN`: add `X-AuthKit-Access-Token` to allowed checks.
     public var passAccessToken: Bool
+    /// `WORKOS_EAGER_AUTH`: the 30-second `workos-access-token` cookie on page loads.
+    public var eagerAuth = false
+    /// `AUTHKIT_ON_SUCCESS_URL` and friends.
+    public var signInHook: SignInHook?
+    /// `AUTHKIT_ERROR_PAGE`: HTML replacing the default sign-in error page; `{{code}}` and
+    /// `{{message}}` are replaced, escaped.
+    public var errorPageTemplate: String?
 
     public init(
         origin: String, redirectURI: String, prefix: String = "/auth/",
