@@ -35,4 +35,25 @@ import Testing
         #expect(log.contains("stopped"))
         #expect(!log.contains("sk_test_serve_key_value"))
     }
+
+    @Test func servesASocketInheritedFromSpawnFcgi() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let socket = directory.appendingPathComponent("spawned.sock").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/spawn-fcgi")
+        // -n: stay in the foreground, the listening socket on fd 0 of authkit-fcgi.
+        process.arguments = ["-n", "-s", socket, "--", Binaries.path("authkit-fcgi"), "serve", "--workers", "2"]
+        process.environment = Self.environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: socket), Date() < deadline { usleep(20_000) }
+        let health = try fastCGIRequest(socket: socket, parameters: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/auth/health"])
+        #expect(health.hasPrefix("Status: 200 OK\r\n"))
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }
