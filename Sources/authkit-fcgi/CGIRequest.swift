@@ -8,7 +8,7 @@ enum CGIRequest {
         let environment = ProcessInfo.processInfo.environment
         let length = min(environment["CONTENT_LENGTH"].flatMap(Int.init) ?? 0, 65_536)
         let body = length > 0 ? [UInt8](FileHandle.standardInput.readData(ofLength: length)) : []
-        let response = service.handle(GatewayRequest.make(parameters: environment, body: body))
+        let response = Gateway.answer(service: service, parameters: environment, body: body)
         FileHandle.standardOutput.write(Data(GatewayResponse.bytes(response)))
     }
 }

@@ -42,7 +42,7 @@ struct Serve: ParsableCommand {
         let server: FastCGIServer
         do {
             server = try FastCGIServer(address: address, workers: workers, logger: logger) { parameters, body in
-                GatewayResponse.bytes(service.handle(GatewayRequest.make(parameters: parameters, body: body)))
+                GatewayResponse.bytes(Gateway.answer(service: service, parameters: parameters, body: body))
             }
         } catch {
             ProcessConfig.fail("\(error)")

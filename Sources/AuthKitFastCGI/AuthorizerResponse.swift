@@ -1,0 +1,38 @@
+import AuthKitCore
+
+/// The FastCGI AUTHORIZER role (Apache `mod_authnz_fcgi`, mod_fcgid's `FcgidAuthorizer`).
+///
+/// What Apache does with an authorizer's answer (`modules/aaa/mod_authnz_fcgi.c`): on 200,
+/// headers named `Variable-X` become environment variable `X` for the rest of the request (CGI
+/// scripts and PHP read them) and are removed from the response; every other header stays in
+/// the response to the browser — that is how a refreshed session's `Set-Cookie` gets out. Any
+/// other status is sent to the browser with its headers (a 302 keeps its `Location`).
+public enum AuthorizerResponse {
+    /// Whether the request came in the AUTHORIZER role.
+    public static func isAuthorizer(_ parameters: [String: String]) -> Bool {
+        parameters["FCGI_ROLE"]?.uppercased() == "AUTHORIZER"
+    }
+
+    /// Maps the auth check's answer to the authorizer protocol.
+    public static func map(_ response: AuthResponse) -> AuthResponse {
+        var mapped = AuthResponse(status: response.status)
+        for header in response.headers {
+            let lower = header.name.lowercased()
+            if lower.hasPrefix("x-authkit-") && lower != "x-authkit-sign-in" && lower != "x-authkit-eager-auth-cookie" {
+                // X-AuthKit-User-Id → Variable-AUTHKIT_USER_ID
+                let key = lower.dropFirst("x-authkit-".count).uppercased().map { $0 == "-" ? "_" : $0 }
+                mapped.headers.append(("Variable-AUTHKIT_\(String(key))", header.value))
+            } else if lower == "x-authkit-eager-auth-cookie" {
+                mapped.headers.append(("Set-Cookie", header.value))
+            } else if lower != "x-authkit-sign-in" {
+                mapped.headers.append(header)
+            }
+        }
+        // Not signed in on a page navigation: Apache sends the authorizer's redirect as it is.
+        if response.status == 401, let signIn = response.header("X-AuthKit-Sign-In") {
+            mapped.status = 302
+            mapped.headers.append(("Location", signIn))
+        }
+        return mapped
+    }
+}

@@ -1,0 +1,28 @@
+import AuthKitCore
+import Testing
+@testable import AuthKitFastCGI
+
+@Suite struct AuthorizerResponseTests {
+    @Test func allowBecomesVariablesAndKeepsTheCookie() {
+        let mapped = AuthorizerResponse.map(AuthResponse(status: 200, headers: [
+            ("X-AuthKit-User-Id", "user_1"), ("X-AuthKit-User-Email", "a@b.c"), ("X-AuthKit-Feature-Flags", "x,y"),
+            ("Set-Cookie", "wos-session=new; Path=/"), ("Cache-Control", "private, no-store"),
+        ]))
+        #expect(mapped.status == 200)
+        #expect(mapped.header("Variable-AUTHKIT_USER_ID") == "user_1")
+        #expect(mapped.header("Variable-AUTHKIT_USER_EMAIL") == "a@b.c")
+        #expect(mapped.header("Variable-AUTHKIT_FEATURE_FLAGS") == "x,y")
+        #expect(mapped.header("Set-Cookie") == "wos-session=new; Path=/")
+        #expect(mapped.header("X-AuthKit-User-Id") == nil)
+    }
+
+    @Test func navigationsAreRedirectedOthersGet401() {
+        let page = AuthorizerResponse.map(AuthResponse(status: 401, headers: [("X-AuthKit-Sign-In", "/auth/sign-in?return_to=%2Fx")]))
+        #expect(page.status == 302 && page.header("Location") == "/auth/sign-in?return_to=%2Fx")
+        #expect(page.header("X-AuthKit-Sign-In") == nil)
+        #expect(AuthorizerResponse.map(AuthResponse(status: 401)).status == 401)
+        #expect(AuthorizerResponse.map(AuthResponse(status: 403)).status == 403)
+        #expect(AuthorizerResponse.isAuthorizer(["FCGI_ROLE": "AUTHORIZER"]))
+        #expect(!AuthorizerResponse.isAuthorizer(["FCGI_ROLE": "RESPONDER"]))
+    }
+}
