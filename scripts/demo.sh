@@ -5,16 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libfcgi-dev libssl-dev libcurl4-openssl-dev openssl nginx-light)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# Debian packages the build and the tests need.
+scripts/install-packages.sh pkg-config libfcgi-dev libssl-dev libcurl4-openssl-dev openssl nginx-light
 command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
 
 echo "== building (the first build takes a few minutes)"

@@ -5,16 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the build and the tests need.
-packages=(pkg-config libfcgi-dev libfcgi-bin libssl-dev libcurl4-openssl-dev openssl python3 python3-venv nginx-light spawn-fcgi apache2)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+scripts/install-packages.sh pkg-config libfcgi-dev libfcgi-bin libssl-dev libcurl4-openssl-dev openssl python3 python3-venv nginx-light spawn-fcgi apache2
 
 # The Swift toolchain lives in /opt/swift on these machines.
 command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
