@@ -151,4 +151,40 @@ import Testing
         #expect(page.status == 200)
         #expect(html.contains("Sign up") && html.contains("ada@example.com") && html.contains("grace@example.com") && html.contains("Globex"))
     }
+
+    @Test func seedFileImpersonationAndRevoke() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let seed = directory.appendingPathComponent("seed.json")
+        try """
+            {"client_id":"client_seeded","api_key":"sk_test_seeded",
+             "users":[{"id":"user_1","email":"jo@example.com","first_name":"Jo","metadata":{"plan":"pro"}}],
+             "organizations":[{"id":"org_1","name":"One","entitlements":["sso"],"feature_flags":["f1"]}],
+             "memberships":[{"user_id":"user_1","organization_id":"org_1","role":"owner","roles":["owner"],"permissions":["all"]}],
+             "impersonations":[{"user_id":"user_1","impersonator_email":"support@example.com","reason":"ticket 42"}]}
+            """.write(to: seed, atomically: true, encoding: .utf8)
+        let emulator = try EmulatorProcess(arguments: ["--seed", seed.path])
+        let url = WorkOSURLs.authorization(baseURL: emulator.base, clientId: "client_seeded", AuthorizationRequest(redirectURI: "http://localhost:8080/auth/callback"))
+        let redirect = try emulator.http.send(HTTPRequest(method: "GET", url: url))
+        let code = try #require(URLComponents(string: redirect.header("Location") ?? "")?.queryItems?.first { $0.name == "code" }?.value)
+        let answer = emulator.object(try emulator.request("POST", "/user_management/authenticate", json: """
+            {"grant_type":"authorization_code","client_id":"client_seeded","code":"\(code)"}
+            """, headers: [("Authorization", "Bearer sk_test_seeded")]))
+        #expect(answer["authentication_method"] as? String == "Impersonation")
+        #expect((answer["impersonator"] as? [String: Any])?["email"] as? String == "support@example.com")
+        #expect(((answer["user"] as? [String: Any])?["metadata"] as? [String: String]) == ["plan": "pro"])
+        let claims = try decodeClaims(answer["access_token"] as! String)
+        #expect((claims["act"] as? [String: String])?["sub"] == "support@example.com")
+        #expect(claims["entitlements"] as? [String] == ["sso"] && claims["feature_flags"] as? [String] == ["f1"])
+
+        // Revoke needs the API key and ends the session.
+        let sid = claims["sid"] as! String
+        #expect(try emulator.request("POST", "/user_management/sessions/revoke", json: #"{"session_id":"\#(sid)"}"#).status == 401)
+        #expect(try emulator.request("POST", "/user_management/sessions/revoke", json: #"{"session_id":"\#(sid)"}"#,
+                                     headers: [("Authorization", "Bearer sk_test_seeded")]).status == 200)
+        let refresh = try emulator.request("POST", "/user_management/authenticate", json: """
+            {"grant_type":"refresh_token","client_id":"client_seeded","client_secret":"sk_test_seeded","refresh_token":"\(answer["refresh_token"] as! String)"}
+            """)
+        #expect(refresh.status == 400)
+    }
 }
