@@ -15,7 +15,15 @@ struct Application: Sendable {
             connectTimeoutMillis: config.httpConnectTimeoutMillis, totalTimeoutMillis: config.httpTotalTimeoutMillis,
             userAgent: userAgent)
         let workos = WorkOSClient(config: config, transport: transport, random: random)
-        let keys = JWKSCache(url: workos.jwksURL, transport: transport, clock: clock, userAgent: userAgent)
+        var store: FileJWKSStore?
+        if let directory = config.cacheDirectory {
+            store = FileJWKSStore(directory: directory, url: workos.jwksURL)
+            if store == nil {
+                logger.warning("AUTHKIT_CACHE_DIR is not a private directory of this user; not caching the JWKS on disk",
+                               metadata: ["directory": "\(directory)"])
+            }
+        }
+        let keys = JWKSCache(url: workos.jwksURL, transport: transport, clock: clock, userAgent: userAgent, store: store)
         let sealer = SessionSealer(config: config, clock: clock, random: random)
         let authenticator = SessionAuthenticator(
             sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: config.clockLeewaySeconds),

@@ -70,6 +70,8 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var onSuccessRequired: Bool = false
     /// `AUTHKIT_ERROR_PAGE`: an HTML file replacing the sign-in error page.
     public var errorPagePath: String?
+    /// `AUTHKIT_CACHE_DIR`: where state shared between processes lives (the JWKS for CGI mode).
+    public var cacheDirectory: String?
 
     public init(
         clientId: String,

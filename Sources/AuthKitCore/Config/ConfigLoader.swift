@@ -122,6 +122,13 @@ public enum ConfigLoader {
         }
         config.onSuccessRequired = try boolean("AUTHKIT_ON_SUCCESS_REQUIRED", default: false)
         config.errorPagePath = value("AUTHKIT_ERROR_PAGE")
+        if let directory = value("AUTHKIT_CACHE_DIR") {
+            guard directory.hasPrefix("/") else {
+                throw ConfigError(variable: "AUTHKIT_CACHE_DIR", problem: "must be an absolute path",
+                                  fix: "set it to a directory such as /var/cache/authkit-fcgi")
+            }
+            config.cacheDirectory = directory
+        }
         return config
     }
 
@@ -153,6 +160,7 @@ public enum ConfigLoader {
             ("AUTHKIT_ON_SUCCESS_SECRET", config.onSuccessSecret.map { "(\($0.count) characters)" } ?? "(none)"),
             ("AUTHKIT_ON_SUCCESS_REQUIRED", String(config.onSuccessRequired)),
             ("AUTHKIT_ERROR_PAGE", config.errorPagePath ?? "(built-in)"),
+            ("AUTHKIT_CACHE_DIR", config.cacheDirectory ?? "(none)"),
         ]
     }
 

@@ -8,6 +8,14 @@ public protocol SigningKeyProvider: Sendable {
     func keys(forKeyId keyId: String?) throws(TokenError) -> [RSAPublicKey]
 }
 
+/// Keeps the fetched JWKS document between processes (CGI mode starts a process per request).
+/// The executable implements it over a file in `AUTHKIT_CACHE_DIR`.
+public protocol JWKSStore: Sendable {
+    /// The stored document and when it was fetched, if any.
+    func load() -> (document: [UInt8], fetchedAt: UnixMillis)?
+    func save(document: [UInt8], fetchedAt: UnixMillis)
+}
+
 /// A fixed key set; for tests and for keys loaded from elsewhere.
 public struct StaticKeyProvider: SigningKeyProvider {
     public var keySet: JSONWebKeySet
@@ -49,13 +57,26 @@ public final class JWKSCache: SigningKeyProvider {
     private let state = Mutex(State())
     /// Held for the duration of a fetch, so concurrent callers wait for one fetch.
     private let fetchLock = Mutex(())
+    private let store: (any JWKSStore)?
 
-    public init(url: String, transport: any HTTPTransport, clock: any Clock, userAgent: String, settings: Settings = Settings()) {
+    public init(
+        url: String, transport: any HTTPTransport, clock: any Clock, userAgent: String,
+        settings: Settings = Settings(), store: (any JWKSStore)? = nil
+    ) {
         self.url = url
         self.transport = transport
         self.clock = clock
         self.userAgent = userAgent
         self.settings = settings
+        self.store = store
+        // A document another process fetched recently saves this one a request.
+        if let stored = store?.load(), let keySet = try? JSONWebKeySet(json: stored.document), !keySet.keys.isEmpty {
+            state.withLock {
+                $0.keySet = keySet
+                $0.fetchedAt = stored.fetchedAt
+                $0.attemptedAt = stored.fetchedAt
+            }
+        }
     }
 
     public func keys(forKeyId keyId: String?) throws(TokenError) -> [RSAPublicKey] {
@@ -94,11 +115,12 @@ public final class JWKSCache: SigningKeyProvider {
             return current
         }
         let outcome = fetch()
+        if case .success(let fetched) = outcome { store?.save(document: fetched.document, fetchedAt: clock.nowMillis()) }
         return state.withLock { state in
             state.attemptedAt = clock.nowMillis()
             switch outcome {
-            case .success(let keySet):
-                state.keySet = keySet
+            case .success(let fetched):
+                state.keySet = fetched.keySet
                 state.fetchedAt = state.attemptedAt
                 state.lastFailure = nil
             case .failure(let error):
@@ -108,7 +130,9 @@ public final class JWKSCache: SigningKeyProvider {
         }
     }
 
-    private func fetch() -> Result<JSONWebKeySet, TokenError> {
+    private struct Fetched { let keySet: JSONWebKeySet; let document: [UInt8] }
+
+    private func fetch() -> Result<Fetched, TokenError> {
         let request = HTTPRequest(method: "GET", url: url, headers: [("Accept", "application/json"), ("User-Agent", userAgent)])
         let response: HTTPResponse
         do {
@@ -120,7 +144,7 @@ public final class JWKSCache: SigningKeyProvider {
         do {
             let keySet = try JSONWebKeySet(json: response.body)
             guard !keySet.keys.isEmpty else { return .failure(.keysUnavailable("JWKS has no usable RS256 key")) }
-            return .success(keySet)
+            return .success(Fetched(keySet: keySet, document: response.body))
         } catch {
             return .failure(error)
         }
