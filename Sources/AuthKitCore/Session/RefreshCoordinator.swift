@@ -52,7 +52,8 @@ public final class RefreshCoordinator: @unchecked Sendable {
     }
 
     /// Runs `refresh` for this token unless it is already running (then waits for that result)
-    /// or succeeded within the grace window (then returns that result).
+    /// or succeeded within the grace window (then returns that result). `refreshToken` may carry
+    /// more than the token (the authenticator appends the organization); only its hash is kept.
     public func coalesce(
         refreshToken: String, _ refresh: () -> Result<RefreshedSession, WorkOSError>
     ) -> Result<RefreshedSession, WorkOSError> {

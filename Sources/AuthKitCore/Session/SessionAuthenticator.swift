@@ -83,7 +83,9 @@ public struct SessionAuthenticator: Sendable {
     /// Refreshes explicitly (organization switch, `/auth/refresh`); the current token's
     /// validity does not matter. Concurrent refreshes of one token share one call to WorkOS.
     public func refresh(_ payload: SessionPayload, organizationId: String?, stillValid: AccessTokenClaims?) -> SessionOutcome {
-        let result = coordinator.coalesce(refreshToken: payload.refreshToken) {
+        // The organization is part of the key: an explicit switch must not be answered with a
+        // concurrent ordinary refresh's result (which keeps the current organization).
+        let result = coordinator.coalesce(refreshToken: payload.refreshToken + "\u{0}" + (organizationId ?? "")) {
             callWorkOS(payload, organizationId: organizationId)
         }
         switch result {
