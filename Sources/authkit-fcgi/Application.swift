@@ -16,8 +16,10 @@ struct Application: Sendable {
             userAgent: userAgent)
         let workos = WorkOSClient(config: config, transport: transport, random: random)
         var store: FileJWKSStore?
+        var refreshStore: FileRefreshStore?
         if let directory = config.cacheDirectory {
             store = FileJWKSStore(directory: directory, url: workos.jwksURL)
+            refreshStore = FileRefreshStore(directory: directory)
             if store == nil {
                 logger.warning("AUTHKIT_CACHE_DIR is not a private directory of this user; not caching the JWKS on disk",
                                metadata: ["directory": "\(directory)"])
@@ -28,7 +30,7 @@ struct Application: Sendable {
         let authenticator = SessionAuthenticator(
             sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: config.clockLeewaySeconds),
             workos: workos, policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
-            cookieOptions: .session(config: config), clock: clock, logger: logger)
+            cookieOptions: .session(config: config), clock: clock, logger: logger, sharedStore: refreshStore)
         // Patterns were validated when the configuration loaded.
         let settings = EndpointSettings(
             origin: config.baseURL.flatMap(EndpointSettings.origin(of:)) ?? EndpointSettings.origin(of: config.redirectURI)!,

@@ -66,3 +66,46 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// Two coordinators standing for two processes, sharing a store.
+@Suite struct SharedRefreshTests {
+    final class MemoryStore: SharedRefreshStore, @unchecked Sendable {
+        let lock = NSLockLike()
+        var sessions: [String: (String, UnixMillis)] = [:]
+        func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? { lock.run(body) }
+        func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)? { sessions[key].map { ($0.0, $0.1) } }
+        func save(key: String, sealedSession: String) { sessions[key] = (sealedSession, 1_785_000_000_000) }
+    }
+
+    /// A recursive-free lock for the test store.
+    final class NSLockLike: @unchecked Sendable {
+        private let mutex = Mutex(())
+        func run<T>(_ body: () -> T) -> T { mutex.withLock { _ in body() } }
+    }
+
+    @Test func aSecondProcessUsesTheFirstOnesResult() {
+        let store = MemoryStore()
+        let claims = AccessTokenClaims(payload: .object([("sub", .string("u")), ("exp", .int(2_000_000_000))]))!
+        let user = SessionUser(sessionJSON: .object([("id", .string("u"))]))!
+        let shared = SharedRefresh(
+            store: store,
+            encode: { $0.payload.accessToken },
+            decode: { RefreshedSession(payload: SessionPayload(accessToken: $0, refreshToken: "rt", user: user), claims: claims, setCookie: "c=\($0)") })
+        let clock = ManualClock(seconds: 1_785_000_000)
+        let processA = RefreshCoordinator(clock: clock, shared: shared)
+        let processB = RefreshCoordinator(clock: clock, shared: shared)
+        var calls = 0
+        let refresh = { () -> Result<RefreshedSession, WorkOSError> in
+            calls += 1
+            return .success(RefreshedSession(payload: SessionPayload(accessToken: "at_new", refreshToken: "rt2", user: user), claims: claims, setCookie: "c=at_new"))
+        }
+        let a = processA.coalesce(refreshToken: "rt_old", refresh)
+        let b = processB.coalesce(refreshToken: "rt_old", refresh)
+        #expect(calls == 1)
+        #expect((try? a.get().setCookie) == "c=at_new" && (try? b.get().setCookie) == "c=at_new")
+        // Past the grace window the stored session no longer answers.
+        clock.advance(seconds: 31)
+        _ = RefreshCoordinator(clock: clock, shared: shared).coalesce(refreshToken: "rt_old", refresh)
+        #expect(calls == 2)
+    }
+}

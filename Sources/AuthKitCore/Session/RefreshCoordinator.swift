@@ -10,7 +10,35 @@ public struct RefreshedSession: Sendable, Equatable {
     public var setCookie: String
 }
 
-/// One refresh per refresh token at a time, in this process.
+/// Coordination between processes on one host (several `serve` instances, CGI mode): a lock
+/// per refresh token and the resulting session, kept encrypted (sealed with the cookie
+/// password) for the grace window. The executable implements it over files in
+/// `AUTHKIT_CACHE_DIR`.
+public protocol SharedRefreshStore: Sendable {
+    /// Runs `body` holding the cross-process lock for `key`; nil when the lock could not be had
+    /// within `timeoutMillis`. A lock must be released when its holder dies.
+    func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T?
+    /// The sealed session stored for `key` and when it was stored.
+    func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)?
+    func save(key: String, sealedSession: String)
+}
+
+/// How a refreshed session is stored in a ``SharedRefreshStore`` and read back.
+public struct SharedRefresh: Sendable {
+    public let store: any SharedRefreshStore
+    public let encode: @Sendable (RefreshedSession) -> String
+    public let decode: @Sendable (String) -> RefreshedSession?
+
+    public init(store: any SharedRefreshStore, encode: @escaping @Sendable (RefreshedSession) -> String,
+                decode: @escaping @Sendable (String) -> RefreshedSession?) {
+        self.store = store
+        self.encode = encode
+        self.decode = decode
+    }
+}
+
+/// One refresh per refresh token at a time, in this process — and across processes when a
+/// ``SharedRefreshStore`` is given.
 ///
 /// WorkOS refresh tokens are single-use: when a page loads thirty assets with an expired
 /// token, thirty checks arrive with the same cookie. The first refreshes; the others wait for
@@ -26,6 +54,7 @@ public final class RefreshCoordinator: @unchecked Sendable {
     private let graceMillis: Int64
     private let waitMillis: Int64
     private let clock: any Clock
+    private let shared: SharedRefresh?
     // Guarded by `mutex`; waiters sleep on `condition`.
     private var entries: [String: Entry] = [:]
     private var mutex = pthread_mutex_t()
@@ -34,10 +63,11 @@ public final class RefreshCoordinator: @unchecked Sendable {
     /// - Parameters:
     ///   - graceMillis: how long a successful result answers for the old token (default 30 s).
     ///   - waitMillis: the longest a check waits for another thread's refresh.
-    public init(graceMillis: Int64 = 30_000, waitMillis: Int64 = 15_000, clock: any Clock) {
+    public init(graceMillis: Int64 = 30_000, waitMillis: Int64 = 15_000, clock: any Clock, shared: SharedRefresh? = nil) {
         self.graceMillis = graceMillis
         self.waitMillis = waitMillis
         self.clock = clock
+        self.shared = shared
         pthread_mutex_init(&mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -78,7 +108,7 @@ public final class RefreshCoordinator: @unchecked Sendable {
             case nil:
                 entries[key] = .inFlight
                 pthread_mutex_unlock(&mutex)
-                let result = refresh()
+                let result = shared.map { crossProcess(key: key, $0, refresh) } ?? refresh()
                 pthread_mutex_lock(&mutex)
                 switch result {
                 case .success:
@@ -92,6 +122,24 @@ public final class RefreshCoordinator: @unchecked Sendable {
                 return result
             }
         }
+    }
+
+    /// The leader of this process coordinates with other processes: under the shared lock, a
+    /// session another process stored within the grace window answers; otherwise this process
+    /// refreshes and stores the result.
+    private func crossProcess(
+        key: String, _ shared: SharedRefresh, _ refresh: () -> Result<RefreshedSession, WorkOSError>
+    ) -> Result<RefreshedSession, WorkOSError> {
+        let outcome = shared.store.withLock(key: key, timeoutMillis: waitMillis) { () -> Result<RefreshedSession, WorkOSError> in
+            if let stored = shared.store.load(key: key), clock.nowMillis() - stored.storedAt < graceMillis,
+               let session = shared.decode(stored.sealedSession) {
+                return .success(session)
+            }
+            let result = refresh()
+            if case .success(let session) = result { shared.store.save(key: key, sealedSession: shared.encode(session)) }
+            return result
+        }
+        return outcome ?? .failure(.transport(.timedOut))
     }
 
     /// Entries past their window. Called with the mutex held.

@@ -37,7 +37,8 @@ public struct SessionAuthenticator: Sendable {
 
     public init(
         sealer: SessionSealer, verifier: AccessTokenVerifier, workos: WorkOSClient, policy: RefreshPolicy,
-        cookieOptions: CookieOptions, clock: any Clock, logger: Logger, coordinator: RefreshCoordinator? = nil
+        cookieOptions: CookieOptions, clock: any Clock, logger: Logger, coordinator: RefreshCoordinator? = nil,
+        sharedStore: (any SharedRefreshStore)? = nil
     ) {
         self.sealer = sealer
         self.verifier = verifier
@@ -46,7 +47,23 @@ public struct SessionAuthenticator: Sendable {
         self.cookieOptions = cookieOptions
         self.clock = clock
         self.logger = logger
-        self.coordinator = coordinator ?? RefreshCoordinator(clock: clock)
+        self.coordinator = coordinator ?? RefreshCoordinator(clock: clock, shared: sharedStore.map {
+            Self.sharedRefresh(store: $0, sealer: sealer, cookieOptions: cookieOptions)
+        })
+    }
+
+    /// Stored sessions are the sealed cookie value: encrypted with the cookie password.
+    static func sharedRefresh(store: any SharedRefreshStore, sealer: SessionSealer, cookieOptions: CookieOptions) -> SharedRefresh {
+        SharedRefresh(
+            store: store,
+            encode: { session in
+                String(session.setCookie.dropFirst(cookieOptions.name.count + 1).prefix { $0 != ";" })
+            },
+            decode: { sealed in
+                guard case .success(let opened) = sealer.openSession(sealed),
+                      let claims = AccessTokenVerifier.decodeUnverified(opened.payload.accessToken) else { return nil }
+                return RefreshedSession(payload: opened.payload, claims: claims, setCookie: SetCookie.set(sealed, options: cookieOptions))
+            })
     }
 
     /// Reads the session from the cookie value (nil when the request has no session cookie).

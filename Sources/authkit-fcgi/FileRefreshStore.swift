@@ -1,0 +1,77 @@
+import AuthKitCore
+import Foundation
+
+/// Cross-process refresh coordination over files in `AUTHKIT_CACHE_DIR`.
+///
+/// Why file locks and not SQLite: `flock(2)` locks are released by the kernel when their holder
+/// dies, so a process killed mid-refresh leaves no stale lock to detect and break; nothing to
+/// install, no database file to corrupt, and the result is a single small file written
+/// atomically. (SQLite would add a dependency for a key-value store of a few dozen entries.)
+/// Across hosts, Redis takes this role (issue 6, not yet).
+///
+/// Files: `refresh-<key>.lock` (the lock) and `refresh-<key>.session` (the new session, sealed
+/// with the cookie password, mode 0600). Keys are hashes of refresh tokens, never tokens.
+struct FileRefreshStore: SharedRefreshStore {
+    let directory: URL
+
+    /// nil when the directory is not private to this user (see ``FileJWKSStore``).
+    init?(directory path: String) {
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: path) {
+            try? manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == geteuid(), info.st_mode & 0o022 == 0 else {
+            return nil
+        }
+        directory = URL(fileURLWithPath: path)
+    }
+
+    private func path(_ key: String, _ suffix: String) -> String {
+        directory.appendingPathComponent("refresh-\(key.prefix(32)).\(suffix)").path
+    }
+
+    func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? {
+        let fd = open(path(key, "lock"), O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }  // closing releases the lock
+        let deadline = Date().addingTimeInterval(Double(timeoutMillis) / 1000)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else { return nil }
+            usleep(2_000)
+        }
+        return body()
+    }
+
+    func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)? {
+        let file = path(key, "session")
+        guard let data = FileManager.default.contents(atPath: file),
+              let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else {
+            return nil
+        }
+        return (String(decoding: data, as: UTF8.self), UnixMillis(modified.timeIntervalSince1970 * 1000))
+    }
+
+    func save(key: String, sealedSession: String) {
+        let file = path(key, "session")
+        let temporary = file + ".\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(sealedSession.utf8), attributes: [.posixPermissions: 0o600]) else {
+            return
+        }
+        if rename(temporary, file) != 0 { unlink(temporary) }
+        removeExpired()
+    }
+
+    /// Results older than a minute are past any grace window; lock files older than ten minutes
+    /// cannot be in use (waits are bounded by the HTTP timeouts).
+    private func removeExpired() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        let now = Date()
+        for name in names where name.hasPrefix("refresh-") {
+            let file = directory.appendingPathComponent(name).path
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else { continue }
+            let age = now.timeIntervalSince(modified)
+            if (name.hasSuffix(".session") && age > 60) || (name.hasSuffix(".lock") && age > 600) { unlink(file) }
+        }
+    }
+}
