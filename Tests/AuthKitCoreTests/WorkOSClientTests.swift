@@ -127,3 +127,51 @@ import Testing
         #expect(config.apiBaseURL == "http://workos.test:4100")
     }
 }
+
+@Suite struct RetryPolicyTests {
+    final class RecordingSleeper: Sleeper {
+        let waits = Mutex<[Int64]>([])
+        func sleep(millis: Int64) { waits.withLock { $0.append(millis) } }
+    }
+
+    @Test func retriesTransientErrorsWithOneIdempotencyKeyWithinTheBudget() throws {
+        let attempts = Mutex(0)
+        let transport = ScriptedTransport { _ throws(HTTPTransportError) in
+            let n = attempts.withLock { $0 += 1; return $0 }
+            if n == 1 { throw .timedOut }
+            if n == 2 { return ScriptedTransport.json(503, "{}") }
+            return WorkOSClientTests.success
+        }
+        let sleeper = RecordingSleeper()
+        let client = WorkOSClient(baseURL: "https://workos.test", clientId: "c", apiKey: "k", transport: transport, random: SecureRandom(),
+                                  retry: RetryPolicy(maxRetries: 2, budgetMillis: 10_000), clock: FixedClock(millis: 0), sleeper: sleeper)
+        _ = try client.refresh(refreshToken: "rt", organizationId: nil)
+        #expect(transport.requests.count == 3)
+        let keys = Set(transport.requests.compactMap { $0.headers.first { $0.name == "Idempotency-Key" }?.value })
+        #expect(keys.count == 1)
+        let waits = sleeper.waits.withLock { $0 }
+        #expect(waits.count == 2 && (250...750).contains(waits[0]) && (375...1125).contains(waits[1]))
+    }
+
+    @Test func terminalErrorsAndExhaustedRetriesStop() {
+        let transport = ScriptedTransport { _ throws(HTTPTransportError) in ScriptedTransport.json(400, #"{"error":"invalid_grant"}"#) }
+        let client = WorkOSClient(baseURL: "https://workos.test", clientId: "c", apiKey: "k", transport: transport, random: SecureRandom(),
+                                  retry: RetryPolicy(maxRetries: 2), clock: FixedClock(millis: 0), sleeper: RecordingSleeper())
+        #expect(throws: WorkOSError.self) { try client.refresh(refreshToken: "rt", organizationId: nil) }
+        #expect(transport.requests.count == 1)
+        let failing = ScriptedTransport { _ throws(HTTPTransportError) in ScriptedTransport.json(502, "{}") }
+        let patient = WorkOSClient(baseURL: "https://workos.test", clientId: "c", apiKey: "k", transport: failing, random: SecureRandom(),
+                                   retry: RetryPolicy(maxRetries: 2), clock: FixedClock(millis: 0), sleeper: RecordingSleeper())
+        #expect(throws: WorkOSError.self) { try patient.refresh(refreshToken: "rt", organizationId: nil) }
+        #expect(failing.requests.count == 3)
+        // Retry-After longer than the budget: no wait, no retry.
+        let limited = ScriptedTransport { _ throws(HTTPTransportError) in ScriptedTransport.json(429, "{}", headers: [("Retry-After", "30")]) }
+        let sleeper = RecordingSleeper()
+        let budgeted = WorkOSClient(baseURL: "https://workos.test", clientId: "c", apiKey: "k", transport: limited, random: SecureRandom(),
+                                    retry: RetryPolicy(maxRetries: 2, budgetMillis: 10_000), clock: FixedClock(millis: 0), sleeper: sleeper)
+        #expect(throws: WorkOSError.self) { try budgeted.refresh(refreshToken: "rt", organizationId: nil) }
+        #expect(limited.requests.count == 1 && sleeper.waits.withLock { $0 }.isEmpty)
+    }
+}
+
+import Synchronization

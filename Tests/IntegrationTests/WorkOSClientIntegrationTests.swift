@@ -22,11 +22,12 @@ import Testing
         let workos: WorkOSClient
         let authenticator: SessionAuthenticator
 
-        init(emulator: EmulatorProcess) {
+        init(emulator: EmulatorProcess, retries: Int = 0) {
             self.emulator = emulator
-            let config = emulator.config()
+            var config = emulator.config()
+            config.httpRetries = retries
             let transport = CurlTransport(connectTimeoutMillis: 1000, totalTimeoutMillis: 3000, userAgent: "authkit-fcgi/test")
-            workos = WorkOSClient(config: config, transport: transport, random: SecureRandom())
+            workos = WorkOSClient(config: config, transport: transport, random: SecureRandom(), clock: clock)
             let keys = JWKSCache(url: workos.jwksURL, transport: transport, clock: clock, userAgent: "authkit-fcgi/test")
             authenticator = SessionAuthenticator(
                 sealer: SessionSealer(config: config, clock: clock, random: SecureRandom()),
@@ -121,5 +122,34 @@ import Testing
             Issue.record("JWKS outage signed the user out"); return
         }
         #expect((try stack.emulator.counters()["faults_applied"] ?? 0) >= 1)
+    }
+
+    @Test func transientFailuresAreRetriedWithOneIdempotencyKey() throws {
+        let stack = Stack(emulator: try EmulatorProcess(), retries: 2)
+        let cookie = try stack.signIn()
+        stack.clock.advance(seconds: 301)
+        try stack.emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":301}"#)
+        try stack.emulator.request("POST", "/_emulate/hooks", json: #"{"path":"/user_management/authenticate","status":503,"times":2}"#)
+        let started = Date()
+        guard case .signedIn(let session, .some) = stack.authenticator.authenticate(cookieValue: cookie) else {
+            Issue.record("retries did not save the refresh"); return
+        }
+        #expect(session.refreshed)
+        // Two backoffs of 250–750 ms and 375–1125 ms.
+        #expect(Date().timeIntervalSince(started) < 3)
+        let counters = try stack.emulator.counters()
+        #expect(counters["faults_applied"] == 2)
+        #expect(counters["refreshes"] == 1)
+
+        // A 429 with Retry-After beyond the budget is not waited for.
+        let other = try stack.signIn()
+        stack.clock.advance(seconds: 301)
+        try stack.emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":602}"#)
+        try stack.emulator.request("POST", "/_emulate/hooks", json: #"{"path":"/user_management/authenticate","status":429,"headers":{"Retry-After":"60"},"times":1}"#)
+        let limitedStart = Date()
+        guard case .unavailable = stack.authenticator.authenticate(cookieValue: other) else {
+            Issue.record("429 was not transient"); return
+        }
+        #expect(Date().timeIntervalSince(limitedStart) < 1)
     }
 }

@@ -50,6 +50,8 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var httpConnectTimeoutMillis: Int
     /// `AUTHKIT_HTTP_TIMEOUT_MS` (whole request), default 10000.
     public var httpTotalTimeoutMillis: Int
+    /// `AUTHKIT_HTTP_RETRIES`: retries of a transient WorkOS failure within the timeout, default 2.
+    public var httpRetries: Int = 2
     /// `AUTHKIT_BASE_URL`: our origin, authkit's `baseURL`; default the redirect URI's origin.
     public var baseURL: String?
     /// `AUTHKIT_ENDPOINT_PREFIX`, default `/auth/`.

@@ -86,6 +86,7 @@ public enum ConfigLoader {
         config.clockLeewaySeconds = try integer("AUTHKIT_CLOCK_LEEWAY_SECONDS", default: 0, range: 0...300, unit: "seconds")
         config.httpConnectTimeoutMillis = try integer("AUTHKIT_HTTP_CONNECT_TIMEOUT_MS", default: 3000, range: 1...60_000, unit: "milliseconds")
         config.httpTotalTimeoutMillis = try integer("AUTHKIT_HTTP_TIMEOUT_MS", default: 10_000, range: 1...120_000, unit: "milliseconds")
+        config.httpRetries = try integer("AUTHKIT_HTTP_RETRIES", default: 2, range: 0...5, unit: "retries")
         guard config.httpTotalTimeoutMillis >= config.httpConnectTimeoutMillis else {
             throw ConfigError(variable: "AUTHKIT_HTTP_TIMEOUT_MS", problem: "is shorter than AUTHKIT_HTTP_CONNECT_TIMEOUT_MS",
                               fix: "make the whole-request timeout at least the connect timeout")
@@ -150,6 +151,7 @@ public enum ConfigLoader {
             ("AUTHKIT_CLOCK_LEEWAY_SECONDS", String(config.clockLeewaySeconds)),
             ("AUTHKIT_HTTP_CONNECT_TIMEOUT_MS", String(config.httpConnectTimeoutMillis)),
             ("AUTHKIT_HTTP_TIMEOUT_MS", String(config.httpTotalTimeoutMillis)),
+            ("AUTHKIT_HTTP_RETRIES", String(config.httpRetries)),
             ("AUTHKIT_BASE_URL", config.baseURL ?? "(origin of the redirect URI)"),
             ("AUTHKIT_ENDPOINT_PREFIX", config.endpointPrefix),
             ("WORKOS_UNAUTHENTICATED_PATHS", config.unauthenticatedPaths.joined(separator: ",")),

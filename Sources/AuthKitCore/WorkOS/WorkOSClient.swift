@@ -10,18 +10,30 @@ public struct WorkOSClient: Sendable {
     private let transport: any HTTPTransport
     private let random: any RandomSource
     public let userAgent: String
+    private let retry: RetryPolicy
+    private let clock: any Clock
+    private let sleeper: any Sleeper
 
-    public init(baseURL: String, clientId: String, apiKey: String, transport: any HTTPTransport, random: any RandomSource) {
+    public init(
+        baseURL: String, clientId: String, apiKey: String, transport: any HTTPTransport, random: any RandomSource,
+        retry: RetryPolicy = RetryPolicy(maxRetries: 0), clock: any Clock = SystemClock(), sleeper: any Sleeper = ThreadSleeper()
+    ) {
         self.baseURL = baseURL
         self.clientId = clientId
         self.apiKey = apiKey
         self.transport = transport
         self.random = random
         self.userAgent = "authkit-fcgi/\(AuthKitVersion.string)"
+        self.retry = retry
+        self.clock = clock
+        self.sleeper = sleeper
     }
 
-    public init(config: AuthKitConfig, transport: any HTTPTransport, random: any RandomSource) {
-        self.init(baseURL: config.apiBaseURL, clientId: config.clientId, apiKey: config.apiKey, transport: transport, random: random)
+    public init(config: AuthKitConfig, transport: any HTTPTransport, random: any RandomSource,
+                clock: any Clock = SystemClock(), sleeper: any Sleeper = ThreadSleeper()) {
+        self.init(baseURL: config.apiBaseURL, clientId: config.clientId, apiKey: config.apiKey, transport: transport, random: random,
+                  retry: RetryPolicy(maxRetries: config.httpRetries, budgetMillis: Int64(config.httpTotalTimeoutMillis)),
+                  clock: clock, sleeper: sleeper)
     }
 
     /// Exchanges an authorization code (with its PKCE verifier) for a session.
@@ -61,7 +73,26 @@ public struct WorkOSClient: Sendable {
     /// Where this client's signing keys are published.
     public var jwksURL: String { WorkOSURLs.jwks(baseURL: baseURL, clientId: clientId) }
 
+    /// One logical call: the first attempt and any retries share one `Idempotency-Key`, so
+    /// WorkOS never spends a refresh token twice for it.
     private func authenticate(body: JSONValue) throws(WorkOSError) -> AuthenticationResponse {
+        let idempotencyKey = Self.idempotencyKey(random)
+        let started = clock.nowMillis()
+        var attempt = 0
+        while true {
+            do {
+                return try attemptAuthenticate(body: body, idempotencyKey: idempotencyKey)
+            } catch {
+                guard let wait = retry.delay(after: error, attempt: attempt, elapsedMillis: clock.nowMillis() - started, random: random) else {
+                    throw error
+                }
+                sleeper.sleep(millis: wait)
+                attempt += 1
+            }
+        }
+    }
+
+    private func attemptAuthenticate(body: JSONValue, idempotencyKey: String) throws(WorkOSError) -> AuthenticationResponse {
         let request = HTTPRequest(
             method: "POST",
             url: "\(baseURL)/user_management/authenticate",
@@ -70,7 +101,7 @@ public struct WorkOSClient: Sendable {
                 ("Content-Type", "application/json"),
                 ("Accept", "application/json, text/plain, */*"),
                 ("User-Agent", userAgent),
-                ("Idempotency-Key", Self.idempotencyKey(random)),
+                ("Idempotency-Key", idempotencyKey),
             ],
             body: JSONWriter.bytes(body))
         let response: HTTPResponse

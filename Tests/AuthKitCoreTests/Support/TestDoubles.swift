@@ -91,10 +91,13 @@ enum Fixtures {
         """
     }
 
+    /// No retries: unit tests check classification without sleeping (RetryPolicyTests cover retries).
     static func config(refreshBuffer: Int? = nil, previous: [String] = []) -> AuthKitConfig {
-        AuthKitConfig(
+        var config = AuthKitConfig(
             clientId: "client_01", apiKey: "sk_test_secret_api_key_value", cookiePassword: password,
             previousCookiePasswords: previous, redirectURI: "https://app.example.com/auth/callback",
             apiHostname: "workos.test", refreshBufferSeconds: refreshBuffer)
+        config.httpRetries = 0
+        return config
     }
 }
