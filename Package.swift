@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
 
         /// Thin Swift wrappers over OpenSSL: the only place that calls libcrypto.
         .target(name: "AuthKitCrypto", dependencies: ["COpenSSL"]),
@@ -30,6 +31,8 @@ let package = Package(
         ),
         /// The HTTPS transport to WorkOS, over libcurl.
         .target(name: "AuthKitCurl", dependencies: ["AuthKitCore", "CCurl"]),
+        /// Refresh coordination across hosts through Redis (hiredis from Debian).
+        .target(name: "AuthKitRedis", dependencies: ["AuthKitCore", "AuthKitCrypto", "CHiredis"]),
         /// The FastCGI side: libfcgi accept loop, parameters → AuthRequest, AuthResponse → output.
         .target(
             name: "AuthKitFastCGI",
@@ -38,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "authkit-fcgi",
             dependencies: [
-                "AuthKitCore", "AuthKitCurl", "AuthKitFastCGI", "CFastCGI",
+                "AuthKitCore", "AuthKitCurl", "AuthKitFastCGI", "AuthKitRedis", "CFastCGI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -65,7 +68,7 @@ let package = Package(
         .testTarget(name: "AuthKitCurlTests", dependencies: ["AuthKitCurl", "AuthKitCore"]),
         .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitCore"]),
         /// Tests that start real processes (the emulator, later nginx and Apache) on loopback.
-        .testTarget(name: "IntegrationTests", dependencies: ["AuthKitCore", "AuthKitCurl", "AuthKitCrypto"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["AuthKitCore", "AuthKitCurl", "AuthKitCrypto", "AuthKitRedis"]),
     ],
     swiftLanguageModes: [.v6]
 )

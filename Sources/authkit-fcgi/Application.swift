@@ -1,5 +1,6 @@
 import AuthKitCore
 import AuthKitCurl
+import AuthKitRedis
 import Foundation
 import Logging
 
@@ -25,12 +26,20 @@ struct Application: Sendable {
                                metadata: ["directory": "\(directory)"])
             }
         }
+        var sharedStore: (any SharedRefreshStore)? = refreshStore
+        if let redis = config.redisURL {
+            do {
+                sharedStore = RedisRefreshStore(url: try RedisURL(parsing: redis))
+            } catch {
+                ProcessConfig.fail(error.description)
+            }
+        }
         let keys = JWKSCache(url: workos.jwksURL, transport: transport, clock: clock, userAgent: userAgent, store: store)
         let sealer = SessionSealer(config: config, clock: clock, random: random)
         let authenticator = SessionAuthenticator(
             sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: config.clockLeewaySeconds),
             workos: workos, policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
-            cookieOptions: .session(config: config), clock: clock, logger: logger, sharedStore: refreshStore)
+            cookieOptions: .session(config: config), clock: clock, logger: logger, sharedStore: sharedStore)
         // Patterns were validated when the configuration loaded.
         let settings = EndpointSettings(
             origin: config.baseURL.flatMap(EndpointSettings.origin(of:)) ?? EndpointSettings.origin(of: config.redirectURI)!,

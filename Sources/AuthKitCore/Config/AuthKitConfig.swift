@@ -74,6 +74,8 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var errorPagePath: String?
     /// `AUTHKIT_CACHE_DIR`: where state shared between processes lives (the JWKS for CGI mode).
     public var cacheDirectory: String?
+    /// `AUTHKIT_REDIS_URL`: refresh coordination across hosts. May hold a password: secret.
+    public var redisURL: String?
 
     public init(
         clientId: String,

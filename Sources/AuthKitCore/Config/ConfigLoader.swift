@@ -130,6 +130,13 @@ public enum ConfigLoader {
             }
             config.cacheDirectory = directory
         }
+        if let redis = value("AUTHKIT_REDIS_URL") {
+            guard redis.hasPrefix("redis://") else {
+                throw ConfigError(variable: "AUTHKIT_REDIS_URL", problem: "is not a redis:// URL",
+                                  fix: "set it to redis://[:password@]host[:port][/db], e.g. redis://127.0.0.1:6379/0")
+            }
+            config.redisURL = redis
+        }
         return config
     }
 
@@ -163,6 +170,7 @@ public enum ConfigLoader {
             ("AUTHKIT_ON_SUCCESS_REQUIRED", String(config.onSuccessRequired)),
             ("AUTHKIT_ERROR_PAGE", config.errorPagePath ?? "(built-in)"),
             ("AUTHKIT_CACHE_DIR", config.cacheDirectory ?? "(none)"),
+            ("AUTHKIT_REDIS_URL", config.redisURL.map(maskRedisURL) ?? "(none)"),
         ]
     }
 
@@ -170,6 +178,12 @@ public enum ConfigLoader {
     public static func maskKey(_ key: String) -> String {
         let visible = key.hasPrefix("sk_test_") ? "sk_test_" : key.hasPrefix("sk_live_") ? "sk_live_" : String(key.prefix(3))
         return "\(visible)…(\(key.count) chars)"
+    }
+
+    /// `redis://:…@host:port/db`: the password never shown.
+    static func maskRedisURL(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@") else { return url }
+        return "redis://…@" + url[url.index(after: at)...]
     }
 
     private static func checkPassword(_ password: String, variable: String) throws(ConfigError) {

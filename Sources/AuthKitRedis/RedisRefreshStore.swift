@@ -1,0 +1,149 @@
+import AuthKitCore
+import AuthKitCrypto
+import CHiredis
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Refresh coordination across hosts through Redis, with hiredis from Debian.
+///
+/// The lock is `SET authkit:refresh:lock:<key> <random> NX PX 20000`, released only by its
+/// holder (a compare-and-delete script); a holder that dies leaves a lock that expires by
+/// itself. The new session is stored as `authkit:refresh:session:<key>` for a minute, already
+/// sealed with the cookie password. Keys are hashes of refresh tokens, never tokens.
+///
+/// When Redis cannot be reached, the refresh goes ahead without the cross-host lock (this
+/// process still coalesces its own threads): a Redis outage must not sign anybody out.
+public final class RedisRefreshStore: SharedRefreshStore, @unchecked Sendable {
+    private let url: RedisURL
+    private let connectTimeoutMillis: Int
+    // hiredis contexts are not thread-safe: each is used by one thread at a time.
+    private let idle = Mutex<[RedisConnection]>([])
+    static let lockMillis = 20_000
+    static let sessionMillis = 60_000
+
+    public init(url: RedisURL, connectTimeoutMillis: Int = 1000) {
+        self.url = url
+        self.connectTimeoutMillis = connectTimeoutMillis
+    }
+
+    deinit { idle.withLock { $0.forEach { $0.close() } } }
+
+    /// Sends one command on a pooled connection; nil when Redis is unreachable or errs.
+    func command(_ arguments: [String]) -> RedisReply? {
+        guard let connection = idle.withLock({ $0.popLast() }) ?? RedisConnection.open(url, timeoutMillis: connectTimeoutMillis) else {
+            return nil
+        }
+        guard let reply = connection.send(arguments) else {
+            connection.close()  // a broken context is not reused
+            return nil
+        }
+        idle.withLock { $0.count < 16 ? $0.append(connection) : connection.close() }
+        return reply
+    }
+
+    public func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? {
+        let lockKey = "authkit:refresh:lock:\(key)"
+        let token = Hex.encode(CryptoRandom.bytes(16))
+        var waited: Int64 = 0
+        while true {
+            switch command(["SET", lockKey, token, "NX", "PX", String(Self.lockMillis)]) {
+            case nil:
+                return body()  // Redis unreachable: go ahead alone rather than fail.
+            case .status("OK")?:
+                defer {
+                    _ = command(["EVAL", "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+                                 "1", lockKey, token])
+                }
+                return body()
+            default:
+                guard waited < timeoutMillis else { return nil }
+                usleep(5_000)
+                waited += 5
+            }
+        }
+    }
+
+    public func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)? {
+        guard case .string(let value)? = command(["GET", "authkit:refresh:session:\(key)"]),
+              let space = value.firstIndex(of: " "), let storedAt = Int64(value[..<space]) else { return nil }
+        return (String(value[value.index(after: space)...]), storedAt)
+    }
+
+    public func save(key: String, sealedSession: String) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let millis = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+        _ = command(["SET", "authkit:refresh:session:\(key)", "\(millis) \(sealedSession)", "PX", String(Self.sessionMillis)])
+    }
+}
+
+/// A reply, reduced to what the store reads.
+enum RedisReply: Equatable {
+    case status(String)
+    case string(String)
+    case integer(Int64)
+    case null
+    case error(String)
+    case other
+}
+
+/// One hiredis connection.
+final class RedisConnection: @unchecked Sendable {
+    private let context: UnsafeMutablePointer<redisContext>
+
+    private init(context: UnsafeMutablePointer<redisContext>) { self.context = context }
+
+    static func open(_ url: RedisURL, timeoutMillis: Int) -> RedisConnection? {
+        let timeout = timeval(tv_sec: timeoutMillis / 1000, tv_usec: (timeoutMillis % 1000) * 1000)
+        guard let context = redisConnectWithTimeout(url.host, Int32(url.port), timeout) else { return nil }
+        guard context.pointee.err == 0 else {
+            redisFree(context)
+            return nil
+        }
+        _ = redisSetTimeout(context, timeout)
+        let connection = RedisConnection(context: context)
+        if let password = url.password, connection.send(["AUTH", password]) != .status("OK") {
+            connection.close()
+            return nil
+        }
+        if url.database != 0, connection.send(["SELECT", String(url.database)]) != .status("OK") {
+            connection.close()
+            return nil
+        }
+        return connection
+    }
+
+    func close() { redisFree(context) }
+
+    /// nil on a connection error (the context must then be discarded).
+    func send(_ arguments: [String]) -> RedisReply? {
+        let cStrings = arguments.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        var lengths = arguments.map { $0.utf8.count }
+        var pointers = cStrings.map { UnsafePointer($0) }
+        let raw = pointers.withUnsafeMutableBufferPointer { p in
+            lengths.withUnsafeMutableBufferPointer { l in
+                redisCommandArgv(context, Int32(arguments.count), p.baseAddress, l.baseAddress)
+            }
+        }
+        guard let raw else { return nil }
+        let reply = raw.assumingMemoryBound(to: redisReply.self)
+        defer { freeReplyObject(raw) }
+        let type = reply.pointee.type
+        func text() -> String {
+            guard let str = reply.pointee.str else { return "" }
+            return String(decoding: UnsafeRawBufferPointer(start: str, count: reply.pointee.len), as: UTF8.self)
+        }
+        switch type {
+        case REDIS_REPLY_STATUS: return .status(text())
+        case REDIS_REPLY_STRING: return .string(text())
+        case REDIS_REPLY_INTEGER: return .integer(reply.pointee.integer)
+        case REDIS_REPLY_NIL: return .null
+        case REDIS_REPLY_ERROR: return .error(text())
+        default: return .other
+        }
+    }
+}
