@@ -63,13 +63,8 @@ final class ApacheSite: @unchecked Sendable {
         // Apache's children run as www-data and must read the site.
         _ = try? runCommand("/bin/chmod", ["-R", "a+rX", directory.path])
 
-        // The test runner's threads block most signals and a spawned process inherits that mask;
-        // Apache (unlike nginx) does not reset it and would never see SIGTERM. Clear the mask
-        // on the way in.
-        apache.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        apache.arguments = ["python3", "-c",
-                            "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-                            "/usr/sbin/apache2", "-f", conf.appendingPathComponent("apache2.conf").path, "-DFOREGROUND"]
+        configureWithSignalsUnblocked(apache, executable: "/usr/sbin/apache2",
+                                      arguments: ["-f", conf.appendingPathComponent("apache2.conf").path, "-DFOREGROUND"])
         apache.standardError = FileHandle.nullDevice
         try apache.run()
         guard waitForListener(port: port) else {

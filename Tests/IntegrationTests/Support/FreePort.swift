@@ -35,3 +35,13 @@ func waitForListener(port: Int, timeout: TimeInterval = 10) -> Bool {
 /// The checkout's root (for the shipped nginx/ and apache/ files).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
+
+/// Runs `executable` with no signals blocked. The test runner's threads block most signals and
+/// a spawned process inherits that mask; nginx resets it, but Apache and redis-server do not
+/// and would never see SIGTERM.
+func configureWithSignalsUnblocked(_ process: Process, executable: String, arguments: [String]) {
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c",
+                         "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+                         executable] + arguments
+}

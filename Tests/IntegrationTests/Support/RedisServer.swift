@@ -8,8 +8,8 @@ final class RedisServer: @unchecked Sendable {
 
     init() throws {
         port = freeLoopbackPort()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]
+        configureWithSignalsUnblocked(process, executable: "/usr/bin/redis-server", arguments: [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         guard waitForListener(port: port) else { throw CocoaError(.fileNoSuchFile) }
