@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the build and the tests need.
-scripts/install-packages.sh pkg-config libfcgi-dev libfcgi-bin libssl-dev libcurl4-openssl-dev openssl python3 python3-venv nginx-light spawn-fcgi apache2
+scripts/install-packages.sh pkg-config libfcgi-dev libfcgi-bin libssl-dev libcurl4-openssl-dev openssl python3 python3-venv nginx-light spawn-fcgi apache2 redis-server libhiredis-dev
 
 # The Swift toolchain lives in /opt/swift on these machines.
 command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
