@@ -1,8 +1,10 @@
 import AuthKitCore
 import Foundation
 
-/// Loads configuration from the process: the env file (if any) under the real environment.
-/// On any problem prints one line to stderr and exits with status 78 (EX_CONFIG).
+/// Loads configuration from the process: the env file (if any, read with ``DotEnv``) with the
+/// real environment laid over it — the process environment wins, as in Next.js — validated by
+/// ``ConfigLoader``. On any problem prints one line, `authkit-fcgi: …`, to stderr and exits with
+/// status 78 (EX_CONFIG). Shared by `check-config` and `serve`.
 enum ProcessConfig {
     static let exitCode: Int32 = 78
 
@@ -15,7 +17,7 @@ enum ProcessConfig {
             do {
                 for (key, value) in try DotEnv.parse(String(decoding: data, as: UTF8.self)) { variables[key] = value }
             } catch {
-                fail("--env-file \(envFile): \(error). Fix: use KEY=value lines as in a Next.js .env.local")
+                fail("--env-file \(envFile): \(error). Fix: write KEY=value lines as in a Next.js .env.local, closing every quote")
             }
         }
         for (key, value) in ProcessInfo.processInfo.environment { variables[key] = value }

@@ -1,9 +1,11 @@
 /// Reads and validates configuration from environment-style variables.
 ///
-/// Pure: the caller supplies the variables (the executable merges an env file under the
-/// process environment, so the real environment wins, as in Next.js). An empty value counts as
-/// unset, like `process.env.X || default`.
+/// Pure: the caller supplies the variables. Precedence is the caller's, and should be Next.js's:
+/// the real process environment overrides an env file (`authkit-fcgi` parses the file with
+/// ``DotEnv`` and lays the process environment over it). An empty value counts as unset, like
+/// `process.env.X || default` in authkit-nextjs.
 public enum ConfigLoader {
+    /// The validated configuration, or the first problem found (required variables first).
     public static func load(_ variables: [String: String]) throws(ConfigError) -> AuthKitConfig {
         func value(_ name: String) -> String? {
             guard let value = variables[name], !value.isEmpty else { return nil }
@@ -16,7 +18,7 @@ public enum ConfigLoader {
         func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>, unit: String) throws(ConfigError) -> Int {
             guard let text = value(name) else { return fallback }
             guard let number = Int(text.trimmingWhitespace()), range.contains(number) else {
-                throw ConfigError(variable: name, problem: "must be a whole number of \(unit) from \(range.lowerBound) to \(range.upperBound)",
+                throw ConfigError(variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound) (\(unit))",
                                   fix: "set it to a number such as \(fallback), or remove it for the default")
             }
             return number
@@ -36,7 +38,9 @@ public enum ConfigLoader {
         try checkPassword(password, variable: "WORKOS_COOKIE_PASSWORD")
         let previous = (value("WORKOS_COOKIE_PASSWORD_PREVIOUS") ?? "")
             .split(separator: ",").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
-        for old in previous { try checkPassword(old, variable: "WORKOS_COOKIE_PASSWORD_PREVIOUS") }
+        for (position, old) in previous.enumerated() {
+            try checkPassword(old, variable: "WORKOS_COOKIE_PASSWORD_PREVIOUS", entry: previous.count > 1 ? position + 1 : nil)
+        }
 
         guard let redirectURI = value("WORKOS_REDIRECT_URI") ?? value("NEXT_PUBLIC_WORKOS_REDIRECT_URI") else {
             throw ConfigError(variable: "WORKOS_REDIRECT_URI", problem: "is not set (NEXT_PUBLIC_WORKOS_REDIRECT_URI is accepted too)",
@@ -44,7 +48,7 @@ public enum ConfigLoader {
         }
         let redirectVariable = value("WORKOS_REDIRECT_URI") != nil ? "WORKOS_REDIRECT_URI" : "NEXT_PUBLIC_WORKOS_REDIRECT_URI"
         guard isAbsoluteHTTPURL(redirectURI) else {
-            throw ConfigError(variable: redirectVariable, problem: "is not an absolute http(s) URL",
+            throw ConfigError(variable: redirectVariable, problem: "is not an absolute http or https URL with a host",
                               fix: "set it to the full callback URL, e.g. https://example.com/auth/callback")
         }
 
@@ -76,9 +80,19 @@ public enum ConfigLoader {
             config.cookieSameSite = parsed
         }
         if let host = value("WORKOS_API_HOSTNAME") { config.apiHostname = host }
-        config.apiHTTPS = try boolean("WORKOS_API_HTTPS", default: true)
+        if let https = value("WORKOS_API_HTTPS") {
+            // authkit-nextjs: `WORKOS_API_HTTPS === 'true'`, so anything but true/false is refused
+            // here rather than read differently.
+            switch https.trimmingWhitespace().lowercased() {
+            case "true": config.apiHTTPS = true
+            case "false": config.apiHTTPS = false
+            default:
+                throw ConfigError(variable: "WORKOS_API_HTTPS", problem: "must be true or false",
+                                  fix: "set it to true (the default) or false (plain HTTP, for a local WorkOS emulator)")
+            }
+        }
         if value("WORKOS_API_PORT") != nil {
-            config.apiPort = try integer("WORKOS_API_PORT", default: 443, range: 1...65535, unit: "port")
+            config.apiPort = try integer("WORKOS_API_PORT", default: 443, range: 1...65535, unit: "a TCP port")
         }
         if value("WORKOS_REFRESH_BUFFER_SECONDS") != nil {
             config.refreshBufferSeconds = try integer("WORKOS_REFRESH_BUFFER_SECONDS", default: 60, range: 0...86_400, unit: "seconds")
@@ -153,7 +167,9 @@ public enum ConfigLoader {
             ("WORKOS_COOKIE_MAX_AGE", String(config.cookieMaxAge)),
             ("WORKOS_COOKIE_DOMAIN", config.cookieDomain ?? "(none)"),
             ("WORKOS_COOKIE_SAMESITE", config.cookieSameSite.rawValue),
-            ("WORKOS_API_BASE_URL", config.apiBaseURL),
+            ("WORKOS_API_HOSTNAME", config.apiHostname),
+            ("WORKOS_API_HTTPS", String(config.apiHTTPS)),
+            ("WORKOS_API_PORT", config.apiPort.map(String.init) ?? (config.apiHTTPS ? "(none: 443, the https default)" : "(none: 80, the http default)")),
             ("WORKOS_REFRESH_BUFFER_SECONDS", config.refreshBufferSeconds.map(String.init) ?? "(authkit default: 30 or 60)"),
             ("AUTHKIT_CLOCK_LEEWAY_SECONDS", String(config.clockLeewaySeconds)),
             ("AUTHKIT_HTTP_CONNECT_TIMEOUT_MS", String(config.httpConnectTimeoutMillis)),
@@ -174,9 +190,17 @@ public enum ConfigLoader {
         ]
     }
 
-    /// `sk_test_…(40 chars)`: the key's kind, never its secret part.
+    /// `sk_test_…(40 chars)`: the key's kind (the public `sk_test_`/`sk_live_` prefix), its
+    /// length, never its secret part. Other keys show at most 3 characters, and only when long.
     public static func maskKey(_ key: String) -> String {
-        let visible = key.hasPrefix("sk_test_") ? "sk_test_" : key.hasPrefix("sk_live_") ? "sk_live_" : String(key.prefix(3))
+        let visible: String
+        if key.hasPrefix("sk_test_") {
+            visible = "sk_test_"
+        } else if key.hasPrefix("sk_live_") {
+            visible = "sk_live_"
+        } else {
+            visible = key.count >= 24 ? String(key.prefix(3)) : ""
+        }
         return "\(visible)…(\(key.count) chars)"
     }
 
@@ -186,11 +210,12 @@ public enum ConfigLoader {
         return "redis://…@" + url[url.index(after: at)...]
     }
 
-    private static func checkPassword(_ password: String, variable: String) throws(ConfigError) {
+    private static func checkPassword(_ password: String, variable: String, entry: Int? = nil) throws(ConfigError) {
         // Counted in UTF-16 code units, as JavaScript's `.length` that iron checks.
         let length = password.utf16.count
         guard length >= Iron.minimumPasswordLength else {
-            throw ConfigError(variable: variable, problem: "is too short (\(length) characters; at least 32 are required)",
+            let which = entry.map { " (entry \($0))" } ?? ""
+            throw ConfigError(variable: variable, problem: "is too short\(which) (\(length) characters; at least 32 are required)",
                               fix: "set it to a random string, e.g. the output of `openssl rand -base64 24`")
         }
     }
@@ -208,9 +233,38 @@ public enum ConfigLoader {
         return globs
     }
 
+    /// An absolute `http:` or `https:` URL with a host (and, if given, a numeric port 1–65535).
     static func isAbsoluteHTTPURL(_ text: String) -> Bool {
-        guard let origin = EndpointSettings.origin(of: text) else { return false }
-        return (origin.hasPrefix("http://") || origin.hasPrefix("https://")) && !text.contains(" ")
+        guard let origin = EndpointSettings.origin(of: text), !text.contains(where: \.isWhitespace) else { return false }
+        let authority: Substring
+        if origin.hasPrefix("http://") {
+            authority = origin.dropFirst("http://".count)
+        } else if origin.hasPrefix("https://") {
+            authority = origin.dropFirst("https://".count)
+        } else {
+            return false
+        }
+        let hostAndPort = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
+        let host: Substring
+        let port: Substring?
+        if hostAndPort.hasPrefix("[") {
+            guard let close = hostAndPort.firstIndex(of: "]") else { return false }
+            host = hostAndPort[hostAndPort.index(after: hostAndPort.startIndex)..<close]
+            let rest = hostAndPort[hostAndPort.index(after: close)...]
+            guard rest.isEmpty || rest.hasPrefix(":") else { return false }
+            port = rest.isEmpty ? nil : rest.dropFirst()
+        } else if let colon = hostAndPort.lastIndex(of: ":") {
+            host = hostAndPort[..<colon]
+            port = hostAndPort[hostAndPort.index(after: colon)...]
+        } else {
+            host = hostAndPort
+            port = nil
+        }
+        guard !host.isEmpty else { return false }
+        if let port {
+            guard port.count <= 5, port.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(port), (1...65535).contains(number) else { return false }
+        }
+        return true
     }
 
     private static func isCookieNameByte(_ byte: UInt8) -> Bool {

@@ -1,0 +1,99 @@
+import Testing
+@testable import AuthKitCore
+
+@Suite struct Base64URLTests {
+    /// RFC 4648 §10 test vectors, in the url alphabet (§5) without padding.
+    static let rfc4648: [(String, String)] = [
+        ("", ""),
+        ("f", "Zg"),
+        ("fo", "Zm8"),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg"),
+        ("fooba", "Zm9vYmE"),
+        ("foobar", "Zm9vYmFy"),
+    ]
+
+    @Test(arguments: rfc4648)
+    func encodesRFC4648Vectors(_ plain: String, _ encoded: String) {
+        #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
+        #expect(Base64URL.encodeBytes(Array(plain.utf8)) == Array(encoded.utf8))
+    }
+
+    @Test(arguments: rfc4648)
+    func decodesRFC4648Vectors(_ plain: String, _ encoded: String) {
+        #expect(Base64URL.decode(encoded) == Array(plain.utf8))
+        #expect(Base64URL.decode(Substring(encoded)) == Array(plain.utf8))
+        let viaBytes = Array(encoded.utf8).withUnsafeBufferPointer { Base64URL.decode(bytes: $0) }
+        #expect(viaBytes == Array(plain.utf8))
+    }
+
+    /// Bytes whose standard base64 would contain `+` and `/` use `-` and `_` instead.
+    @Test func usesURLAlphabetForHighIndexes() {
+        #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
+        #expect(Base64URL.decode("-_8") == [0xFB, 0xFF])
+        #expect(Base64URL.encode([0xFB, 0xEF, 0xBE]) == "----")
+        #expect(Base64URL.encode([0xFF, 0xFF, 0xFF]) == "____")
+        #expect(Base64URL.decode("____") == [0xFF, 0xFF, 0xFF])
+        #expect(Base64URL.encode([0x00, 0x00, 0x00]) == "AAAA")
+        #expect(Base64URL.encode([0x03, 0xE0]) == "A-A")
+    }
+
+    @Test func encodesTheWholeAlphabetInOrder() {
+        // 48 bytes whose 6-bit groups are 0, 1, …, 63.
+        var bytes: [UInt8] = []
+        for group in stride(from: 0, to: 64, by: 4) {
+            let n = UInt32(group) << 18 | UInt32(group + 1) << 12 | UInt32(group + 2) << 6 | UInt32(group + 3)
+            bytes += [UInt8(n >> 16), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+        }
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        #expect(Base64URL.encode(bytes) == alphabet)
+        #expect(Base64URL.decode(alphabet) == bytes)
+    }
+
+    @Test(arguments: [
+        "Zg==", "Zm8=", "Zg=", "=", "Zm9v=",  // padding
+        "+_8", "-/8", "Zm9+", "Zm9/",  // standard alphabet
+        " Zm9v", "Zm9v ", "Zm 9v", "Zm9v\n", "\tZm9v",  // whitespace
+        "Zm9v.", "Zm9v*", "Zm9v~", "Zmé", "Zm\0v", "Zm9v%3D",  // other characters
+    ])
+    func rejectsCharactersOutsideTheAlphabet(_ text: String) {
+        #expect(Base64URL.decode(text) == nil)
+    }
+
+    @Test(arguments: ["A", "Zm9vY", "Zm9vYmFyZ", "AAAAAAAAA"])
+    func rejectsLengthOneMod4(_ text: String) {
+        #expect(text.utf8.count % 4 == 1)
+        #expect(Base64URL.decode(text) == nil)
+    }
+
+    /// Leftover bits in the last character are ignored, as Node's `Buffer.from(s, 'base64url')`
+    /// and iron's decoder do: "Zh" is a non-canonical spelling of "Zg".
+    @Test func ignoresNonCanonicalTrailingBits() {
+        #expect(Base64URL.decode("Zh") == Array("f".utf8))
+        #expect(Base64URL.decode("Zm9") == Array("fo".utf8))
+    }
+
+    @Test func decodesSubstringSlices() {
+        let token = "header.Zm9vYmFy.signature"
+        let middle = token.split(separator: ".")[1]
+        #expect(Base64URL.decode(middle) == Array("foobar".utf8))
+    }
+
+    @Test(arguments: 0...100)
+    func roundTripsRandomBytes(_ length: Int) {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let encoded = Base64URL.encode(bytes)
+        #expect(encoded.utf8.count == (length * 4 + 2) / 3)
+        #expect(!encoded.contains("="))
+        #expect(!encoded.contains("+"))
+        #expect(!encoded.contains("/"))
+        #expect(Base64URL.decode(encoded) == bytes)
+    }
+
+    @Test func encodedLengthNeverOneMod4() {
+        for length in 0...64 {
+            #expect(Base64URL.encode([UInt8](repeating: 0xA5, count: length)).utf8.count % 4 != 1)
+        }
+    }
+}
