@@ -1,0 +1,35 @@
+import Foundation
+
+/// Everything the emulator remembers. A value, changed only inside `EmulatorStore.with`.
+struct StoreState: Sendable {
+    var settings: EmulatorSettings
+    let seed: Seed
+    var keys: SigningKeyRing
+    var clock = EmulatorClock()
+    var codes: [String: AuthorizationCode] = [:]
+    var refreshTokens: [String: RefreshTokenRecord] = [:]
+    var sessions: [String: SessionRecord] = [:]
+    var idempotentReplies: [String: StoredReply] = [:]
+    var counters = Counters()
+    var faults = FaultList()
+
+    init(settings: EmulatorSettings, seed: Seed, signingKey: SigningKey) {
+        self.settings = settings
+        self.seed = seed
+        keys = SigningKeyRing(first: signingKey)
+    }
+
+    var now: Date { clock.now }
+
+    /// Forgets sessions, codes, tokens, stored replies, faults, counters and the clock shift;
+    /// keeps the seed, the settings and the signing keys.
+    mutating func reset() {
+        clock = EmulatorClock()
+        codes.removeAll()
+        refreshTokens.removeAll()
+        sessions.removeAll()
+        idempotentReplies.removeAll()
+        counters.reset()
+        faults.removeAll()
+    }
+}
