@@ -31,7 +31,8 @@ echo "== swift test"
 # Passing tests are summarised by the closing "Test run with N tests" line; print the rest.
 swift test --skip-build 2>&1 | tee .build/test-output.txt | awk '!/^(✔|◇|↳) / || /Test run with/' || true
 # tee hides swift test's exit status; read the result from its closing lines instead.
-if ! grep -qE '^✔ Test run with [0-9]+ tests? .*passed' .build/test-output.txt; then
+# "✔ Test run with N tests in M suites passed", or "━ … passed … with K known issues".
+if ! grep -qE '^(✔|━) Test run with [0-9]+ tests? in [0-9]+ suites? passed' .build/test-output.txt; then
   echo "swift test: failures (see above)" >&2
   exit 1
 fi
