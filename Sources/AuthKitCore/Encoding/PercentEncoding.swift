@@ -22,7 +22,8 @@ public enum PercentEncoding {
 
     /// Form decoding (`application/x-www-form-urlencoded`): `+` is a space, then percent-decoding.
     public static func formDecode<S: StringProtocol>(_ text: S) -> String? {
-        decode(String(text.map { $0 == "+" ? " " : $0 }))
+        // Swap bytes, not Characters: "+" followed by a combining mark is one Character.
+        decode(String(decoding: text.utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self))
     }
 
     /// The query encoding of workos-node's `toQueryString` (qs, RFC 1738 format): keeps
