@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the named Debian packages that are missing. Services that packages start on install
-# (nginx, apache2 on port 80) are not started: the tests and the demo run their own on loopback.
+# (nginx, apache2 libapache2-mod-fcgid on port 80) are not started: the tests and the demo run their own on loopback.
 set -euo pipefail
 missing=()
 for p in "$@"; do

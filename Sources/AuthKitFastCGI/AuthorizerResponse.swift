@@ -13,8 +13,15 @@ public enum AuthorizerResponse {
         parameters["FCGI_ROLE"]?.uppercased() == "AUTHORIZER"
     }
 
+    /// Whether mod_fcgid's `FcgidAccessChecker` sent the request (`FCGI_APACHE_ROLE=ACCESS_CHECKER`).
+    /// That hook runs before authentication and cannot name a user, so the user id also goes
+    /// out as `Variable-REMOTE_USER` for scripts.
+    public static func isAccessChecker(_ parameters: [String: String]) -> Bool {
+        parameters["FCGI_APACHE_ROLE"]?.uppercased() == "ACCESS_CHECKER"
+    }
+
     /// Maps the auth check's answer to the authorizer protocol.
-    public static func map(_ response: AuthResponse) -> AuthResponse {
+    public static func map(_ response: AuthResponse, accessChecker: Bool = false) -> AuthResponse {
         var mapped = AuthResponse(status: response.status)
         for header in response.headers {
             let lower = header.name.lowercased()
@@ -27,6 +34,9 @@ public enum AuthorizerResponse {
             } else if lower != "x-authkit-sign-in" {
                 mapped.headers.append(header)
             }
+        }
+        if accessChecker, response.status == 200, let user = response.header("X-AuthKit-User-Id"), !user.isEmpty {
+            mapped.headers.append(("Variable-REMOTE_USER", user))
         }
         // Not signed in on a page navigation: Apache sends the authorizer's redirect as it is.
         if response.status == 401, let signIn = response.header("X-AuthKit-Sign-In") {

@@ -5,18 +5,29 @@ import AuthKitCore
 /// Client headers arrive as `HTTP_*`; everything else is the server's. Only `AUTHKIT_*`
 /// parameters become location settings, and a client can never supply one: a request header
 /// `AuthKit-Action` arrives as `HTTP_AUTHKIT_ACTION`, which is a header, not a parameter.
+///
+/// After an Apache internal redirect (an `Action` handler or an `ErrorDocument`, where
+/// `REDIRECT_STATUS` is set), the original request's variables arrive renamed `REDIRECT_*`:
+/// `REDIRECT_AUTHKIT_REQUIRE_ROLE` is the protected location's requirement. Those count as
+/// settings too, under the current location's own `AUTHKIT_*`. `REQUEST_URI` is already the
+/// original request's.
 public enum GatewayRequest {
     public static func make(parameters: [String: String], body: [UInt8]) -> AuthRequest {
         var headers: [String: String] = [:]
         var settings: [String: String] = [:]
+        var original: [String: String] = [:]
+        let redirected = parameters["REDIRECT_STATUS"] != nil
         for (name, value) in parameters {
             if name.hasPrefix("HTTP_") {
                 let headerName = String(name.dropFirst(5)).lowercased().map { $0 == "_" ? "-" : $0 }
                 headers[String(headerName)] = value
             } else if name.hasPrefix("AUTHKIT_") {
                 settings[name] = value
+            } else if redirected, name.hasPrefix("REDIRECT_AUTHKIT_") {
+                original[String(name.dropFirst("REDIRECT_".count))] = value
             }
         }
+        settings.merge(original) { current, _ in current }
         if let type = parameters["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         let method = parameters["REQUEST_METHOD"] ?? "GET"
         return AuthRequest(method: method, requestURI: requestURI(parameters), headers: headers, parameters: settings, body: body)

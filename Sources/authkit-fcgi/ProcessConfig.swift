@@ -1,23 +1,29 @@
 import AuthKitCore
 import Foundation
 
-/// Loads configuration from the process: the env file (if any, read with ``DotEnv``) with the
+/// Loads configuration from the process: the env file (`--env-file`, else `AUTHKIT_ENV_FILE`;
+/// read with ``DotEnv``) with the
 /// real environment laid over it — the process environment wins, as in Next.js — validated by
 /// ``ConfigLoader``. On any problem prints one line, `authkit-fcgi: …`, to stderr and exits with
 /// status 78 (EX_CONFIG). Shared by `check-config` and `serve`.
 enum ProcessConfig {
     static let exitCode: Int32 = 78
 
-    static func load(envFile: String?) -> AuthKitConfig {
+    static func load(envFile option: String?) -> AuthKitConfig {
         var variables: [String: String] = [:]
+        // AUTHKIT_ENV_FILE serves where no arguments can be given: a CGI program, or a FastCGI
+        // application spawned by mod_fcgid (FcgidInitialEnv / SetEnv).
+        let fromEnvironment = ProcessInfo.processInfo.environment["AUTHKIT_ENV_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let envFile = option ?? fromEnvironment
+        let source = option != nil ? "--env-file" : "AUTHKIT_ENV_FILE"
         if let envFile {
             guard let data = FileManager.default.contents(atPath: envFile) else {
-                fail("--env-file \(envFile) cannot be read. Fix: check the path and that this user may read it")
+                fail("\(source) \(envFile) cannot be read. Fix: check the path and that this user may read it")
             }
             do {
                 for (key, value) in try DotEnv.parse(String(decoding: data, as: UTF8.self)) { variables[key] = value }
             } catch {
-                fail("--env-file \(envFile): \(error). Fix: write KEY=value lines as in a Next.js .env.local, closing every quote")
+                fail("\(source) \(envFile): \(error). Fix: write KEY=value lines as in a Next.js .env.local, closing every quote")
             }
         }
         for (key, value) in ProcessInfo.processInfo.environment { variables[key] = value }

@@ -26,3 +26,16 @@ import Testing
         #expect(!AuthorizerResponse.isAuthorizer(["FCGI_ROLE": "RESPONDER"]))
     }
 }
+
+@Suite struct AccessCheckerTests {
+    @Test func accessCheckerAlsoNamesTheUser() {
+        let allowed = AuthResponse(status: 200, headers: [("X-AuthKit-User-Id", "user_1")])
+        #expect(AuthorizerResponse.map(allowed, accessChecker: true).header("Variable-REMOTE_USER") == "user_1")
+        // mod_authnz_fcgi names the user itself (UserExpr); nor is anyone named on a refusal.
+        #expect(AuthorizerResponse.map(allowed).header("Variable-REMOTE_USER") == nil)
+        #expect(AuthorizerResponse.map(AuthResponse(status: 200, headers: [("X-AuthKit-User-Id", "")]), accessChecker: true)
+            .header("Variable-REMOTE_USER") == nil)
+        #expect(AuthorizerResponse.isAccessChecker(["FCGI_APACHE_ROLE": "ACCESS_CHECKER"]))
+        #expect(!AuthorizerResponse.isAccessChecker(["FCGI_APACHE_ROLE": "AUTHORIZER"]))
+    }
+}

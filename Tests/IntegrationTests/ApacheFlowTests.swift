@@ -2,13 +2,15 @@ import AuthKitCore
 import Foundation
 import Testing
 
-/// authkit-fcgi as Apache's FastCGI authorizer (mod_authnz_fcgi) with the endpoints through
-/// mod_proxy_fcgi, against a real apache2 and the emulator; a CGI script shows what it receives.
+/// authkit-fcgi behind a real apache2 in each shipped setup — the FastCGI authorizer
+/// (mod_authnz_fcgi + mod_proxy_fcgi), mod_fcgid's access checker, and plain CGI — against the
+/// emulator; a CGI script shows what it receives.
 @Suite(.serialized) struct ApacheFlowTests {
     func body(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
 
-    @Test func signInIdentityForCGIRefreshSignOut() throws {
-        let site = try ApacheSite()
+    @Test(arguments: ApacheSite.Setup.allCases)
+    func signInIdentityForCGIRefreshSignOut(setup: ApacheSite.Setup) throws {
+        let site = try ApacheSite(setup)
         let browser = Browser()
         let (url, page) = try browser.navigate("\(site.base)/protected/cgi-bin/whoami?x=1")
         #expect(url == "\(site.base)/protected/cgi-bin/whoami?x=1", "\(site.errorLog)")
@@ -19,49 +21,90 @@ import Testing
         #expect(identity.contains("AUTHKIT_ROLE=admin\n"))
         #expect(identity.contains("AUTHKIT_PERMISSIONS=posts:read,posts:write,users:manage\n"))
         #expect(browser.cookie("wos-session")?.hasPrefix("Fe26.2*1*") == true)
+        // Identity is for the script, never for the browser.
+        #expect(!page.headers.contains { $0.name.lowercased().hasPrefix("variable-") || $0.name.lowercased().hasPrefix("x-authkit-") })
+
+        // A static page in the protected area, served by Apache itself.
+        let staticPage = try browser.send("GET", "\(site.base)/protected/")
+        #expect(staticPage.status == 200)
+        #expect(body(staticPage).contains("<h1>Signed in</h1>"))
 
         // A client cannot smuggle identity in.
         let spoofed = try browser.send("GET", "\(site.base)/protected/cgi-bin/whoami", headers: Browser.navigation + [
             ("AUTHKIT_USER_ID", "user_spoofed"), ("Authkit-User-Email", "evil@example.com"), ("Variable-AUTHKIT_ROLE", "owner"),
+            ("X-AuthKit-User-Id", "user_spoofed"),
         ])
         #expect(body(spoofed).contains("AUTHKIT_USER_ID=user_01EMULATEADMIN0000000000\n"))
         #expect(!body(spoofed).contains("spoofed") && !body(spoofed).contains("evil") && !body(spoofed).contains("owner"))
 
         #expect(try browser.send("GET", "\(site.base)/admin/").status == 200)
 
-        // Refresh: an expired token is refreshed by the authorizer and the cookie reaches the browser.
+        // Refresh: an expired token is refreshed by the check and the cookie reaches the browser.
         try site.emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
         let browser2 = Browser()
         _ = try browser2.navigate("\(site.base)/auth/sign-in?return_to=%2F&login_hint=ada%40example.com")
         try site.emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#)
         let before = browser2.cookie("wos-session")
+        #expect(before != nil)
         let refreshed = try browser2.send("GET", "\(site.base)/protected/cgi-bin/whoami")
         #expect(refreshed.status == 200)
+        #expect(body(refreshed).contains("AUTHKIT_USER_EMAIL=ada@example.com\n"))
         #expect(refreshed.headers.filter { $0.name.lowercased() == "set-cookie" }.count == 1)
         #expect(browser2.cookie("wos-session") != before)
+        #expect(try site.emulator.counters()["refreshes"] == 1)
+        // The refreshed cookie works on its own, without another refresh.
+        #expect(try browser2.send("GET", "\(site.base)/protected/").status == 200)
+        #expect(try site.emulator.counters()["refreshes"] == 1)
 
-        // Sign-out through mod_proxy_fcgi.
+        // Sign-out.
         let (after, _) = try browser.navigate("\(site.base)/auth/sign-out", method: "POST", body: "return_to=%2F")
         #expect(after == "\(site.base)/")
         #expect(browser.cookie("wos-session") == nil)
-        #expect(try browser.send("GET", "\(site.base)/protected/").status == 302)
-        let (status, _) = site.stop()
+        let signedOut = try browser.send("GET", "\(site.base)/protected/")
+        #expect(signedOut.status == 302)
+        #expect(signedOut.header("Location")?.hasSuffix("/auth/sign-in?return_to=%2Fprotected%2F") == true)
+        let (status, log) = site.stop()
         #expect(status == 0)
+        #expect(!log.contains("this-is-a-32-character-password!") && !log.contains(EmulatorProcess.apiKey))
     }
 
-    @Test func scriptsGet401AndMembersGet403() throws {
-        let site = try ApacheSite()
+    @Test(arguments: ApacheSite.Setup.allCases)
+    func scriptsGet401AndMembersGet403(setup: ApacheSite.Setup) throws {
+        let site = try ApacheSite(setup)
         let browser = Browser()
         let xhr = try browser.send("GET", "\(site.base)/protected/cgi-bin/whoami", headers: [("Accept", "application/json"), ("X-Requested-With", "XMLHttpRequest")])
-        #expect(xhr.status == 401)
+        #expect(xhr.status == 401, "\(site.errorLog)")
         #expect(xhr.header("Location") == nil)
         #expect(browser.cookies.isEmpty)
         let page = try browser.send("GET", "\(site.base)/protected/")
         #expect(page.status == 302)
         #expect(page.header("Location")?.hasSuffix("/auth/sign-in?return_to=%2Fprotected%2F") == true)
+        let admin = try browser.send("GET", "\(site.base)/admin/?tab=1")
+        #expect(admin.status == 302)
+        #expect(admin.header("Location")?.hasSuffix("/auth/sign-in?return_to=%2Fadmin%2F%3Ftab%3D1") == true)
 
         _ = try browser.navigate("\(site.base)/auth/sign-in?return_to=%2F&login_hint=grace%40example.com")
         #expect(try browser.send("GET", "\(site.base)/protected/").status == 200)
-        #expect(try browser.send("GET", "\(site.base)/admin/").status == 403)
+        let forbidden = try browser.send("GET", "\(site.base)/admin/")
+        #expect(forbidden.status == 403)
+        #expect(!body(forbidden).contains("Admin area"))
+    }
+
+    /// The helper URLs of the mod_fcgid and CGI setups answer only inside Apache's own
+    /// redirects: requested directly they neither reveal nor grant anything.
+    @Test func helperURLsAreNotEntryPoints() throws {
+        let cgi = try ApacheSite(.cgi)
+        let member = Browser()
+        _ = try member.navigate("\(cgi.base)/auth/sign-in?return_to=%2F&login_hint=grace%40example.com")
+        // Without the admin location's requirement the guard would allow a member: refused.
+        let direct = try member.send("GET", "\(cgi.base)/.authkit-guard/admin/")
+        #expect(direct.status == 403)
+        #expect(!body(direct).contains("Admin area"))
+        _ = cgi.stop()
+
+        let fcgid = try ApacheSite(.fcgid)
+        let denied = try Browser().send("GET", "\(fcgid.base)/auth/denied")
+        #expect(denied.status == 404)
+        _ = fcgid.stop()
     }
 }

@@ -1,18 +1,51 @@
 import Foundation
 
-/// A real Apache 2.4 from Debian (event MPM) serving `apache/example-site.conf`: the FastCGI
-/// authorizer (`mod_authnz_fcgi`) and the endpoints through `mod_proxy_fcgi`, both reaching one
-/// `authkit-fcgi serve` on a loopback TCP port, plus the emulator. Stopped by PID.
+/// A real Apache 2.4 from Debian (event MPM) serving one of the shipped example sites, with the
+/// emulator standing in for WorkOS. Stopped by PID.
+///
+/// - `.authorizer`: `apache/example-site.conf`: mod_authnz_fcgi + mod_proxy_fcgi, both reaching
+///   one `authkit-fcgi serve` on a loopback TCP port started here.
+/// - `.fcgid`: `apache/example-fcgid-site.conf`: mod_fcgid starts authkit-fcgi itself.
+/// - `.cgi`: `apache/example-cgi-site.conf`: authkit-fcgi as a plain CGI program.
 final class ApacheSite: @unchecked Sendable {
+    enum Setup: String, CaseIterable, Sendable, CustomStringConvertible {
+        case authorizer, fcgid, cgi
+        var description: String { rawValue }
+        var siteFile: String {
+            switch self {
+            case .authorizer: "example-site.conf"
+            case .fcgid: "example-fcgid-site.conf"
+            case .cgi: "example-cgi-site.conf"
+            }
+        }
+        var snippetFile: String {
+            switch self {
+            case .authorizer: "authkit-site.conf"
+            case .fcgid: "authkit-fcgid.conf"
+            case .cgi: "authkit-cgi.conf"
+            }
+        }
+        var modules: [String] {
+            let common = ["mpm_event", "authz_core", "authn_core", "authz_user", "cgid", "alias", "env", "setenvif", "mime", "dir", "headers"]
+            switch self {
+            case .authorizer: return common + ["authnz_fcgi", "proxy", "proxy_fcgi"]
+            case .fcgid: return common + ["fcgid"]
+            case .cgi: return common + ["actions"]
+            }
+        }
+    }
+
+    let setup: Setup
     let emulator: EmulatorProcess
-    let authkit: Process
+    let authkit: Process?
     let apache = Process()
     let port: Int
     let directory: URL
     private let authkitLog = Pipe()
     var base: String { "http://127.0.0.1:\(port)" }
 
-    init(environment extra: [String: String] = [:]) throws {
+    init(_ setup: Setup = .authorizer, environment extra: [String: String] = [:]) throws {
+        self.setup = setup
         port = freeLoopbackPort()
         let fcgiPort = freeLoopbackPort()
         directory = try temporaryDirectory()
@@ -23,16 +56,33 @@ final class ApacheSite: @unchecked Sendable {
             "WORKOS_CLIENT_ID": EmulatorProcess.clientId, "WORKOS_API_KEY": EmulatorProcess.apiKey,
             "WORKOS_COOKIE_PASSWORD": "this-is-a-32-character-password!", "WORKOS_REDIRECT_URI": redirectURI,
             "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
-            "PATH": "/usr/bin:/bin",
         ]
         environment.merge(extra) { _, b in b }
-        authkit = Process()
-        authkit.executableURL = URL(fileURLWithPath: Binaries.path("authkit-fcgi"))
-        authkit.arguments = ["serve", "--listen", "127.0.0.1:\(fcgiPort)", "--workers", "4"]
-        authkit.environment = environment
-        authkit.standardError = authkitLog
-        try authkit.run()
-        guard waitForListener(port: fcgiPort) else { throw ApacheFailed(log: "authkit-fcgi did not listen") }
+        let binary = Binaries.path("authkit-fcgi")
+        // Apache's children run as www-data: the env file and the cache directory are theirs.
+        let envFile = directory.appendingPathComponent("authkit.env")
+        try environment.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: "\n")
+            .write(to: envFile, atomically: true, encoding: .utf8)
+        let cache = directory.appendingPathComponent("cache")
+        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let ipc = directory.appendingPathComponent("fcgid")
+        try FileManager.default.createDirectory(at: ipc, withIntermediateDirectories: true)
+        for owned in [cache, ipc] {
+            try FileManager.default.setAttributes([.ownerAccountName: "www-data", .groupOwnerAccountName: "www-data"], ofItemAtPath: owned.path)
+        }
+
+        if setup == .authorizer {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["serve", "--listen", "127.0.0.1:\(fcgiPort)", "--workers", "4"]
+            process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+            process.standardError = authkitLog
+            try process.run()
+            authkit = process
+            guard waitForListener(port: fcgiPort) else { throw ApacheFailed(log: "authkit-fcgi did not listen") }
+        } else {
+            authkit = nil
+        }
 
         let conf = directory.appendingPathComponent("conf")
         try FileManager.default.createDirectory(at: conf, withIntermediateDirectories: true)
@@ -42,12 +92,14 @@ final class ApacheSite: @unchecked Sendable {
             try String(contentsOf: repositoryRoot.appendingPathComponent("apache/\(name)"), encoding: .utf8)
                 .replacingOccurrences(of: "127.0.0.1:9100", with: "127.0.0.1:\(fcgiPort)")
                 .replacingOccurrences(of: "/srv/authkit-example", with: root.path)
+                .replacingOccurrences(of: "/usr/bin/authkit-fcgi", with: binary)
+                .replacingOccurrences(of: "/usr/lib/cgi-bin/authkit-fcgi", with: binary)
+                .replacingOccurrences(of: "/etc/authkit-fcgi/authkit.env", with: envFile.path)
+                .replacingOccurrences(of: "/var/cache/authkit-fcgi", with: cache.path)
         }
-        try shipped("authkit-site.conf").write(to: conf.appendingPathComponent("authkit-site.conf"), atomically: true, encoding: .utf8)
-        try shipped("example-site.conf").write(to: conf.appendingPathComponent("example-site.conf"), atomically: true, encoding: .utf8)
-        let modules = ["mpm_event", "authz_core", "authn_core", "authz_user", "authnz_fcgi", "proxy", "proxy_fcgi",
-                       "cgid", "alias", "env", "setenvif", "mime", "dir"]
-        try (modules.map { "LoadModule \($0)_module /usr/lib/apache2/modules/mod_\($0).so" } + [
+        try shipped(setup.snippetFile).write(to: conf.appendingPathComponent(setup.snippetFile), atomically: true, encoding: .utf8)
+        try shipped(setup.siteFile).write(to: conf.appendingPathComponent(setup.siteFile), atomically: true, encoding: .utf8)
+        var lines = setup.modules.map { "LoadModule \($0)_module /usr/lib/apache2/modules/mod_\($0).so" } + [
             "ServerRoot \(conf.path)",
             "ServerName 127.0.0.1",
             "Listen 127.0.0.1:\(port)",
@@ -58,10 +110,15 @@ final class ApacheSite: @unchecked Sendable {
             "Group www-data",
             "TypesConfig /etc/mime.types",
             "ScriptSock \(directory.path)/cgid.sock",
-            "Include example-site.conf",
-        ]).joined(separator: "\n").write(to: conf.appendingPathComponent("apache2.conf"), atomically: true, encoding: .utf8)
-        // Apache's children run as www-data and must read the site.
-        _ = try? runCommand("/bin/chmod", ["-R", "a+rX", directory.path])
+        ]
+        if setup == .fcgid {
+            lines += ["FcgidIPCDir \(ipc.path)", "FcgidProcessTableFile \(directory.path)/fcgid_shm"]
+        }
+        lines.append("Include \(setup.siteFile)")
+        try lines.joined(separator: "\n").write(to: conf.appendingPathComponent("apache2.conf"), atomically: true, encoding: .utf8)
+        // Apache's children run as www-data and must read the site and the env file.
+        _ = try? runCommand("/bin/chmod", ["-R", "a+rX", root.path, conf.path, envFile.path])
+        _ = try? runCommand("/bin/chmod", ["a+rx", directory.path])
 
         configureWithSignalsUnblocked(apache, executable: "/usr/sbin/apache2",
                                       arguments: ["-f", conf.appendingPathComponent("apache2.conf").path, "-DFOREGROUND"])
@@ -79,16 +136,23 @@ final class ApacheSite: @unchecked Sendable {
 
     var errorLog: String { (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "" }
 
+    /// Stops Apache (and the FastCGI server, in the authorizer setup): its exit status and its
+    /// log (authkit-fcgi's stderr; Apache's error log for the setups where Apache starts it).
     func stop() -> (status: Int32, log: String) {
         if apache.isRunning {
             apache.terminate()
             apache.waitUntilExit()
         }
-        if authkit.isRunning { authkit.terminate() }
-        authkit.waitUntilExit()
-        let log = String(decoding: authkitLog.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        var status: Int32 = 0
+        var log = errorLog
+        if let authkit {
+            if authkit.isRunning { authkit.terminate() }
+            authkit.waitUntilExit()
+            status = authkit.terminationStatus
+            log = String(decoding: authkitLog.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
         try? FileManager.default.removeItem(at: directory)
-        return (authkit.terminationStatus, log)
+        return (status, log)
     }
 
     deinit { _ = stop() }

@@ -1,0 +1,67 @@
+import AuthKitCore
+import AuthKitFastCGI
+import Foundation
+
+/// The plain-CGI guard: authkit-fcgi as an Apache `Action` handler (`AUTHKIT_ACTION=guard`) for
+/// every request in a protected location, with no FastCGI module at all.
+///
+/// Refused: the browser gets the answer itself (302 to sign-in, 401, 403). Allowed: a CGI
+/// script under `AUTHKIT_CGI_SCRIPTS` is run in this process's place (`execve`) with the
+/// identity as `AUTHKIT_*` variables and `REMOTE_USER`; anything else goes back to Apache as a
+/// CGI local redirect to the same URI, which Apache serves itself (the shipped configuration
+/// does not run the guard again when `REDIRECT_AUTHKIT_ACTION` is `guard`). A refreshed
+/// session's `Set-Cookie` is written first either way; Apache keeps it across the redirect.
+enum CGIGuard {
+    static func answer(service: AuthKitService, environment: [String: String]) {
+        // Only as an Action handler: Apache then sets REDIRECT_HANDLER, and PATH_INFO is the path
+        // of the request the handler serves. A direct request for the guard's URL is not one.
+        guard environment["REDIRECT_HANDLER"] != nil, let original = environment["REDIRECT_URL"],
+              original == environment["PATH_INFO"] else {
+            return write(Gateway.notFound(service: service, request: GatewayRequest.make(parameters: environment, body: [])))
+        }
+        // The body is left on stdin for the script.
+        let request = GatewayRequest.make(parameters: environment, body: [])
+        let check = service.handle(request, action: .check)
+        guard check.status == 200 else { return write(BrowserResponse.denial(check)) }
+        let mapped = AuthorizerResponse.map(check)
+        let cookies = mapped.headers.filter { $0.name.lowercased() == "set-cookie" }
+        if let directory = request.parameters["AUTHKIT_CGI_SCRIPTS"], let translated = environment["PATH_TRANSLATED"],
+           let script = CGIScript.locate(pathTranslated: translated, scriptsDirectory: directory, requestPath: original) {
+            var variables: [String: String] = [:]
+            for header in mapped.headers where header.name.hasPrefix("Variable-") {
+                variables[String(header.name.dropFirst("Variable-".count))] = header.value
+            }
+            if let user = variables["AUTHKIT_USER_ID"], !user.isEmpty { variables["REMOTE_USER"] = user }
+            // The script writes the rest of the header block after these lines.
+            writeRaw(cookies.map { "\($0.name): \($0.value)\r\n" }.joined())
+            let failure = script.run(environment: environment, identity: variables)
+            return writeRaw("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nThe script could not be started: \(failure)\n")
+        }
+        guard let target = localTarget(environment["REQUEST_URI"] ?? original) else {
+            return write(AuthResponse(status: 400, headers: [("Content-Type", "text/plain")], body: Array("Bad request target.\n".utf8)))
+        }
+        // Status 200 with a local Location is a CGI "local redirect": Apache serves the target.
+        write(AuthResponse(status: 200, headers: [("Location", target)] + cookies))
+    }
+
+    /// The request target as a local path + query: never an absolute URL (an absolute-form
+    /// request line puts one in `REQUEST_URI`), which Apache would send out as a redirect.
+    static func localTarget(_ uri: String) -> String? {
+        var target = Substring(uri)
+        if let scheme = target.range(of: "://"), !target.hasPrefix("/") {
+            let rest = target[scheme.upperBound...]
+            target = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+        }
+        guard target.hasPrefix("/"), !target.hasPrefix("//"),
+              !target.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) else { return nil }
+        return String(target)
+    }
+
+    static func write(_ response: AuthResponse) {
+        FileHandle.standardOutput.write(Data(GatewayResponse.bytes(response)))
+    }
+
+    static func writeRaw(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
