@@ -25,18 +25,24 @@ public enum AuthorizerResponse {
         var mapped = AuthResponse(status: response.status)
         for header in response.headers {
             let lower = header.name.lowercased()
-            if lower.hasPrefix("x-authkit-") && lower != "x-authkit-sign-in" && lower != "x-authkit-eager-auth-cookie" {
+            if lower.hasPrefix("x-authkit-") && !["x-authkit-sign-in", "x-authkit-eager-auth-cookie", "x-authkit-unavailable"].contains(lower) {
                 // X-AuthKit-User-Id → Variable-AUTHKIT_USER_ID
                 let key = lower.dropFirst("x-authkit-".count).uppercased().map { $0 == "-" ? "_" : $0 }
                 mapped.headers.append(("Variable-AUTHKIT_\(String(key))", header.value))
             } else if lower == "x-authkit-eager-auth-cookie" {
                 mapped.headers.append(("Set-Cookie", header.value))
-            } else if lower != "x-authkit-sign-in" {
+            } else if !lower.hasPrefix("x-authkit-") {
                 mapped.headers.append(header)
             }
         }
         if accessChecker, response.status == 200, let user = response.header("X-AuthKit-User-Id"), !user.isEmpty {
             mapped.headers.append(("Variable-REMOTE_USER", user))
+        }
+        // WorkOS unavailable: the check says 401 for nginx's sake; Apache passes a 503 through.
+        if response.status == 401, let retry = response.header("X-AuthKit-Unavailable") {
+            mapped.status = 503
+            mapped.headers.append(("Retry-After", retry))
+            return mapped
         }
         // Not signed in on a page navigation: Apache sends the authorizer's redirect as it is.
         if response.status == 401, let signIn = response.header("X-AuthKit-Sign-In") {

@@ -14,7 +14,11 @@ public enum BrowserResponse {
             response.headers.append(header)
         }
         let text: String
-        switch check.status {
+        if check.status == 401, let retry = check.header("X-AuthKit-Unavailable") {
+            response.status = 503
+            response.headers.append(("Retry-After", retry))
+        }
+        switch response.status {
         case 401 where check.header("X-AuthKit-Sign-In") != nil:
             response.status = 302
             response.headers.append(("Location", check.header("X-AuthKit-Sign-In")!))

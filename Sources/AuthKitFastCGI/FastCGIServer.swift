@@ -11,12 +11,14 @@ import Glibc
 /// `FCGX_Accept_r`, each request handed to `handler` and answered as CGI output.
 ///
 /// nginx opens a new connection for every auth subrequest (no keepalive), so accepting is the
-/// common path: workers accept directly, with no queue between threads.
+/// common path: workers accept directly, with no queue between threads. A thread that waits on
+/// WorkOS is replaced for the time it waits (``WorkerPool``), so checks that need no refresh
+/// never queue behind a slow WorkOS.
 public final class FastCGIServer: Sendable {
     public typealias Handler = @Sendable (_ parameters: [String: String], _ body: [UInt8]) -> [UInt8]
 
     private let listenSocket: Int32
-    private let workers: Int
+    private let pool: WorkerPool
     private let handler: Handler
     private let logger: Logger
     private let inFlight = Atomic<Int>(0)
@@ -27,7 +29,7 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Opens the listening socket (or adopts an inherited one).
-    public init(address: ListenAddress, workers: Int, logger: Logger, handler: @escaping Handler) throws(StartError) {
+    public init(address: ListenAddress, pool: WorkerPool, logger: Logger, handler: @escaping Handler) throws(StartError) {
         guard FCGX_Init() == 0 else { throw StartError(description: "libfcgi failed to initialise") }
         switch address {
         case .inherited(let fd):
@@ -43,61 +45,72 @@ public final class FastCGIServer: Sendable {
         guard listenSocket >= 0 else {
             throw StartError(description: "cannot listen on \(address): \(String(cString: strerror(errno))). Fix: check the address is free and writable")
         }
-        self.workers = max(1, workers)
+        self.pool = pool
         self.handler = handler
         self.logger = logger
     }
 
     /// Serves until ``stop()``; returns when every worker has finished its request in flight.
     public func run() {
-        var threads: [pthread_t] = []
-        for index in 0..<workers {
-            var thread = pthread_t()
-            let box = Unmanaged.passRetained(WorkerContext(server: self, index: index))
-            let result = pthread_create(&thread, nil, { raw in
-                let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
-                context.server.workerLoop(index: context.index)
-                return nil
-            }, box.toOpaque())
-            if result == 0 { threads.append(thread) } else { box.release() }
+        pool.setStarter { [self] in startThread(counted: true) }
+        for _ in 0..<pool.workers { startThread(counted: false) }
+        // Threads come and go (see WorkerPool); wait for the last one after stop().
+        while !(stopping.load(ordering: .acquiring) && pool.running == 0) {
+            usleep(20_000)
         }
-        for thread in threads { pthread_join(thread, nil) }
+    }
+
+    /// Starts a detached worker thread. `counted`: the pool already counted it in.
+    private func startThread(counted: Bool) {
+        if !counted { pool.threadStarted() }
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(self)
+        let result = pthread_create(&thread, nil, { raw in
+            let server = Unmanaged<FastCGIServer>.fromOpaque(raw!).takeRetainedValue()
+            server.workerLoop()
+            return nil
+        }, box.toOpaque())
+        if result == 0 {
+            pthread_detach(thread)
+        } else {
+            box.release()
+            pool.threadStopped()
+            logger.error("cannot start a worker thread: \(String(cString: strerror(result)))")
+        }
     }
 
     /// Stops accepting; requests in flight finish. Safe to call from a signal-handling thread.
     public func stop() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        FCGX_ShutdownPending()
-        // Wakes every thread blocked in accept(2) on this socket.
+        // Wakes every thread blocked in accept(2) on this socket. (Not FCGX_ShutdownPending: its
+        // flag is process-global and permanent, so no later server in this process could serve.)
         shutdown(listenSocket, Int32(SHUT_RDWR))
     }
 
     public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
-    private final class WorkerContext: @unchecked Sendable {
-        let server: FastCGIServer
-        let index: Int
-        init(server: FastCGIServer, index: Int) {
-            self.server = server
-            self.index = index
-        }
-    }
-
-    private func workerLoop(index: Int) {
+    private func workerLoop() {
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
         defer { request.deallocate() }
         guard FCGX_InitRequest(request, listenSocket, 0) == 0 else {
-            logger.error("worker \(index): FCGX_InitRequest failed")
+            logger.error("FCGX_InitRequest failed")
+            pool.threadStopped()
             return
         }
+        var retired = false
         while !stopping.load(ordering: .acquiring) {
             guard FCGX_Accept_r(request) >= 0 else { break }
             inFlight.add(1, ordering: .relaxed)
             serve(request)
             FCGX_Finish_r(request)
             inFlight.subtract(1, ordering: .relaxed)
+            if pool.shouldRetire() {
+                retired = true
+                break
+            }
         }
         FCGX_Free(request, 1)
+        if !retired { pool.threadStopped() }
     }
 
     private func serve(_ request: UnsafeMutablePointer<FCGX_Request>) {

@@ -8,7 +8,8 @@ import Logging
 struct Application: Sendable {
     let service: AuthKitService
 
-    init(config: AuthKitConfig, logger: Logger) {
+    /// - Parameter admission: the FastCGI server's worker pool (nil in CGI mode: one request).
+    init(config: AuthKitConfig, logger: Logger, admission: (any BlockingAdmission)? = nil) {
         let clock = SystemClock()
         let random = SecureRandom()
         let userAgent = "authkit-fcgi/\(AuthKitVersion.string)"
@@ -39,7 +40,8 @@ struct Application: Sendable {
         let authenticator = SessionAuthenticator(
             sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: config.clockLeewaySeconds),
             workos: workos, policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
-            cookieOptions: .session(config: config), clock: clock, logger: logger, sharedStore: sharedStore)
+            cookieOptions: .session(config: config), clock: clock, logger: logger, sharedStore: sharedStore,
+            admission: admission)
         // Patterns were validated when the configuration loaded.
         let settings = EndpointSettings(
             origin: config.baseURL.flatMap(EndpointSettings.origin(of:)) ?? EndpointSettings.origin(of: config.redirectURI)!,

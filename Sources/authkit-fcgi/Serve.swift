@@ -17,6 +17,9 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Worker threads, each accepting connections.")
     var workers: Int = 8
 
+    @Option(name: .long, help: "Most requests waiting on a WorkOS refresh at once; each gets a stand-in thread so checks needing no refresh keep all the workers. Beyond it a refresh is not attempted (503, cookie kept).")
+    var maxWaiting: Int = 64
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -24,7 +27,8 @@ struct Serve: ParsableCommand {
         let config = ProcessConfig.load(envFile: options.envFile)
         var logger = Logger(label: "authkit-fcgi", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let application = Application(config: config, logger: logger)
+        let pool = WorkerPool(workers: workers, maxBlocked: maxWaiting)
+        let application = Application(config: config, logger: logger, admission: pool)
         let service = application.service
 
         let address: ListenAddress
@@ -41,7 +45,7 @@ struct Serve: ParsableCommand {
 
         let server: FastCGIServer
         do {
-            server = try FastCGIServer(address: address, workers: workers, logger: logger) { parameters, body in
+            server = try FastCGIServer(address: address, pool: pool, logger: logger) { parameters, body in
                 GatewayResponse.bytes(Gateway.answer(service: service, parameters: parameters, body: body))
             }
         } catch {

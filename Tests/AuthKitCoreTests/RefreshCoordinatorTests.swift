@@ -45,6 +45,47 @@ import Testing
         #expect(calls == 4)
     }
 
+    /// Counts admissions; refuses once `limit` threads wait.
+    final class CountingAdmission: BlockingAdmission, Sendable {
+        let limit: Int
+        let state = Mutex((waiting: 0, admitted: 0, refused: 0))
+        init(limit: Int) { self.limit = limit }
+        func enterBlocking() -> Bool {
+            state.withLock { state in
+                guard state.waiting < limit else { state.refused += 1; return false }
+                state.waiting += 1
+                state.admitted += 1
+                return true
+            }
+        }
+        func leaveBlocking() { state.withLock { $0.waiting -= 1 } }
+    }
+
+    @Test func threadsWaitOnlyWhenThePoolAdmitsThem() {
+        let admission = CountingAdmission(limit: 1)
+        let clock = ManualClock(seconds: 1_785_000_000)
+        let coordinator = RefreshCoordinator(clock: clock, admission: admission)
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let leader = DispatchGroup()
+        leader.enter()
+        DispatchQueue.global().async {
+            _ = coordinator.coalesce(refreshToken: "a") { inside.signal(); release.wait(); return .success(refreshed("1")) }
+            leader.leave()
+        }
+        inside.wait()
+        // The pool is full: a second thread is not made to wait, and no second call is made.
+        var called = false
+        let refused = coordinator.coalesce(refreshToken: "a") { called = true; return .success(refreshed("2")) }
+        #expect(refused == .failure(.notAttempted("too many requests are waiting on WorkOS already")))
+        #expect(!called && WorkOSError.notAttempted("x").isTransient)
+        release.signal()
+        leader.wait()
+        // Within the grace window the result needs no waiting, so no admission either.
+        #expect(coordinator.coalesce(refreshToken: "a") { .success(refreshed("3")) } == .success(refreshed("1")))
+        let state = admission.state.withLock { $0 }
+        #expect(state.admitted == 1 && state.refused == 1 && state.waiting == 0)
+    }
+
     @Test func waitingIsBounded() {
         let coordinator = RefreshCoordinator(waitMillis: 100, clock: SystemClock())
         let started = Mutex(false)

@@ -153,6 +153,24 @@ import Testing
         #expect(waits.count == 2 && (250...750).contains(waits[0]) && (375...1125).contains(waits[1]))
     }
 
+    @Test func oneRefreshTokenIsOneOperationForTwoMinutes() throws {
+        let transport = ScriptedTransport { _ throws(HTTPTransportError) in WorkOSClientTests.success }
+        let clock = ManualClock(seconds: 1_785_000_000)   // a multiple of 120 s: a period starts here
+        let client = WorkOSClient(baseURL: "https://workos.test", clientId: "c", apiKey: "k", transport: transport,
+                                  random: SecureRandom(), clock: clock)
+        _ = try client.refresh(refreshToken: "rt_secret_value", organizationId: nil)
+        clock.advance(seconds: 119)
+        _ = try client.refresh(refreshToken: "rt_secret_value", organizationId: nil)
+        _ = try client.refresh(refreshToken: "rt_secret_value", organizationId: "org_2")
+        _ = try client.refresh(refreshToken: "rt_other", organizationId: nil)
+        clock.advance(seconds: 1)
+        _ = try client.refresh(refreshToken: "rt_secret_value", organizationId: nil)
+        let keys = transport.requests.map { $0.headers.first { $0.name == "Idempotency-Key" }!.value }
+        #expect(keys[0] == keys[1], "a later call spending the same token must replay, not reuse it")
+        #expect(Set([keys[0], keys[2], keys[3], keys[4]]).count == 4, "another organization, token or period is another operation")
+        #expect(keys.allSatisfy { $0.hasPrefix("refresh-") && $0.count == "refresh-".count + 32 && !$0.contains("rt_") })
+    }
+
     @Test func terminalErrorsAndExhaustedRetriesStop() {
         let transport = ScriptedTransport { _ throws(HTTPTransportError) in ScriptedTransport.json(400, #"{"error":"invalid_grant"}"#) }
         let client = WorkOSClient(baseURL: "https://workos.test", clientId: "c", apiKey: "k", transport: transport, random: SecureRandom(),

@@ -31,7 +31,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let socket = directory.appendingPathComponent("s.sock").path
-        let server = try FastCGIServer(address: .unix(path: socket), workers: 4, logger: Logger(label: "test")) { parameters, body in
+        let server = try FastCGIServer(address: .unix(path: socket), pool: WorkerPool(workers: 4), logger: Logger(label: "test")) { parameters, body in
             let request = GatewayRequest.make(parameters: parameters, body: body)
             let text = "\(request.method) \(request.requestURI) cookie=\(request.cookie("a") ?? "-") action=\(request.parameters["AUTHKIT_ACTION"] ?? "-") spoof=\(request.parameters["AUTHKIT_MODE"] ?? "-") body=\(String(decoding: body, as: UTF8.self))"
             return GatewayResponse.bytes(AuthResponse(status: 401, headers: [("X-Test", "1")], body: Array(text.utf8)))
@@ -56,6 +56,58 @@ import Testing
 
         server.stop()
         #expect(finished.wait(timeout: .now() + 5) == .success, "workers did not stop")
+    }
+
+    /// Two workers, and more requests than that waiting on "WorkOS" (a handler that blocks
+    /// after telling the pool): a request that needs no waiting is still answered at once, and
+    /// once the waits end the pool shrinks back to two threads.
+    @Test(.enabled(if: clientAvailable)) func waitingRequestsDoNotTakeTheWorkers() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let socket = directory.appendingPathComponent("s.sock").path
+        let pool = WorkerPool(workers: 2, maxBlocked: 3)
+        let release = DispatchSemaphore(value: 0)
+        let refused = Atomic<Int>(0)
+        let server = try FastCGIServer(address: .unix(path: socket), pool: pool, logger: Logger(label: "test")) { parameters, _ in
+            if parameters["REQUEST_URI"] == "/slow" {
+                guard pool.enterBlocking() else {
+                    refused.add(1, ordering: .relaxed)
+                    return GatewayResponse.bytes(AuthResponse(status: 503))
+                }
+                release.wait()
+                pool.leaveBlocking()
+            }
+            return GatewayResponse.bytes(AuthResponse(status: 200, body: Array((parameters["REQUEST_URI"] ?? "").utf8)))
+        }
+        let finished = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { server.run(); finished.signal() }
+        while !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+
+        let slowDone = DispatchGroup()
+        for _ in 0..<4 {
+            slowDone.enter()
+            Thread.detachNewThread {
+                _ = try? send(socket: socket, parameters: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/slow"])
+                slowDone.leave()
+            }
+        }
+        // Three wait (the bound), the fourth is refused at once.
+        let deadline = Date().addingTimeInterval(5)
+        while (pool.blocked < 3 || refused.load(ordering: .relaxed) < 1) && Date() < deadline { usleep(10_000) }
+        #expect(pool.blocked == 3 && refused.load(ordering: .relaxed) == 1)
+        #expect(pool.running == 5, "2 workers + 3 stand-ins")
+        for i in 0..<6 {
+            #expect(try send(socket: socket, parameters: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/fast/\(i)"]).hasSuffix("/fast/\(i)"))
+        }
+        for _ in 0..<3 { release.signal() }
+        #expect(slowDone.wait(timeout: .now() + 5) == .success)
+        // The stand-ins retire after their requests; the pool is back to its workers.
+        for i in 0..<8 { _ = try send(socket: socket, parameters: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/after/\(i)"]) }
+        #expect(pool.running == 2 && pool.blocked == 0)
+        server.stop()
+        #expect(finished.wait(timeout: .now() + 5) == .success, "workers did not stop")
+        #expect(pool.running == 0)
     }
 
     @Test func listenAddressesParse() throws {

@@ -98,8 +98,9 @@ import Testing
             Issue.record("old cookie inside the grace window lost its session"); return
         }
         #expect(try stack.emulator.counters()["refresh_token_reuse"] == nil)
-        // After it, the spent refresh token is terminal.
-        stack.clock.advance(seconds: 31)
+        // After it — and after the two-minute idempotency period, within which WorkOS would
+        // replay its answer — the spent refresh token is terminal.
+        stack.clock.advance(seconds: 121)
         guard case .signedOut(let reason, .some) = stack.authenticator.authenticate(cookieValue: cookie) else {
             Issue.record("reused refresh token not terminal"); return
         }

@@ -1,4 +1,7 @@
 extension AuthKitService {
+    /// Retry-After for a check that could not be answered because WorkOS is unavailable.
+    public static let unavailableRetrySeconds = 5
+
     /// The auth check for nginx `auth_request` (and, mapped by the executable, Apache's
     /// authorizer). `requestURI` is the original request's.
     ///
@@ -6,7 +9,8 @@ extension AuthKitService {
     ///   refresh. Also 200 without identity in optional mode and on unauthenticated paths.
     /// - 401: not signed in; navigations get `X-AuthKit-Sign-In` for the server to redirect to.
     /// - 403: signed in, a requirement failed.
-    /// - 503: WorkOS could not refresh now; the cookie is kept.
+    /// - 401 with `X-AuthKit-Unavailable: <seconds>`: WorkOS could not refresh now (or no
+    ///   signing keys could be had); the cookie is kept and the servers answer 503 + Retry-After.
     func check(_ request: AuthRequest) -> AuthResponse {
         let optional = request.parameters["AUTHKIT_MODE"]?.lowercased() == "optional"
         let path = request.path
@@ -41,7 +45,9 @@ extension AuthKitService {
             return response
         case .unavailable(let reason):
             logger.warning("session check unavailable", metadata: ["reason": "\(reason)"])
-            return AuthResponse(status: 503, headers: [("Retry-After", "5")])
+            // 401, not 503: nginx's auth_request turns any status but 2xx/401/403 into a bare
+            // 500. The servers' mappings (nginx's @authkit_unauthorized, Apache's) show a 503.
+            return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])
         }
     }
 

@@ -55,6 +55,7 @@ public final class RefreshCoordinator: @unchecked Sendable {
     private let waitMillis: Int64
     private let clock: any Clock
     private let shared: SharedRefresh?
+    private let admission: (any BlockingAdmission)?
     // Guarded by `mutex`; waiters sleep on `condition`.
     private var entries: [String: Entry] = [:]
     private var mutex = pthread_mutex_t()
@@ -63,7 +64,11 @@ public final class RefreshCoordinator: @unchecked Sendable {
     /// - Parameters:
     ///   - graceMillis: how long a successful result answers for the old token (default 30 s).
     ///   - waitMillis: the longest a check waits for another thread's refresh.
-    public init(graceMillis: Int64 = 30_000, waitMillis: Int64 = 15_000, clock: any Clock, shared: SharedRefresh? = nil) {
+    ///   - admission: told before a thread waits on a refresh (its own or another's), so the
+    ///     server can keep threads free for checks that need no refresh.
+    public init(graceMillis: Int64 = 30_000, waitMillis: Int64 = 15_000, clock: any Clock, shared: SharedRefresh? = nil,
+                admission: (any BlockingAdmission)? = nil) {
+        self.admission = admission
         self.graceMillis = graceMillis
         self.waitMillis = waitMillis
         self.clock = clock
@@ -88,6 +93,20 @@ public final class RefreshCoordinator: @unchecked Sendable {
         refreshToken: String, _ refresh: () -> Result<RefreshedSession, WorkOSError>
     ) -> Result<RefreshedSession, WorkOSError> {
         let key = Hex.encode(Digest.sha256(Array(refreshToken.utf8)))
+        pthread_mutex_lock(&mutex)
+        pruneExpired()
+        if case .done(let result, _)? = entries[key] {
+            pthread_mutex_unlock(&mutex)
+            return result
+        }
+        pthread_mutex_unlock(&mutex)
+        // From here this thread waits: on WorkOS as the leader, or on the leader.
+        if let admission {
+            guard admission.enterBlocking() else {
+                return .failure(.notAttempted("too many requests are waiting on WorkOS already"))
+            }
+        }
+        defer { admission?.leaveBlocking() }
         pthread_mutex_lock(&mutex)
         pruneExpired()
         var deadline = timespec()

@@ -38,7 +38,7 @@ public struct SessionAuthenticator: Sendable {
     public init(
         sealer: SessionSealer, verifier: AccessTokenVerifier, workos: WorkOSClient, policy: RefreshPolicy,
         cookieOptions: CookieOptions, clock: any Clock, logger: Logger, coordinator: RefreshCoordinator? = nil,
-        sharedStore: (any SharedRefreshStore)? = nil
+        sharedStore: (any SharedRefreshStore)? = nil, admission: (any BlockingAdmission)? = nil
     ) {
         self.sealer = sealer
         self.verifier = verifier
@@ -49,7 +49,7 @@ public struct SessionAuthenticator: Sendable {
         self.logger = logger
         self.coordinator = coordinator ?? RefreshCoordinator(clock: clock, shared: sharedStore.map {
             Self.sharedRefresh(store: $0, sealer: sealer, cookieOptions: cookieOptions)
-        })
+        }, admission: admission)
     }
 
     /// Stored sessions are the sealed cookie value: encrypted with the cookie password.

@@ -1,3 +1,5 @@
+import AuthKitCrypto
+
 /// Calls the WorkOS User Management API over an injected ``HTTPTransport``.
 ///
 /// Requests look like workos-node's: `Authorization: Bearer <key>` and the key again as
@@ -57,8 +59,22 @@ public struct WorkOSClient: Sendable {
             ("refresh_token", .string(refreshToken)),
         ]
         if let organizationId { body.append(("organization_id", .string(organizationId))) }
-        return try authenticate(body: .object(body))
+        return try authenticate(body: .object(body), idempotencyKey: Self.refreshIdempotencyKey(refreshToken: refreshToken, organizationId: organizationId, nowMillis: clock.nowMillis()))
     }
+
+    /// The `Idempotency-Key` of a refresh: derived from the refresh token (a one-way hash; the
+    /// token itself never leaves in a header) and the current two-minute period, so the attempts
+    /// to spend one token close together — retries, the next request after an answer was lost or
+    /// a timeout gave up while WorkOS went on, another process — are one operation to WorkOS,
+    /// which replays its first answer instead of reporting the token as reused. The period keeps
+    /// that short: a token presented again later is reused, and refused, as WorkOS intends.
+    static func refreshIdempotencyKey(refreshToken: String, organizationId: String?, nowMillis: UnixMillis) -> String {
+        let period = nowMillis / refreshIdempotencyPeriodMillis
+        let material = "authkit-fcgi refresh\u{0}" + refreshToken + "\u{0}" + (organizationId ?? "") + "\u{0}\(period)"
+        return "refresh-" + Hex.encode(Array(Digest.sha256(Array(material.utf8)).prefix(16)))
+    }
+
+    static let refreshIdempotencyPeriodMillis: UnixMillis = 120_000
 
     /// The authorization URL for this client.
     public func authorizationURL(_ request: AuthorizationRequest) -> String {
@@ -75,8 +91,8 @@ public struct WorkOSClient: Sendable {
 
     /// One logical call: the first attempt and any retries share one `Idempotency-Key`, so
     /// WorkOS never spends a refresh token twice for it.
-    private func authenticate(body: JSONValue) throws(WorkOSError) -> AuthenticationResponse {
-        let idempotencyKey = Self.idempotencyKey(random)
+    private func authenticate(body: JSONValue, idempotencyKey given: String? = nil) throws(WorkOSError) -> AuthenticationResponse {
+        let idempotencyKey = given ?? Self.idempotencyKey(random)
         let started = clock.nowMillis()
         var attempt = 0
         while true {

@@ -7,13 +7,15 @@ public enum WorkOSError: Error, Sendable, Equatable, CustomStringConvertible {
     case transport(HTTPTransportError)
     /// A 2xx answer that is not the expected JSON (e.g. missing tokens).
     case invalidResponse(String)
+    /// Not sent: too many requests of this process are already waiting on WorkOS.
+    case notAttempted(String)
 
     /// Transient errors keep the session cookie: 408, 429 and 5xx, and no answer at all.
     /// `invalid_grant` (400) and every other 4xx are terminal.
     public var isTransient: Bool {
         switch self {
         case .http(let status, _, _, _, _): status == 408 || status == 429 || (500...599).contains(status)
-        case .transport: true
+        case .transport, .notAttempted: true
         case .invalidResponse: false
         }
     }
@@ -35,6 +37,7 @@ public enum WorkOSError: Error, Sendable, Equatable, CustomStringConvertible {
             return text
         case .transport(let error): return "WorkOS unreachable: \(error)"
         case .invalidResponse(let why): return "WorkOS response unusable: \(why)"
+        case .notAttempted(let why): return "WorkOS call not attempted: \(why)"
         }
     }
 }
