@@ -51,6 +51,7 @@ struct Application: Sendable {
             passAccessToken: config.passAccessToken)
         var configured = settings
         configured.eagerAuth = config.eagerAuth
+        configured.allowedReturnHosts = config.allowedReturnHosts
         if let url = config.onSuccessURL, let secret = config.onSuccessSecret {
             configured.signInHook = SignInHook(url: url, secret: secret, required: config.onSuccessRequired, transport: transport, clock: clock)
         }

@@ -122,6 +122,13 @@ public enum ConfigLoader {
         config.unauthenticatedPaths = try patterns("WORKOS_UNAUTHENTICATED_PATHS", value("WORKOS_UNAUTHENTICATED_PATHS"))
         config.signUpPaths = try patterns("WORKOS_SIGN_UP_PATHS", value("WORKOS_SIGN_UP_PATHS"))
         config.passAccessToken = try boolean("AUTHKIT_PASS_ACCESS_TOKEN", default: false)
+        if let hosts = value("AUTHKIT_ALLOWED_RETURN_HOSTS") {
+            guard let allowed = AllowedReturnHosts(list: hosts) else {
+                throw ConfigError(variable: "AUTHKIT_ALLOWED_RETURN_HOSTS", problem: "has an entry that is not a host name",
+                                  fix: "list host names separated by commas, e.g. docs.example.com,.example.org (a leading dot allows subdomains)")
+            }
+            config.allowedReturnHosts = allowed
+        }
         config.eagerAuth = try boolean("WORKOS_EAGER_AUTH", default: false)
         if let hook = value("AUTHKIT_ON_SUCCESS_URL") {
             guard isAbsoluteHTTPURL(hook) else {
@@ -180,6 +187,7 @@ public enum ConfigLoader {
             ("WORKOS_UNAUTHENTICATED_PATHS", config.unauthenticatedPaths.joined(separator: ",")),
             ("WORKOS_SIGN_UP_PATHS", config.signUpPaths.joined(separator: ",")),
             ("AUTHKIT_PASS_ACCESS_TOKEN", String(config.passAccessToken)),
+            ("AUTHKIT_ALLOWED_RETURN_HOSTS", (config.allowedReturnHosts.exact.sorted() + config.allowedReturnHosts.suffixes).joined(separator: ",")),
             ("WORKOS_EAGER_AUTH", String(config.eagerAuth)),
             ("AUTHKIT_ON_SUCCESS_URL", config.onSuccessURL ?? "(none)"),
             ("AUTHKIT_ON_SUCCESS_SECRET", config.onSuccessSecret.map { "(\($0.count) characters)" } ?? "(none)"),

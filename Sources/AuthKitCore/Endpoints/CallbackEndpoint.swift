@@ -51,7 +51,9 @@ extension AuthKitService {
             logger.warning("sign-in hook failed", metadata: ["error": "\(problem)", "required": "\(hook.required)"])
             if hook.required { return fail(502, "sign_in_hook_failed", "Sign-in could not be completed. Please try again.") }
         }
-        let sessionCookie = SetCookie.set(sealer.sealSession(authentication.sessionPayload), options: authenticator.cookieOptions)
+        guard let sessionCookie = authenticator.sessionSetCookie(authentication.sessionPayload) else {
+            return fail(500, "session_too_large", "Your session is too large for a browser cookie. Please contact the site's administrator.")
+        }
         var response = AuthResponse.redirect(absolute(ReturnPath.sanitize(pkceState.returnPathname)))
         response.headers += cleanup.map { ("Set-Cookie", $0) }
         response.headers.append(("Set-Cookie", sessionCookie))

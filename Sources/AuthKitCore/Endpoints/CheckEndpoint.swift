@@ -14,6 +14,9 @@ extension AuthKitService {
     func check(_ request: AuthRequest) -> AuthResponse {
         let optional = request.parameters["AUTHKIT_MODE"]?.lowercased() == "optional"
         let path = request.path
+        if request.parameters["AUTHKIT_ALLOW_BEARER"]?.lowercased() == "true", let token = BearerToken.parse(request.header("authorization")) {
+            return bearerCheck(request, token: token)
+        }
         switch authenticator.authenticate(cookieValue: sessionCookie(request)) {
         case .signedIn(let session, let setCookie):
             var response = AuthResponse(status: 200)
@@ -60,5 +63,36 @@ extension AuthKitService {
         var cookie = "workos-access-token=\(session.payload.accessToken); SameSite=Lax; Max-Age=30"
         if settings.redirectURI.lowercased().hasPrefix("https:") { cookie += "; Secure" }
         return cookie
+    }
+
+    /// `Authorization: Bearer <access token>` where the location allows it
+    /// (`AUTHKIT_ALLOW_BEARER=true`): verified exactly like the cookie's token, requirements
+    /// applied; never refreshed, never a redirect, no cookie.
+    func bearerCheck(_ request: AuthRequest, token: String) -> AuthResponse {
+        switch authenticator.verifier.verify(token) {
+        case .success(let claims):
+            let requirements = Requirements { request.parameters[$0] }
+            if let failure = requirements.failure(for: claims) {
+                logger.info("requirement failed", metadata: ["user": "\(claims.subject)", "reason": "\(failure)", "via": "bearer"])
+                return AuthResponse(status: 403)
+            }
+            return AuthResponse(status: 200, headers: Identity(bearerClaims: claims).fields.map { ($0.headerName, $0.value) })
+        case .failure(.keysUnavailable(let why)):
+            logger.warning("bearer check unavailable", metadata: ["reason": "\(why)"])
+            return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])
+        case .failure(let error):
+            logger.debug("bearer token refused", metadata: ["reason": "\(error)"])
+            return AuthResponse(status: 401, headers: [("WWW-Authenticate", #"Bearer error="invalid_token""#)])
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), nil for any other.
+public enum BearerToken {
+    public static func parse(_ header: String?) -> String? {
+        guard let header, header.utf8.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = header.dropFirst(7).drop { $0 == " " }
+        guard !token.isEmpty, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        return String(token)
     }
 }

@@ -16,6 +16,10 @@ public struct EndpointSettings: Sendable {
     public var signUpPaths: [PathPattern]
     /// `AUTHKIT_PASS_ACCESS_TOKEN`: add `X-AuthKit-Access-Token` to allowed checks.
     public var passAccessToken: Bool
+    /// Sign-in loop detection (more than 10 sign-ins a minute from one browser).
+    public var signInLoopGuard = SignInLoopGuard()
+    /// `AUTHKIT_ALLOWED_RETURN_HOSTS`: where else a sign-out may send the browser.
+    public var allowedReturnHosts: AllowedReturnHosts = .none
     /// `WORKOS_EAGER_AUTH`: the 30-second `workos-access-token` cookie on page loads.
     public var eagerAuth = false
     /// `AUTHKIT_ON_SUCCESS_URL` and friends.

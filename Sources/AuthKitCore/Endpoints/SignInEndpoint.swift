@@ -9,6 +9,17 @@ extension AuthKitService {
             return .json(401, .object([("error", .string("sign_in_requires_navigation")),
                                        ("signInUrl", .string(request.requestURI))]))
         }
+        let loop = settings.signInLoopGuard.record(cookie: request.cookie(SignInLoopGuard.cookieName), nowSeconds: clock.nowMillis() / 1000)
+        if settings.signInLoopGuard.isLooping(attempts: loop.attempts) {
+            logger.warning("sign-in loop stopped", metadata: ["attempts": "\(loop.attempts)", "path": "\(request.path)"])
+            var page = ErrorPage.response(
+                status: 429, code: "sign_in_loop",
+                message: "Signing in was started \(loop.attempts) times in a minute without the session sticking. Your browser may be refusing the session cookie: allow cookies for this site and make sure you use the site's usual address (https if it has one). Then try again in a minute.",
+                navigation: true, retryLocation: settings.prefix + "sign-in", template: settings.errorPageTemplate)
+            page.headers.append(("Retry-After", String(settings.signInLoopGuard.windowSeconds)))
+            page.headers.append(("Set-Cookie", loop.setCookie))
+            return page
+        }
         let returnTo = ReturnPath.sanitize(request.queryValue("return_to") ?? request.queryValue("returnTo"))
         let pkce = PKCE(random: random)
         let state = PKCEState(
@@ -26,6 +37,7 @@ extension AuthKitService {
             response.headers.append(("Set-Cookie", SetCookie.delete(options: verifierCookieOptions(name: stale))))
         }
         response.headers.append(("Set-Cookie", SetCookie.set(sealedState, options: options)))
+        response.headers.append(("Set-Cookie", loop.setCookie))
         return response
     }
 

@@ -6,8 +6,9 @@ extension AuthKitService {
         guard request.method == "POST" || (request.method == "GET" && isSameOrigin(request)) else {
             return .json(405, .object([("error", .string("sign_out_requires_post_or_same_origin_get"))]))
         }
-        let returnPath = ReturnPath.sanitize(request.formValue("return_to") ?? request.queryValue("return_to"))
-        let returnTo = absolute(returnPath)
+        let requested = request.formValue("return_to") ?? request.queryValue("return_to")
+        // Another site only when AUTHKIT_ALLOWED_RETURN_HOSTS names it; otherwise our own origin.
+        let returnTo = settings.allowedReturnHosts.external(requested) ?? absolute(ReturnPath.sanitize(requested))
         var sessionId: String?
         if let cookie = sessionCookie(request), case .success(let opened) = sealer.openSession(cookie) {
             sessionId = AccessTokenVerifier.decodeUnverified(opened.payload.accessToken)?.sessionId

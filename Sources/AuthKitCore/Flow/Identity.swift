@@ -27,12 +27,24 @@ public struct Identity: Sendable, Equatable {
     /// - Parameter includeAccessToken: adds `ACCESS_TOKEN` (off by default: tokens are secrets).
     public init(session: AuthenticatedSession, includeAccessToken: Bool = false) {
         let user = session.payload.user
-        let claims = session.claims
+        self.init(userId: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName,
+                  claims: session.claims, impersonatorEmail: session.payload.impersonator?.email,
+                  accessToken: includeAccessToken ? session.payload.accessToken : nil)
+    }
+
+    /// The identity a bearer access token carries on its own: its claims, no profile (the
+    /// token has no email or names; those fields are emitted empty).
+    public init(bearerClaims claims: AccessTokenClaims) {
+        self.init(userId: claims.subject, email: nil, firstName: nil, lastName: nil, claims: claims, impersonatorEmail: nil, accessToken: nil)
+    }
+
+    private init(userId: String, email: String?, firstName: String?, lastName: String?, claims: AccessTokenClaims,
+                 impersonatorEmail: String?, accessToken: String?) {
         let values: [String: String?] = [
-            "USER_ID": user.id,
-            "USER_EMAIL": user.email,
-            "USER_FIRST_NAME": user.firstName,
-            "USER_LAST_NAME": user.lastName,
+            "USER_ID": userId,
+            "USER_EMAIL": email,
+            "USER_FIRST_NAME": firstName,
+            "USER_LAST_NAME": lastName,
             "SESSION_ID": claims.sessionId,
             "ORGANIZATION_ID": claims.organizationId,
             "ROLE": claims.role,
@@ -40,10 +52,10 @@ public struct Identity: Sendable, Equatable {
             "PERMISSIONS": claims.permissions.joined(separator: ","),
             "ENTITLEMENTS": claims.entitlements.joined(separator: ","),
             "FEATURE_FLAGS": claims.featureFlags.joined(separator: ","),
-            "IMPERSONATOR_EMAIL": session.payload.impersonator?.email ?? claims.actor,
+            "IMPERSONATOR_EMAIL": impersonatorEmail ?? claims.actor,
         ]
         var fields = Self.keys.map { Field(key: $0, value: Self.headerSafe((values[$0] ?? nil) ?? "")) }
-        if includeAccessToken { fields.append(Field(key: "ACCESS_TOKEN", value: Self.headerSafe(session.payload.accessToken))) }
+        if let accessToken { fields.append(Field(key: "ACCESS_TOKEN", value: Self.headerSafe(accessToken))) }
         self.fields = fields
     }
 

@@ -81,7 +81,7 @@ public struct SessionAuthenticator: Sendable {
         switch policy.state(of: verification, nowSeconds: clock.nowSeconds()) {
         case .valid(let claims):
             guard claims.subject == payload.user.id else { return userMismatch() }
-            let setCookie = opened.needsReseal ? SetCookie.set(sealer.sealSession(payload), options: cookieOptions) : nil
+            let setCookie = opened.needsReseal ? sessionSetCookie(payload) : nil
             return .signedIn(AuthenticatedSession(payload: payload, claims: claims, refreshed: false), setCookie: setCookie)
         case .expiringSoon(let claims):
             guard claims.subject == payload.user.id else { return userMismatch() }
@@ -97,6 +97,22 @@ public struct SessionAuthenticator: Sendable {
         }
     }
 
+    /// The `Set-Cookie` carrying `payload`, slimmed to fit the browser's 4 KB when it must; nil
+    /// (and an error logged) when even the slim session does not fit.
+    public func sessionSetCookie(_ payload: SessionPayload) -> String? {
+        switch SessionCookieLimit.fit(payload, sealer: sealer, options: cookieOptions) {
+        case .fits(let setCookie, let slimmed):
+            if slimmed { logger.notice("session cookie slimmed to fit 4 KB", metadata: ["user": "\(payload.user.id)"]) }
+            return setCookie
+        case .tooLarge(let bytes):
+            logger.error("session cookie too large for a browser, not set", metadata: [
+                "user": "\(payload.user.id)", "bytes": "\(bytes)", "limit": "\(SessionCookieLimit.maxNameAndValueBytes)",
+                "fix": "fewer roles/permissions/entitlements/feature flags in the access token, or a shorter WORKOS_COOKIE_NAME",
+            ])
+            return nil
+        }
+    }
+
     /// Refreshes explicitly (organization switch, `/auth/refresh`); the current token's
     /// validity does not matter. Concurrent refreshes of one token share one call to WorkOS.
     public func refresh(_ payload: SessionPayload, organizationId: String?, stillValid: AccessTokenClaims?) -> SessionOutcome {
@@ -108,7 +124,7 @@ public struct SessionAuthenticator: Sendable {
         switch result {
         case .success(let refreshed):
             return .signedIn(AuthenticatedSession(payload: refreshed.payload, claims: refreshed.claims, refreshed: true),
-                             setCookie: refreshed.setCookie)
+                             setCookie: refreshed.setCookie.isEmpty ? nil : refreshed.setCookie)
         case .failure(let error):
             return failed(error, payload, stillValid: stillValid)
         }
@@ -122,7 +138,8 @@ public struct SessionAuthenticator: Sendable {
                 return .failure(.invalidResponse("refreshed access token unreadable or for another user"))
             }
             logger.info("session refreshed", metadata: ["user": "\(newPayload.user.id)"])
-            let cookie = SetCookie.set(sealer.sealSession(newPayload), options: cookieOptions)
+            // A session too large for a cookie is still served this time; the browser would drop it.
+            let cookie = sessionSetCookie(newPayload) ?? ""
             return .success(RefreshedSession(payload: newPayload, claims: claims, setCookie: cookie))
         } catch {
             return .failure(error)
