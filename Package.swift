@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "authkit-fcgi", targets: ["authkit-fcgi"]),
         .executable(name: "authkit-emulator", targets: ["authkit-emulator"]),
         .library(name: "AuthKitCore", targets: ["AuthKitCore"]),
+        .library(name: "AuthKitFastCGI", targets: ["AuthKitFastCGI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -74,8 +74,8 @@ public struct CGIScript: Sendable, Equatable {
     /// send that out as a redirect), a `//host` reference, or anything with spaces or controls.
     public static func localRedirectTarget(_ uri: String) -> String? {
         var target = Substring(uri)
-        if !target.hasPrefix("/"), let scheme = target.range(of: "://") {
-            let rest = target[scheme.upperBound...]
+        if !target.hasPrefix("/"), let colon = target.firstIndex(of: ":"), target[colon...].hasPrefix("://") {
+            let rest = target[target.index(colon, offsetBy: 3)...]
             target = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
         }
         guard target.hasPrefix("/"), !target.hasPrefix("//"),

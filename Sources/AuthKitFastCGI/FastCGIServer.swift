@@ -52,7 +52,8 @@ public final class FastCGIServer: Sendable {
 
     /// Serves until ``stop()``; returns when every worker has finished its request in flight.
     public func run() {
-        pool.setStarter { [self] in startThread(counted: true) }
+        // Weak: the pool belongs to the server, not the other way round.
+        pool.setStarter { [weak self] in self?.startThread(counted: true) }
         for _ in 0..<pool.workers { startThread(counted: false) }
         // Threads come and go (see WorkerPool); wait for the last one after stop().
         while !(stopping.load(ordering: .acquiring) && pool.running == 0) {

@@ -15,10 +15,10 @@ final class ServeProcess: @unchecked Sendable {
     let socket: String
     private let errors = Pipe()
 
-    init(environment: [String: String], directory: URL, workers: Int = 4) throws {
+    init(environment: [String: String], directory: URL, workers: Int = 4, arguments extra: [String] = []) throws {
         socket = directory.appendingPathComponent("authkit.sock").path
         process.executableURL = URL(fileURLWithPath: Binaries.path("authkit-fcgi"))
-        process.arguments = ["serve", "--listen", "unix:\(socket)", "--workers", String(workers)]
+        process.arguments = ["serve", "--listen", "unix:\(socket)", "--workers", String(workers)] + extra
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
         process.standardError = errors
         try process.run()

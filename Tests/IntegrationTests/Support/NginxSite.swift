@@ -14,7 +14,7 @@ final class NginxSite: @unchecked Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
 
     /// - Parameter environment: extra authkit-fcgi variables.
-    init(environment extra: [String: String] = [:], emulatorArguments: [String] = []) throws {
+    init(environment extra: [String: String] = [:], emulatorArguments: [String] = [], serveArguments: [String] = []) throws {
         port = freeLoopbackPort()
         let echoPort = freeLoopbackPort()
         directory = try temporaryDirectory()
@@ -28,7 +28,7 @@ final class NginxSite: @unchecked Sendable {
             "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
         ]
         environment.merge(extra) { _, b in b }
-        authkit = try ServeProcess(environment: environment, directory: directory)
+        authkit = try ServeProcess(environment: environment, directory: directory, arguments: serveArguments)
 
         // The shipped configuration, with this run's ports, paths and socket.
         let conf = directory.appendingPathComponent("conf")

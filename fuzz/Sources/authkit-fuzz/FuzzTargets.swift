@@ -1,0 +1,94 @@
+import AuthKitCore
+import Glibc
+import AuthKitFastCGI
+
+/// The fuzz targets, chosen by `AUTHKIT_FUZZ_TARGET`. Each feeds the raw input to one parser of
+/// outside input the way requests reach it; a crash, a trap or a sanitizer report is a finding.
+enum FuzzTarget: String, CaseIterable {
+    case sealedCookie = "sealed-cookie"
+    case cookieHeader = "cookie-header"
+    case jwt
+    case jwks
+    case query
+    case fastcgiParams = "fastcgi-params"
+
+    static let selected: FuzzTarget = {
+        guard let name = getenv("AUTHKIT_FUZZ_TARGET").map({ String(cString: $0) }), let target = FuzzTarget(rawValue: name) else {
+            fatalError("set AUTHKIT_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return target
+    }()
+
+    static let sealer = SessionSealer(password: "this-is-a-32-character-password!", clock: FixedClock(), random: FixedRandom())
+    static let settings = EndpointSettings(origin: "https://app.example.com", redirectURI: "https://app.example.com/auth/callback")
+    static let allowed = AllowedReturnHosts(list: "docs.example.com,.example.org")!
+
+    func run(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        switch self {
+        case .sealedCookie:
+            if case .success(let opened) = Self.sealer.openSession(text) { _ = opened.payload.user.id }
+            _ = try? Self.sealer.unsealValue(text)
+        case .cookieHeader:
+            for cookie in CookieHeader.parse(text) { _ = cookie.value.count }
+            _ = CookieHeader.value(named: "wos-session", in: text)
+        case .jwt:
+            if let jwt = try? JWT(text) { _ = jwt }
+            if let claims = AccessTokenVerifier.decodeUnverified(text) { _ = Requirements { _ in "x" }.failure(for: claims) }
+            _ = BearerToken.parse(text)
+        case .jwks:
+            if let set = try? JSONWebKeySet(json: bytes) { _ = set.candidates(forKeyId: "k") }
+            if let json = try? JSONParser.parse(bytes) { _ = JSONWriter.string(json) }
+        case .query:
+            for field in FormFields.parse(text) { _ = field.value }
+            _ = ReturnPath.sanitize(text)
+            _ = Self.allowed.external(text)
+            _ = PercentEncoding.decode(text)
+            _ = CGIScript.localRedirectTarget(text)
+            let request = AuthRequest(method: "GET", requestURI: text, headers: ["accept": "text/html"])
+            _ = AuthAction.route(request, settings: Self.settings)
+            _ = request.queryValue("return_to")
+        case .fastcgiParams:
+            // NUL-separated NAME=VALUE pairs, as libfcgi hands them over.
+            var parameters: [String: String] = [:]
+            for pair in bytes.split(separator: 0) {
+                let text = String(decoding: pair, as: UTF8.self)
+                if let equals = text.firstIndex(of: "=") { parameters[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+            }
+            let request = GatewayRequest.make(parameters: parameters, body: Array(bytes.prefix(64)))
+            _ = (request.path, request.query, request.cookies.count, request.isNavigation, request.formValue("return_to"))
+            _ = AuthorizerResponse.map(AuthResponse(status: 200, headers: request.headers.map { ($0.key, $0.value) }))
+            _ = BrowserResponse.denial(AuthResponse(status: 401, headers: request.headers.map { ($0.key, $0.value) }))
+        }
+    }
+}
+
+struct FixedClock: Clock {
+    func nowMillis() -> UnixMillis { 1_785_000_000_000 }
+}
+
+struct FixedRandom: RandomSource {
+    func bytes(_ count: Int) -> [UInt8] { [UInt8](repeating: 7, count: count) }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    FuzzTarget.selected.run(bytes)
+    return 0
+}
+
+/// libFuzzer's driver, started from the entry point SwiftPM gives an executable target (the
+/// `main` libFuzzer would otherwise provide).
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+@_cdecl("authkit_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments, fuzzOne)
+}
