@@ -116,6 +116,8 @@ public final class RSAPrivateKey: @unchecked Sendable {
             return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
         }
         guard let key, EVP_PKEY_is_a(key, "RSA") == 1 else {
+            // A key of another type was read: it is ours to free (found by AddressSanitizer).
+            if let key { EVP_PKEY_free(key) }
             ERR_clear_error()
             throw .invalidKey("not an RSA private key in PEM")
         }

@@ -43,6 +43,12 @@ public enum PercentEncoding {
         encode(text, keeping: { isAlphanumeric($0) || "-_.!~*'()".utf8.contains($0) }, spaceAsPlus: false)
     }
 
+    /// One path segment as a browser sends it (WHATWG path percent-encode set, plus `%` and
+    /// `/` so a decoded segment cannot be read back differently): keeps the other printable ASCII.
+    public static func pathSegment(_ text: String) -> String {
+        encode(text, keeping: { $0 > 0x20 && $0 < 0x7F && !"\"#<>?`{}%/".utf8.contains($0) }, spaceAsPlus: false)
+    }
+
     private static func encode(_ text: String, keeping keep: (UInt8) -> Bool, spaceAsPlus: Bool) -> String {
         var out = [UInt8]()
         out.reserveCapacity(text.utf8.count)

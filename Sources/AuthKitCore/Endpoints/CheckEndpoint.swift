@@ -37,10 +37,12 @@ extension AuthKitService {
             return response
         case .signedOut(let reason, let setCookie):
             var response = AuthResponse(status: 401)
-            if optional || settings.unauthenticatedPaths.contains(where: { $0.matches(path) }) {
+            // Rules match the path the server will serve, not the raw request target.
+            let served = ServedPath.normalize(path)
+            if optional || served.map({ served in settings.unauthenticatedPaths.contains { $0.matches(served) } }) == true {
                 response.status = 200
             } else if request.isNavigation {
-                let signUp = settings.signUpPaths.contains { $0.matches(path) }
+                let signUp = served.map { served in settings.signUpPaths.contains { $0.matches(served) } } == true
                 response.headers.append(("X-AuthKit-Sign-In", settings.signInLocation(returnTo: request.requestURI, signUp: signUp)))
             }
             if let setCookie { response.headers.append(("Set-Cookie", setCookie)) }
