@@ -10,6 +10,7 @@ sanitizers=("$@")
 units="AuthKitCryptoTests|AuthKitCoreTests|AuthKitCurlTests|AuthKitFastCGITests"
 export LSAN_OPTIONS="suppressions=$(pwd)/scripts/lsan-suppressions.txt:print_suppressions=0"
 export TSAN_OPTIONS="halt_on_error=1"
+mkdir -p .build
 status=0
 for sanitizer in "${sanitizers[@]}"; do
   scratch=.build/sanitize-$sanitizer

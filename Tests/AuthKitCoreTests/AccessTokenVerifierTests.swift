@@ -84,3 +84,21 @@ import Testing
         guard case .failure = verifier().verify(token) else { Issue.record("accepted \(token)"); return }
     }
 }
+
+/// Inputs the fuzzer found or that sit next to what it found.
+@Suite struct AccessTokenClaimsEdgeTests {
+    @Test func hugeAndOddNumericDatesDoNotTrap() throws {
+        for exp in ["1e300", "-1e300", "9223372036854775807", "-9223372036854775808", "18446744073709551616", "1.5", "0"] {
+            let payload = try JSONParser.parse(#"{"sub":"u","exp":\#(exp),"iat":\#(exp),"nbf":\#(exp),"auth_time":\#(exp)}"#)
+            let claims = try #require(AccessTokenClaims(payload: payload), "\(exp)")
+            #expect(abs(claims.expiresAt) <= 1_000_000_000_000_000)
+        }
+        #expect(AccessTokenClaims(payload: try JSONParser.parse(#"{"sub":"u","exp":"soon"}"#)) == nil)
+    }
+
+    @Test func aHugeRetryAfterDoesNotTrap() {
+        let policy = RetryPolicy(maxRetries: 2, budgetMillis: 10_000)
+        let error = WorkOSError.http(status: 429, code: nil, message: nil, requestId: nil, retryAfterSeconds: Int.max)
+        #expect(policy.delay(after: error, attempt: 0, elapsedMillis: 0, random: SecureRandom()) == nil, "longer than the budget: give up")
+    }
+}

@@ -25,12 +25,21 @@ public struct AccessTokenClaims: Sendable, Equatable {
     /// The whole payload, for claims added by JWT templates.
     public var payload: JSONValue
 
+    /// A NumericDate in whole seconds, clamped to ±10¹⁵ (tens of millions of years) so that no
+    /// later arithmetic can overflow: a JSON number such as 1e300 must not trap (found by fuzzing).
+    static func seconds(_ value: JSONValue) -> Int64? {
+        let limit: Int64 = 1_000_000_000_000_000
+        if let integer = value.int64Value { return min(max(integer, -limit), limit) }
+        guard let double = value.doubleValue, double.isFinite else { return nil }
+        return Int64(min(max(double.rounded(.down), -Double(limit)), Double(limit)))
+    }
+
     /// Reads the payload. Fails when `sub` or `exp` is missing or of the wrong type, or when a
     /// present `iat`/`nbf` is not a number (jose rejects those too).
     public init?(payload: JSONValue) {
         guard case .object = payload,
               let subject = payload["sub"]?.stringValue,
-              let exp = payload["exp"], let expiresAt = exp.int64Value ?? exp.doubleValue.map({ Int64($0.rounded(.down)) }) else {
+              let exp = payload["exp"], let expiresAt = Self.seconds(exp) else {
             return nil
         }
         if let iat = payload["iat"], iat.doubleValue == nil { return nil }
@@ -45,9 +54,9 @@ public struct AccessTokenClaims: Sendable, Equatable {
         self.featureFlags = payload["feature_flags"]?.stringArrayValue ?? []
         self.actor = payload["act"]?["sub"]?.stringValue
         self.expiresAt = expiresAt
-        self.issuedAt = payload["iat"].flatMap { $0.int64Value ?? $0.doubleValue.map { Int64($0.rounded(.down)) } }
-        self.notBefore = payload["nbf"].flatMap { $0.int64Value ?? $0.doubleValue.map { Int64($0.rounded(.down)) } }
-        self.authTime = payload["auth_time"]?.int64Value
+        self.issuedAt = payload["iat"].flatMap(Self.seconds)
+        self.notBefore = payload["nbf"].flatMap(Self.seconds)
+        self.authTime = payload["auth_time"].flatMap(Self.seconds)
         self.payload = payload
     }
 }

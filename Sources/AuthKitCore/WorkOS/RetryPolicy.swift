@@ -39,7 +39,8 @@ public struct RetryPolicy: Sendable {
         guard error.isTransient, attempt < maxRetries else { return nil }
         var wait: Int64
         if case .http(_, _, _, _, let retryAfter?) = error {
-            wait = Int64(retryAfter) * 1000
+            // Clamped before multiplying: a huge Retry-After must not overflow (and trap).
+            wait = Int64(min(max(retryAfter, 0), 86_400)) * 1000
         } else {
             var backoff = Double(baseDelayMillis)
             for _ in 0..<attempt { backoff *= 1.5 }
