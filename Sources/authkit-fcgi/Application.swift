@@ -41,7 +41,7 @@ struct Application: Sendable {
             sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: config.clockLeewaySeconds),
             workos: workos, policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
             cookieOptions: .session(config: config), clock: clock, logger: logger, sharedStore: sharedStore,
-            admission: admission)
+            admission: admission, cache: VerifiedSessionCache(capacity: config.sessionCacheSize))
         // Patterns were validated when the configuration loaded.
         let settings = EndpointSettings(
             origin: config.baseURL.flatMap(EndpointSettings.origin(of:)) ?? EndpointSettings.origin(of: config.redirectURI)!,

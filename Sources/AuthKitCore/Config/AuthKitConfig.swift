@@ -62,6 +62,8 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var signUpPaths: [String] = []
     /// `AUTHKIT_PASS_ACCESS_TOKEN`: send the access token upstream as `X-AuthKit-Access-Token`.
     public var passAccessToken: Bool = false
+    /// `AUTHKIT_SESSION_CACHE_SIZE`: verified sessions kept for the check (0: none).
+    public var sessionCacheSize: Int = 10_000
     /// `AUTHKIT_ALLOWED_RETURN_HOSTS`: other hosts a sign-out may return to.
     public var allowedReturnHosts: AllowedReturnHosts = .none
     /// `WORKOS_EAGER_AUTH`: authkit's 30-second `workos-access-token` cookie on page loads.

@@ -122,6 +122,7 @@ public enum ConfigLoader {
         config.unauthenticatedPaths = try patterns("WORKOS_UNAUTHENTICATED_PATHS", value("WORKOS_UNAUTHENTICATED_PATHS"))
         config.signUpPaths = try patterns("WORKOS_SIGN_UP_PATHS", value("WORKOS_SIGN_UP_PATHS"))
         config.passAccessToken = try boolean("AUTHKIT_PASS_ACCESS_TOKEN", default: false)
+        config.sessionCacheSize = try integer("AUTHKIT_SESSION_CACHE_SIZE", default: 10_000, range: 0...10_000_000, unit: "sessions")
         if let hosts = value("AUTHKIT_ALLOWED_RETURN_HOSTS") {
             guard let allowed = AllowedReturnHosts(list: hosts) else {
                 throw ConfigError(variable: "AUTHKIT_ALLOWED_RETURN_HOSTS", problem: "has an entry that is not a host name",
@@ -187,6 +188,7 @@ public enum ConfigLoader {
             ("WORKOS_UNAUTHENTICATED_PATHS", config.unauthenticatedPaths.joined(separator: ",")),
             ("WORKOS_SIGN_UP_PATHS", config.signUpPaths.joined(separator: ",")),
             ("AUTHKIT_PASS_ACCESS_TOKEN", String(config.passAccessToken)),
+            ("AUTHKIT_SESSION_CACHE_SIZE", String(config.sessionCacheSize)),
             ("AUTHKIT_ALLOWED_RETURN_HOSTS", (config.allowedReturnHosts.exact.sorted() + config.allowedReturnHosts.suffixes).joined(separator: ",")),
             ("WORKOS_EAGER_AUTH", String(config.eagerAuth)),
             ("AUTHKIT_ON_SUCCESS_URL", config.onSuccessURL ?? "(none)"),

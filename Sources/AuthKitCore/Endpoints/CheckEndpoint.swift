@@ -17,7 +17,7 @@ extension AuthKitService {
         if request.parameters["AUTHKIT_ALLOW_BEARER"]?.lowercased() == "true", let token = BearerToken.parse(request.header("authorization")) {
             return bearerCheck(request, token: token)
         }
-        switch authenticator.authenticate(cookieValue: sessionCookie(request)) {
+        switch authenticator.authenticate(cookieValue: sessionCookie(request), useCache: true) {
         case .signedIn(let session, let setCookie):
             var response = AuthResponse(status: 200)
             let requirements = Requirements { request.parameters[$0] }

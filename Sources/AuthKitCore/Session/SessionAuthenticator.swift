@@ -32,14 +32,18 @@ public struct SessionAuthenticator: Sendable {
     public let policy: RefreshPolicy
     public let cookieOptions: CookieOptions
     public let coordinator: RefreshCoordinator
+    /// Verified sessions by cookie, for the check (`AUTHKIT_SESSION_CACHE_SIZE`).
+    public let cache: VerifiedSessionCache?
     private let clock: any Clock
     private let logger: Logger
 
     public init(
         sealer: SessionSealer, verifier: AccessTokenVerifier, workos: WorkOSClient, policy: RefreshPolicy,
         cookieOptions: CookieOptions, clock: any Clock, logger: Logger, coordinator: RefreshCoordinator? = nil,
-        sharedStore: (any SharedRefreshStore)? = nil, admission: (any BlockingAdmission)? = nil
+        sharedStore: (any SharedRefreshStore)? = nil, admission: (any BlockingAdmission)? = nil,
+        cache: VerifiedSessionCache? = nil
     ) {
+        self.cache = cache
         self.sealer = sealer
         self.verifier = verifier
         self.workos = workos
@@ -64,6 +68,27 @@ public struct SessionAuthenticator: Sendable {
                       let claims = AccessTokenVerifier.decodeUnverified(opened.payload.accessToken) else { return nil }
                 return RefreshedSession(payload: opened.payload, claims: claims, setCookie: SetCookie.set(sealed, options: cookieOptions))
             })
+    }
+
+    /// Reads the session from the cookie value (nil when the request has no session cookie).
+    /// `useCache` (the check): a session verified before for this exact cookie is answered from
+    /// ``VerifiedSessionCache`` until its refresh deadline; such an answer carries no refresh token.
+    public func authenticate(cookieValue: String?, useCache: Bool) -> SessionOutcome {
+        guard useCache, let cache, let cookieValue, !cookieValue.isEmpty else { return authenticate(cookieValue: cookieValue) }
+        let now = clock.nowMillis()
+        let key = VerifiedSessionCache.key(cookieValue: cookieValue)
+        if let session = cache.lookup(key, nowMillis: now) { return .signedIn(session, setCookie: nil) }
+        let outcome = authenticate(cookieValue: cookieValue)
+        if case .signedIn(let session, let setCookie) = outcome {
+            // Until the point where the full path would start refreshing.
+            let deadline = (session.claims.expiresAt - policy.buffer(for: session.claims)) * 1000
+            if deadline > now {
+                // After a refresh or re-seal the browser comes back with the new cookie: key that.
+                let value = setCookie.map { String($0.dropFirst(cookieOptions.name.count + 1).prefix { $0 != ";" }) } ?? cookieValue
+                cache.store(VerifiedSessionCache.key(cookieValue: value), session: session, validUntilMillis: deadline)
+            }
+        }
+        return outcome
     }
 
     /// Reads the session from the cookie value (nil when the request has no session cookie).

@@ -1,0 +1,36 @@
+/* The floor: a FastCGI authorizer that always allows, on libfcgi, as cheap as one can be.
+ * No real adapter can answer an auth subrequest faster than this round trip.
+ * Usage: floor <unix:/path.sock | :port> [threads]                                          */
+#include <fcgiapp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int listen_socket;
+
+static void *worker(void *unused) {
+    (void)unused;
+    FCGX_Request request;
+    FCGX_InitRequest(&request, listen_socket, 0);
+    while (FCGX_Accept_r(&request) >= 0) {
+        FCGX_PutS("Status: 200 OK\r\n\r\n", request.out);
+        FCGX_Finish_r(&request);
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) { fprintf(stderr, "usage: floor <unix:/path.sock | :port> [threads]\n"); return 2; }
+    const char *address = strncmp(argv[1], "unix:", 5) == 0 ? argv[1] + 5 : argv[1];
+    int threads = argc > 2 ? atoi(argv[2]) : 8;
+    FCGX_Init();
+    listen_socket = FCGX_OpenSocket(address, 1024);
+    if (listen_socket < 0) { perror("FCGX_OpenSocket"); return 1; }
+    pthread_t ids[64];
+    if (threads < 1) threads = 1;
+    if (threads > 64) threads = 64;
+    for (int i = 0; i < threads; i++) pthread_create(&ids[i], NULL, worker, NULL);
+    for (int i = 0; i < threads; i++) pthread_join(ids[i], NULL);
+    return 0;
+}
