@@ -23,21 +23,23 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
 
+        /// `Locked<Value>`: a pthread-mutex-protected value that ThreadSanitizer can see.
+        .target(name: "AuthKitSync"),
         /// Thin Swift wrappers over OpenSSL: the only place that calls libcrypto.
-        .target(name: "AuthKitCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "AuthKitCrypto", dependencies: ["COpenSSL", "AuthKitSync"]),
         /// Sessions, tokens, WorkOS protocol and configuration; no FastCGI, no environment, no stdout.
         .target(
             name: "AuthKitCore",
-            dependencies: ["AuthKitCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AuthKitCrypto", "AuthKitSync", .product(name: "Logging", package: "swift-log")]
         ),
         /// The HTTPS transport to WorkOS, over libcurl.
-        .target(name: "AuthKitCurl", dependencies: ["AuthKitCore", "CCurl"]),
+        .target(name: "AuthKitCurl", dependencies: ["AuthKitCore", "AuthKitSync", "CCurl"]),
         /// Refresh coordination across hosts through Redis (hiredis from Debian).
-        .target(name: "AuthKitRedis", dependencies: ["AuthKitCore", "AuthKitCrypto", "CHiredis"]),
+        .target(name: "AuthKitRedis", dependencies: ["AuthKitCore", "AuthKitCrypto", "AuthKitSync", "CHiredis"]),
         /// The FastCGI side: libfcgi accept loop, parameters → AuthRequest, AuthResponse → output.
         .target(
             name: "AuthKitFastCGI",
-            dependencies: ["AuthKitCore", "CFastCGI", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AuthKitCore", "AuthKitSync", "CFastCGI", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "authkit-fcgi",
@@ -66,8 +68,8 @@ let package = Package(
 
         .testTarget(name: "AuthKitCryptoTests", dependencies: ["AuthKitCrypto"]),
         .testTarget(name: "AuthKitCoreTests", dependencies: ["AuthKitCore", "AuthKitCrypto"]),
-        .testTarget(name: "AuthKitCurlTests", dependencies: ["AuthKitCurl", "AuthKitCore"]),
-        .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitCore"]),
+        .testTarget(name: "AuthKitCurlTests", dependencies: ["AuthKitCurl", "AuthKitCore", "AuthKitSync"]),
+        .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitCore", "AuthKitSync"]),
         /// Tests that start real processes (the emulator, later nginx and Apache) on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["AuthKitCore", "AuthKitCurl", "AuthKitCrypto", "AuthKitRedis"]),
     ],

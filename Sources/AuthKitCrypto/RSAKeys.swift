@@ -1,3 +1,4 @@
+import AuthKitSync
 import COpenSSL
 import Synchronization
 
@@ -16,7 +17,7 @@ public final class RSAPublicKey: @unchecked Sendable {
     /// Verify contexts set up for RS256, reused across calls: setting one up looks up the
     /// signature implementation and digest, which costs as much as the RSA operation itself.
     /// A context is used by one thread at a time.
-    private let verifyContexts = Mutex<[VerifyContext]>([])
+    private let verifyContexts = Locked<[VerifyContext]>([])
 
     /// An `EVP_PKEY_CTX` handed between threads through the pool, used by one at a time.
     private struct VerifyContext: @unchecked Sendable { let pointer: OpaquePointer }

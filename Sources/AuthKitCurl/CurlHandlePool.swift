@@ -1,3 +1,4 @@
+import AuthKitSync
 import Synchronization
 
 /// Idle CURL easy handles, shared by all threads of one ``CurlTransport``.
@@ -13,7 +14,7 @@ final class CurlHandlePool: Sendable {
 
     /// The most idle handles kept between requests.
     let idleCapacity: Int
-    private let idle = Mutex<[CurlEasyHandle]>([])
+    private let idle = Locked<[CurlEasyHandle]>([])
 
     init(idleCapacity: Int = CurlHandlePool.defaultIdleCapacity) {
         self.idleCapacity = max(0, idleCapacity)

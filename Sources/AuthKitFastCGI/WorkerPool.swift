@@ -1,3 +1,4 @@
+import AuthKitSync
 import AuthKitCore
 import Synchronization
 
@@ -19,9 +20,9 @@ public final class WorkerPool: BlockingAdmission, Sendable {
         var blocked = 0
         var peak = 0
     }
-    private let counts = Mutex(Counts())
+    private let counts = Locked(Counts())
     /// Starts one more worker thread; set by the server before it serves.
-    private let starter = Mutex<(@Sendable () -> Void)?>(nil)
+    private let starter = Locked<(@Sendable () -> Void)?>(nil)
 
     public init(workers: Int, maxBlocked: Int = 64) {
         self.workers = max(1, workers)

@@ -1,3 +1,4 @@
+import AuthKitSync
 import AuthKitCore
 import AuthKitCrypto
 import CHiredis
@@ -20,7 +21,7 @@ public final class RedisRefreshStore: SharedRefreshStore, @unchecked Sendable {
     private let url: RedisURL
     private let connectTimeoutMillis: Int
     // hiredis contexts are not thread-safe: each is used by one thread at a time.
-    private let idle = Mutex<[RedisConnection]>([])
+    private let idle = Locked<[RedisConnection]>([])
     static let lockMillis = 20_000
     static let sessionMillis = 60_000
 

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import AuthKitSync
 import Glibc
 #endif
 import Synchronization
@@ -74,7 +75,7 @@ final class LoopbackHTTPServer: Sendable {
     /// Written once by ``stop()`` and never drained: every `poll` that includes it wakes up.
     private let wake: (read: Int32, write: Int32)
     private let handler: Handler
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var stopping = false

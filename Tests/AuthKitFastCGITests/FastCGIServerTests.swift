@@ -47,7 +47,7 @@ import Testing
         #expect(output.hasSuffix("\r\n\r\nPOST /auth/x?y=1 cookie=1 action=check spoof=- body=hello"))
 
         // Many clients at once, each gets its own answer.
-        let results = Mutex<[String]>([])
+        let results = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 16) { i in
             let out = (try? send(socket: socket, parameters: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/n/\(i)"])) ?? ""
             results.withLock { $0.append(out) }
@@ -120,4 +120,5 @@ import Testing
     }
 }
 
+import AuthKitSync
 import Synchronization

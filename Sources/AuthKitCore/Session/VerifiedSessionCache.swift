@@ -1,3 +1,4 @@
+import AuthKitSync
 import AuthKitCrypto
 import Synchronization
 
@@ -8,7 +9,7 @@ import Synchronization
 /// the check, never refresh. Nothing outlives the access token it came with.
 public final class VerifiedSessionCache: Sendable {
     public let capacity: Int
-    private let state: Mutex<LRU>
+    private let state: Locked<LRU>
 
     /// Hits and misses since start.
     public let hits = Atomic<Int>(0)
@@ -16,7 +17,7 @@ public final class VerifiedSessionCache: Sendable {
 
     public init(capacity: Int) {
         self.capacity = max(0, capacity)
-        state = Mutex(LRU(capacity: max(0, capacity)))
+        state = Locked(LRU(capacity: max(0, capacity)))
     }
 
     public static func key(cookieValue: String) -> Key {

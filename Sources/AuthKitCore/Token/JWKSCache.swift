@@ -1,3 +1,4 @@
+import AuthKitSync
 import AuthKitCrypto
 import Synchronization
 
@@ -54,9 +55,9 @@ public final class JWKSCache: SigningKeyProvider {
     private let clock: any Clock
     private let settings: Settings
     private let userAgent: String
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Held for the duration of a fetch, so concurrent callers wait for one fetch.
-    private let fetchLock = Mutex(())
+    private let fetchLock = Locked(())
     private let store: (any JWKSStore)?
 
     public init(
