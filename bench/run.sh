@@ -127,7 +127,7 @@ install -d -o www-data -g www-data -m 0700 "$aconf/cache"
 chmod a+rx "$bench_dir"; chmod a+r "$bench_dir/authkit.env"; chmod -R a+rX "$aconf"
 python3 -c 'import os,signal,sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])' \
   /usr/sbin/apache2 -f "$aconf/apache2.conf" -DFOREGROUND & bench_pids+=($!)
-wait_port "$aport"
+wait_port "$aport" || { cat "$aconf/error.log" >&2; exit 1; }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ticks_per_second=$(getconf CLK_TCK)
@@ -136,9 +136,10 @@ ticks_per_second=$(getconf CLK_TCK)
 declare -A rps_of
 row() {
   local name=$1 url=$2 pid=${3:-} before after rps p50 p99 bad cpu="-"
-  wrk_run "$url" "$cookie" 2 "$connections" >/dev/null
+  wrk_run "$url" "$cookie" 2 "$connections" >/dev/null 2>&1 || true
   [ -n "$pid" ] && before=$(cpu_ticks "$pid")
-  local out; out=$(wrk -t2 -c"$connections" -d"$seconds"s --latency -H "Cookie: wos-session=$cookie" "$url")
+  local out; out=$(wrk -t2 -c"$connections" -d"$seconds"s --latency -H "Cookie: wos-session=$cookie" "$url" 2>&1) || true
+  if grep -q "unable to connect" <<<"$out"; then echo "$name: $url refused; Apache's log:" >&2; tail -5 "$aconf/error.log" >&2; return 0; fi
   rps=$(awk '/Requests\/sec:/ { print $2 }' <<<"$out")
   p50=$(awk '/^ +50%/ { print $2 }' <<<"$out"); p99=$(awk '/^ +99%/ { print $2 }' <<<"$out")
   bad=$(awk '/Non-2xx/ { print $5 }' <<<"$out")

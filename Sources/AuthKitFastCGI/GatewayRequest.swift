@@ -19,8 +19,7 @@ public enum GatewayRequest {
         let redirected = parameters["REDIRECT_STATUS"] != nil
         for (name, value) in parameters {
             if name.hasPrefix("HTTP_") {
-                let headerName = String(name.dropFirst(5)).lowercased().map { $0 == "_" ? "-" : $0 }
-                headers[String(headerName)] = value
+                headers[headerName(fromParameter: name)] = value
             } else if name.hasPrefix("AUTHKIT_") {
                 settings[name] = value
             } else if redirected, name.hasPrefix("REDIRECT_AUTHKIT_") {
@@ -31,6 +30,16 @@ public enum GatewayRequest {
         if let type = parameters["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         let method = parameters["REQUEST_METHOD"] ?? "GET"
         return AuthRequest(method: method, requestURI: requestURI(parameters), headers: headers, parameters: settings, body: body)
+    }
+
+    /// `HTTP_X_REQUESTED_WITH` → `x-requested-with`, on the bytes (this runs for every header).
+    static func headerName(fromParameter name: String) -> String {
+        var bytes = Array(name.utf8.dropFirst(5))
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "_") { bytes[index] = UInt8(ascii: "-") } else if byte >= 0x41 && byte <= 0x5A { bytes[index] = byte | 0x20 }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `REQUEST_URI` when the server passes it (nginx, Apache); else rebuilt from
@@ -46,15 +55,21 @@ public enum GatewayRequest {
 /// Renders an ``AuthResponse`` as CGI response output: `Status:` line, headers, blank line, body.
 public enum GatewayResponse {
     public static func bytes(_ response: AuthResponse) -> [UInt8] {
-        var head = "Status: \(response.status) \(reason(response.status))\r\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + response.body.count + response.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
+        out += "Status: \(response.status) \(reason(response.status))\r\n".utf8
         for header in response.headers {
-            head += "\(header.name): \(header.value)\r\n"
+            out += header.name.utf8
+            out += ": ".utf8
+            out += header.value.utf8
+            out += "\r\n".utf8
         }
         if !response.body.isEmpty, response.header("Content-Length") == nil {
-            head += "Content-Length: \(response.body.count)\r\n"
+            out += "Content-Length: \(response.body.count)\r\n".utf8
         }
-        head += "\r\n"
-        return Array(head.utf8) + response.body
+        out += "\r\n".utf8
+        out += response.body
+        return out
     }
 
     static func reason(_ status: Int) -> String {

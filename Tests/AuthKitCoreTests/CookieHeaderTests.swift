@@ -113,3 +113,18 @@ import Testing
         #expect(CookieHeader.value(named: "c0", in: header) == "v0")
     }
 }
+
+/// The fast lookup used on every check agrees with the full parser on generated headers.
+@Suite struct CookieLookupAgreementTests {
+    @Test func valueAgreesWithParse() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["wos-session", "a", "wos-session=", "=", ";", "; ", "  ", "%41", "%zz", "%", "x=1", "wos-session=v%20w", "true", "é", "=x"]
+        for _ in 0..<20_000 {
+            let header = (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            for name in ["wos-session", "a", "x", ""] {
+                #expect(CookieHeader.value(named: name, in: header) == CookieHeader.parse(header).last { $0.name == name }?.value,
+                        "\(header) / \(name)")
+            }
+        }
+    }
+}

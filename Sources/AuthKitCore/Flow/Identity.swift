@@ -6,10 +6,8 @@ public struct Identity: Sendable, Equatable {
         public let key: String
         public let value: String
 
-        /// `X-AuthKit-User-Id` for `USER_ID`.
-        public var headerName: String {
-            "X-AuthKit-" + key.split(separator: "_").map { $0.prefix(1) + $0.dropFirst().lowercased() }.joined(separator: "-")
-        }
+        /// `X-AuthKit-User-Id` for `USER_ID` (looked up: this runs for every allowed check).
+        public var headerName: String { Identity.headerNames[key] ?? Identity.headerName(for: key) }
 
         /// `AUTHKIT_USER_ID` for `USER_ID`.
         public var variableName: String { "AUTHKIT_" + key }
@@ -23,6 +21,13 @@ public struct Identity: Sendable, Equatable {
     ]
 
     public let fields: [Field]
+
+    static func headerName(for key: String) -> String {
+        "X-AuthKit-" + key.split(separator: "_").map { $0.prefix(1) + $0.dropFirst().lowercased() }.joined(separator: "-")
+    }
+
+    static let headerNames: [String: String] = Dictionary(
+        uniqueKeysWithValues: (keys + ["ACCESS_TOKEN"]).map { ($0, headerName(for: $0)) })
 
     /// - Parameter includeAccessToken: adds `ACCESS_TOKEN` (off by default: tokens are secrets).
     public init(session: AuthenticatedSession, includeAccessToken: Bool = false) {
