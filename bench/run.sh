@@ -86,6 +86,7 @@ LogLevel error
 User www-data
 Group www-data
 ScriptSock $aconf/cgid.sock
+TypesConfig /etc/mime.types
 ServerLimit 4
 ThreadsPerChild 64
 MaxRequestWorkers 256

@@ -45,21 +45,16 @@ public struct Identity: Sendable, Equatable {
 
     private init(userId: String, email: String?, firstName: String?, lastName: String?, claims: AccessTokenClaims,
                  impersonatorEmail: String?, accessToken: String?) {
-        let values: [String: String?] = [
-            "USER_ID": userId,
-            "USER_EMAIL": email,
-            "USER_FIRST_NAME": firstName,
-            "USER_LAST_NAME": lastName,
-            "SESSION_ID": claims.sessionId,
-            "ORGANIZATION_ID": claims.organizationId,
-            "ROLE": claims.role,
-            "ROLES": claims.roles.joined(separator: ","),
-            "PERMISSIONS": claims.permissions.joined(separator: ","),
-            "ENTITLEMENTS": claims.entitlements.joined(separator: ","),
-            "FEATURE_FLAGS": claims.featureFlags.joined(separator: ","),
-            "IMPERSONATOR_EMAIL": impersonatorEmail ?? claims.actor,
+        // In the order of `keys` (built directly: this runs for every allowed check).
+        let values: [String?] = [
+            userId, email, firstName, lastName, claims.sessionId, claims.organizationId, claims.role,
+            claims.roles.joined(separator: ","), claims.permissions.joined(separator: ","),
+            claims.entitlements.joined(separator: ","), claims.featureFlags.joined(separator: ","),
+            impersonatorEmail ?? claims.actor,
         ]
-        var fields = Self.keys.map { Field(key: $0, value: Self.headerSafe((values[$0] ?? nil) ?? "")) }
+        var fields: [Field] = []
+        fields.reserveCapacity(values.count + 1)
+        for (key, value) in zip(Self.keys, values) { fields.append(Field(key: key, value: Self.headerSafe(value ?? ""))) }
         if let accessToken { fields.append(Field(key: "ACCESS_TOKEN", value: Self.headerSafe(accessToken))) }
         self.fields = fields
     }
