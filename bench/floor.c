@@ -3,6 +3,7 @@
  * Usage: floor <unix:/path.sock | :port> [threads]                                          */
 #include <fcgiapp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ int main(int argc, char **argv) {
     const char *address = strncmp(argv[1], "unix:", 5) == 0 ? argv[1] + 5 : argv[1];
     int threads = argc > 2 ? atoi(argv[2]) : 8;
     FCGX_Init();
+    /* libfcgi turns SIGTERM into "shut down after the next request"; a benchmark wants it to stop now. */
+    signal(SIGTERM, SIG_DFL);
     listen_socket = FCGX_OpenSocket(address, 1024);
     if (listen_socket < 0) { perror("FCGX_OpenSocket"); return 1; }
     pthread_t ids[64];

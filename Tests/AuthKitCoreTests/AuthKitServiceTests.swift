@@ -152,21 +152,8 @@ import Testing
     let browser = ["accept": "text/html", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document"]
 
     func makeService(settings change: (inout EndpointSettings) -> Void) -> (AuthKitService, SessionSealer) {
-        let config = Fixtures.config()
-        let clock = ManualClock(seconds: start)
-        let token = factory.accessToken(iat: start, exp: start + 300)
-        let workos = ScriptedTransport { _ throws(HTTPTransportError) in
-            ScriptedTransport.json(200, #"{"user":\#(Fixtures.apiUser()),"organization_id":"org_01","access_token":"\#(token)","refresh_token":"rt_1"}"#)
-        }
-        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
-        let authenticator = SessionAuthenticator(
-            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
-            workos: WorkOSClient(config: config, transport: workos, random: SecureRandom()),
-            policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger)
-        var settings = EndpointSettings(origin: "https://app.example.com", redirectURI: config.redirectURI)
-        change(&settings)
-        return (AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger), sealer)
+        let fixture = ServiceFixture(start: start, factory: factory, settings: change)
+        return (fixture.service, fixture.sealer)
     }
 
     func callbackRequest(_ service: AuthKitService, sealer: SessionSealer, customState: String? = nil) -> AuthRequest {

@@ -10,20 +10,8 @@ import Testing
     let browser = ["accept": "text/html", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document"]
 
     func makeService(apiUser: String = Fixtures.apiUser(), token: String? = nil) -> (AuthKitService, ScriptedTransport, ManualClock) {
-        let config = Fixtures.config()
-        let clock = ManualClock(seconds: start)
-        let accessToken = token ?? factory.accessToken(iat: start, exp: start + 300)
-        let workos = ScriptedTransport { _ throws(HTTPTransportError) in
-            ScriptedTransport.json(200, #"{"user":\#(apiUser),"organization_id":"org_01","access_token":"\#(accessToken)","refresh_token":"rt_1"}"#)
-        }
-        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let authenticator = SessionAuthenticator(
-            sealer: SessionSealer(config: config, clock: clock, random: SecureRandom()),
-            verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
-            workos: WorkOSClient(config: config, transport: workos, random: SecureRandom()),
-            policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger)
-        let settings = EndpointSettings(origin: "https://app.example.com", redirectURI: config.redirectURI)
-        return (AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger), workos, clock)
+        let fixture = ServiceFixture(start: start, factory: factory, apiUser: apiUser, token: token)
+        return (fixture.service, fixture.workos, fixture.clock)
     }
 
     func check(_ service: AuthKitService, authorization: String?, allow: Bool = true, extra: [String: String] = [:]) -> AuthResponse {

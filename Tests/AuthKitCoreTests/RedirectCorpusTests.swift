@@ -19,21 +19,7 @@ import Testing
     }
 
     func makeService(allowed: AllowedReturnHosts = .none) -> AuthKitService {
-        let config = Fixtures.config()
-        let clock = ManualClock(seconds: start)
-        let token = factory.accessToken(iat: start, exp: start + 300)
-        let workos = ScriptedTransport { _ throws(HTTPTransportError) in
-            ScriptedTransport.json(200, #"{"user":\#(Fixtures.apiUser()),"organization_id":"org_01","access_token":"\#(token)","refresh_token":"rt_1"}"#)
-        }
-        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let authenticator = SessionAuthenticator(
-            sealer: SessionSealer(config: config, clock: clock, random: SecureRandom()),
-            verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
-            workos: WorkOSClient(config: config, transport: workos, random: SecureRandom()),
-            policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger)
-        var settings = EndpointSettings(origin: Self.origin, redirectURI: config.redirectURI)
-        settings.allowedReturnHosts = allowed
-        return AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger)
+        ServiceFixture(start: start, factory: factory) { $0.allowedReturnHosts = allowed }.service
     }
 
     /// Where a browser goes with this Location, resolved against our origin.

@@ -9,17 +9,8 @@ import Testing
 @Suite struct RefreshFaultTests {
     static let password = "this-is-a-32-character-password!"
 
-    /// A session whose access token expired 100 s ago, sealed as authkit-nextjs would.
     static func expiredSession(_ emulator: EmulatorProcess, redirectURI: String) throws -> String {
-        try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
-        defer { _ = try? emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#) }
-        let code = try emulator.authorizationCode(redirectURI: redirectURI)
-        let answer = emulator.object(try emulator.request("POST", "/user_management/authenticate", json: """
-            {"grant_type":"authorization_code","client_id":"client_emulate","client_secret":"sk_test_default","code":"\(code)"}
-            """))
-        let user = SessionUser(apiJSON: try JSONParser.parse(String(decoding: try JSONSerialization.data(withJSONObject: answer["user"]!), as: UTF8.self)))!
-        let payload = SessionPayload(accessToken: answer["access_token"] as! String, refreshToken: answer["refresh_token"] as! String, user: user)
-        return SessionSealer(password: password, clock: SystemClock(), random: SecureRandom()).sealSession(payload)
+        try emulator.expiredSessionCookie(redirectURI: redirectURI, password: password)
     }
 
     static func newSession(_ response: HTTPResponse) -> String? {

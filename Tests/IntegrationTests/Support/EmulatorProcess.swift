@@ -71,3 +71,19 @@ final class EmulatorProcess: @unchecked Sendable {
         return code
     }
 }
+
+extension EmulatorProcess {
+    /// A session for Ada whose access token expired 100 s ago (signed in on the emulator's
+    /// clock 400 s back), sealed as authkit-nextjs would with `password`.
+    func expiredSessionCookie(redirectURI: String, password: String = "this-is-a-32-character-password!") throws -> String {
+        try request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
+        defer { _ = try? request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#) }
+        let code = try authorizationCode(redirectURI: redirectURI)
+        let answer = object(try request("POST", "/user_management/authenticate", json: """
+            {"grant_type":"authorization_code","client_id":"client_emulate","client_secret":"sk_test_default","code":"\(code)"}
+            """))
+        let user = SessionUser(apiJSON: try JSONParser.parse(String(decoding: try JSONSerialization.data(withJSONObject: answer["user"]!), as: UTF8.self)))!
+        let payload = SessionPayload(accessToken: answer["access_token"] as! String, refreshToken: answer["refresh_token"] as! String, user: user)
+        return SessionSealer(password: password, clock: SystemClock(), random: SecureRandom()).sealSession(payload)
+    }
+}
