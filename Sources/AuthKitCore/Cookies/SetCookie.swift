@@ -50,6 +50,11 @@ public enum SetCookie {
         return header
     }
 
+    /// The value a `Set-Cookie` line of ours (`name=value; …`) sets.
+    public static func value(of setCookie: String, name: String) -> String {
+        String(setCookie.dropFirst(name.utf8.count + 1).prefix { $0 != ";" })
+    }
+
     private static func appendTail(_ header: inout String, _ options: CookieOptions) {
         if let domain = options.domain { header += "; Domain=\(domain)" }
         if options.secure { header += "; Secure" }

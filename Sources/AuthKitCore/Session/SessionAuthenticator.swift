@@ -61,7 +61,7 @@ public struct SessionAuthenticator: Sendable {
         SharedRefresh(
             store: store,
             encode: { session in
-                String(session.setCookie.dropFirst(cookieOptions.name.count + 1).prefix { $0 != ";" })
+                SetCookie.value(of: session.setCookie, name: cookieOptions.name)
             },
             decode: { sealed in
                 guard case .success(let opened) = sealer.openSession(sealed),
@@ -84,7 +84,7 @@ public struct SessionAuthenticator: Sendable {
             let deadline = (session.claims.expiresAt - policy.buffer(for: session.claims)) * 1000
             if deadline > now {
                 // After a refresh or re-seal the browser comes back with the new cookie: key that.
-                let value = setCookie.map { String($0.dropFirst(cookieOptions.name.count + 1).prefix { $0 != ";" }) } ?? cookieValue
+                let value = setCookie.map { SetCookie.value(of: $0, name: cookieOptions.name) } ?? cookieValue
                 cache.store(VerifiedSessionCache.key(cookieValue: value), session: session, validUntilMillis: deadline)
             }
         }
