@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "authkit-fcgi",
             dependencies: [
-                "AuthKitCore", "AuthKitCurl", "AuthKitFastCGI", "AuthKitRedis", "CFastCGI",
+                "AuthKitCore", "AuthKitCurl", "AuthKitFastCGI", "AuthKitRedis", "AuthKitSync", "CFastCGI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -6,12 +6,15 @@
 # authkit-fcgi; authkit-fcgi as a plain CGI program under Apache. Per row: req/s, p50, p99, the
 # authorizer's CPU µs per request, and the ratio to the floor. Then authkit-fcgi's RSS.
 # Usage: bench/run.sh [seconds per row, default 10] [--long: also 1,000,000 requests for RSS]
+#        BENCH_ROWS="2 3" bench/run.sh: only those rows (by number; 5 = 5a-5c).
+#        BENCH_ROUNDS=5: rounds per row (default 3); each row reports its median round.
 # Not a test: figures depend on the machine; compare ratios within one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 seconds=${1:-10}
 long=${2:-}
+rounds=${BENCH_ROUNDS:-3}
 scripts/install-packages.sh wrk nginx-light apache2 libfcgi-dev >&2
 build_release
 cc -O2 -o "$bench_dir/floor" bench/floor.c -lfcgi -lpthread
@@ -133,14 +136,13 @@ wait_port "$aport" || { cat "$aconf/error.log" >&2; exit 1; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ticks_per_second=$(getconf CLK_TCK)
 
-# row NAME URL [PID of the authorizer]: runs wrk, prints one line, remembers req/s for ratios.
-declare -A rps_of
-row() {
-  local name=$1 url=$2 pid=${3:-} before after rps p50 p99 bad cpu="-"
-  wrk_run "$url" "$cookie" 2 "$connections" >/dev/null 2>&1 || true
+# measure URL [PID of the authorizer]: runs wrk once; prints "req/s p50 p99 cpu-µs non-2xx".
+measure() {
+  local url=$1 pid=${2:-} before after rps p50 p99 bad cpu="-"
+  wrk_run "$url" "$cookie" 1 "$connections" >/dev/null 2>&1 || true
   [ -n "$pid" ] && before=$(cpu_ticks "$pid")
   local out; out=$(wrk -t2 -c"$connections" -d"$seconds"s --latency -H "Cookie: wos-session=$cookie" "$url" 2>&1) || true
-  if grep -q "unable to connect" <<<"$out"; then echo "$name: $url refused; Apache's log:" >&2; tail -5 "$aconf/error.log" >&2; return 0; fi
+  if grep -q "unable to connect" <<<"$out"; then echo "$url refused; Apache's log:" >&2; tail -5 "$aconf/error.log" >&2; return 0; fi
   rps=$(awk '/Requests\/sec:/ { print $2 }' <<<"$out")
   p50=$(awk '/^ +50%/ { print $2 }' <<<"$out"); p99=$(awk '/^ +99%/ { print $2 }' <<<"$out")
   bad=$(awk '/Non-2xx/ { print $5 }' <<<"$out")
@@ -149,29 +151,52 @@ row() {
     after=$(cpu_ticks "$pid")
     cpu=$(python3 -c "print('%.1f' % (($after - $before) * 1e6 / $ticks_per_second / max(1, $requests)))")
   fi
-  rps_of[$name]=$rps
-  printf '%-40s %10s %9s %9s %9s %8s\n' "$name" "$rps" "$p50" "$p99" "$cpu" "${bad:-0}"
+  echo "$rps $p50 $p99 $cpu ${bad:-0}"
 }
-ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+wanted() { [ -z "${BENCH_ROWS:-}" ] || [[ " $BENCH_ROWS " == *" ${1//[abc]/} "* ]]; }
+ratio() { python3 -c "import sys; a, b = (float(x or 0) for x in sys.argv[1:]); print('%.2f' % (a / b) if a and b else '-')" "${1:-}" "${2:-}"; }
 
 n="http://127.0.0.1:$port"; a="http://127.0.0.1:$aport"
-printf '\n%s, %s cores, wrk -t2 -c%d, %s s per row\n' "$(date -u +%F)" "$(nproc)" "$connections" "$seconds"
+# name|url|pid of the authorizer, in table order.
+rows=(
+  "1 nginx static 2 KB (ceiling)|$n/ceiling|"
+  "2 nginx auth_request → C floor|$n/floor|$floor_pid"
+  "3 nginx auth_request → authkit (cache)|$n/authkit|$cached_pid"
+  "4 nginx auth_request → authkit (no cache)|$n/authkit-nocache|$uncached_pid"
+  "5a Apache static (unprotected)|$a/file.html|"
+  "5b Apache authnz_fcgi → C floor|$a/floor/file.html|$floor_tcp_pid"
+  "5c Apache authnz_fcgi → authkit|$a/authkit/file.html|$apache_authkit_pid"
+)
+# Rounds: every row once per round, so slow drift of this noisy machine hits all rows alike;
+# each row reports its median round (by req/s).
+declare -A samples_of
+for round in $(seq 1 "$rounds"); do
+  for spec in "${rows[@]}"; do
+    IFS='|' read -r name url pid <<<"$spec"
+    wanted "${name%% *}" || continue
+    samples_of[$name]+="$(measure "$url" "$pid")"$'\n'
+  done
+done
+printf '\n%s, %s cores, wrk -t2 -c%d, %s s per row, median of %s interleaved rounds\n' "$(date -u +%F)" "$(nproc)" "$connections" "$seconds" "$rounds"
 printf '%-40s %10s %9s %9s %9s %8s\n' row "req/s" p50 p99 "cpu µs" non-2xx
-row "1 nginx static 2 KB (ceiling)" "$n/ceiling"
-row "2 nginx auth_request → C floor" "$n/floor" "$floor_pid"
-row "3 nginx auth_request → authkit (cache)" "$n/authkit" "$cached_pid"
-row "4 nginx auth_request → authkit (no cache)" "$n/authkit-nocache" "$uncached_pid"
-row "5a Apache static (unprotected)" "$a/file.html"
-row "5b Apache authnz_fcgi → C floor" "$a/floor/file.html" "$floor_tcp_pid"
-row "5c Apache authnz_fcgi → authkit" "$a/authkit/file.html" "$apache_authkit_pid"
+declare -A rps_of
+for spec in "${rows[@]}"; do
+  IFS='|' read -r name url pid <<<"$spec"
+  [ -n "${samples_of[$name]:-}" ] || continue
+  read -r rps p50 p99 cpu bad < <(sort -n <<<"${samples_of[$name]%$'\n'}" | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }')
+  rps_of[${name%% *}]=$rps
+  printf '%-40s %10s %9s %9s %9s %8s\n' "$name" "$rps" "$p50" "$p99" "$cpu" "$bad"
+done
 # CGI: a process per request; low concurrency, wall time per request is the figure.
+if wanted 6; then
 cgi_out=$(wrk -t1 -c4 -d"$seconds"s --latency -H "Cookie: wos-session=$cookie" "$a/cgi/file.html")
 printf '%-40s %10s %9s %9s %9s %8s\n' "6 Apache CGI guard (c=4)" "$(awk '/Requests\/sec:/ { print $2 }' <<<"$cgi_out")" \
   "$(awk '/^ +50%/ { print $2 }' <<<"$cgi_out")" "$(awk '/^ +99%/ { print $2 }' <<<"$cgi_out")" "-" "$(awk '/Non-2xx/ { print $5 }' <<<"$cgi_out")"
+fi
 echo
-echo "ratios to the floor: row 3 = $(ratio "${rps_of[3 nginx auth_request → authkit (cache)]}" "${rps_of[2 nginx auth_request → C floor]}")" \
-     "(target ≥ 0.9), row 4 = $(ratio "${rps_of[4 nginx auth_request → authkit (no cache)]}" "${rps_of[2 nginx auth_request → C floor]}")" \
-     "(≥ 0.7), row 5c / 5b = $(ratio "${rps_of[5c Apache authnz_fcgi → authkit]}" "${rps_of[5b Apache authnz_fcgi → C floor]}")"
+echo "ratios to the floor: row 3 = $(ratio "${rps_of[3]:-}" "${rps_of[2]:-}")" \
+     "(target ≥ 0.9), row 4 = $(ratio "${rps_of[4]:-}" "${rps_of[2]:-}")" \
+     "(≥ 0.7), row 5c / 5b = $(ratio "${rps_of[5c]:-}" "${rps_of[5b]:-}")"
 echo "authkit-fcgi (cache) RSS now $(awk '/VmRSS/ { print $2, $3 }' /proc/$cached_pid/status), peak $(awk '/VmHWM/ { print $2, $3 }' /proc/$cached_pid/status) after $connections connections"
 if [ "$long" = "--long" ]; then
   before=$(awk '/VmRSS/ { print $2 }' /proc/$cached_pid/status)

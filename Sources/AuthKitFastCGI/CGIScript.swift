@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A CGI script the plain-CGI guard runs in its own place once the request is allowed.
 public struct CGIScript: Sendable, Equatable {

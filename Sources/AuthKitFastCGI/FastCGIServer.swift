@@ -15,7 +15,8 @@ import Glibc
 /// WorkOS is replaced for the time it waits (``WorkerPool``), so checks that need no refresh
 /// never queue behind a slow WorkOS.
 public final class FastCGIServer: Sendable {
-    public typealias Handler = @Sendable (_ parameters: [String: String], _ body: [UInt8]) -> [UInt8]
+    /// Answers one request: its parameters (valid only during the call) and body, to CGI output.
+    public typealias Handler = @Sendable (_ parameters: FastCGIParameters, _ body: [UInt8]) -> [UInt8]
 
     private let listenSocket: Int32
     private let pool: WorkerPool
@@ -115,24 +116,9 @@ public final class FastCGIServer: Sendable {
     }
 
     private func serve(_ request: UnsafeMutablePointer<FCGX_Request>) {
-        var parameters: [String: String] = [:]
-        parameters.reserveCapacity(48)
-        if var entry = request.pointee.envp {
-            while let pointer = entry.pointee {
-                // Split NAME=VALUE on the bytes: the hot path runs this ~40 times per request.
-                let length = strlen(pointer)
-                pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-                    let all = UnsafeBufferPointer(start: bytes, count: length)
-                    if let equals = all.firstIndex(of: UInt8(ascii: "=")) {
-                        parameters[String(decoding: UnsafeBufferPointer(rebasing: all[..<equals]), as: UTF8.self)] =
-                            String(decoding: UnsafeBufferPointer(rebasing: all[(equals + 1)...]), as: UTF8.self)
-                    }
-                }
-                entry += 1
-            }
-        }
-        let body = readBody(request, declaredLength: parameters["CONTENT_LENGTH"].flatMap { Int($0) } ?? 0)
-        let output = handler(parameters, body)
+        let parameters = FastCGIParameters(environment: UnsafePointer(request.pointee.envp))
+        let declaredLength = parameters.value("CONTENT_LENGTH").flatMap { Int($0) } ?? 0
+        let output = handler(parameters, readBody(request, declaredLength: declaredLength))
         output.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.pointee.out)

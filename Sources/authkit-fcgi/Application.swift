@@ -1,7 +1,8 @@
 import AuthKitCore
 import AuthKitCurl
 import AuthKitRedis
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// Everything a running authkit-fcgi needs, built once from the configuration.

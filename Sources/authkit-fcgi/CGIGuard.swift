@@ -1,6 +1,7 @@
 import AuthKitCore
 import AuthKitFastCGI
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The plain-CGI guard: authkit-fcgi as an Apache `Action` handler (`AUTHKIT_ACTION=guard`) for
 /// every request in a protected location, with no FastCGI module at all.
@@ -48,7 +49,7 @@ enum CGIGuard {
     /// request line puts one in `REQUEST_URI`), which Apache would send out as a redirect.
     static func localTarget(_ uri: String) -> String? {
         var target = Substring(uri)
-        if let scheme = target.range(of: "://"), !target.hasPrefix("/") {
+        if let scheme = target.firstRange(of: "://"), !target.hasPrefix("/") {
             let rest = target[scheme.upperBound...]
             target = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
         }
@@ -58,10 +59,10 @@ enum CGIGuard {
     }
 
     static func write(_ response: AuthResponse) {
-        FileHandle.standardOutput.write(Data(GatewayResponse.bytes(response)))
+        StandardStreams.write(GatewayResponse.bytes(response))
     }
 
     static func writeRaw(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStreams.write(Array(text.utf8))
     }
 }

@@ -1,6 +1,7 @@
 import AuthKitCore
 import AuthKitFastCGI
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// CGI mode: the request is the process environment and stdin; the answer goes to stdout.
 /// As an Apache `Action` handler (`AUTHKIT_ACTION=guard`) it guards a location: ``CGIGuard``.
@@ -9,8 +10,8 @@ enum CGIRequest {
         let environment = ProcessInfo.processInfo.environment
         if environment["AUTHKIT_ACTION"]?.lowercased() == "guard" { return CGIGuard.answer(service: service, environment: environment) }
         let length = min(environment["CONTENT_LENGTH"].flatMap(Int.init) ?? 0, 65_536)
-        let body = length > 0 ? [UInt8](FileHandle.standardInput.readData(ofLength: length)) : []
+        let body = length > 0 ? StandardStreams.readInput(count: length) : []
         let response = Gateway.answer(service: service, parameters: environment, body: body)
-        FileHandle.standardOutput.write(Data(GatewayResponse.bytes(response)))
+        StandardStreams.write(GatewayResponse.bytes(response))
     }
 }

@@ -1,6 +1,7 @@
 import AuthKitCore
 import AuthKitCrypto
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The JWKS kept in `AUTHKIT_CACHE_DIR`, so CGI processes do not refetch it on every request.
 ///

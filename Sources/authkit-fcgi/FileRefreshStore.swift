@@ -1,5 +1,6 @@
 import AuthKitCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Cross-process refresh coordination over files in `AUTHKIT_CACHE_DIR`.
 ///

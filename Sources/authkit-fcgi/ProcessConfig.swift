@@ -1,5 +1,6 @@
 import AuthKitCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Loads configuration from the process: the env file (`--env-file`, else `AUTHKIT_ENV_FILE`;
 /// read with ``DotEnv``) with the
@@ -35,7 +36,7 @@ enum ProcessConfig {
     }
 
     static func fail(_ line: String) -> Never {
-        FileHandle.standardError.write(Data("authkit-fcgi: \(line)\n".utf8))
+        StandardStreams.write(Array("authkit-fcgi: \(line)\n".utf8), to: STDERR_FILENO)
         exit(exitCode)
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import AuthKitCore
 import AuthKitFastCGI
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// `authkit-fcgi serve`: the FastCGI server (or, started by a CGI server, one CGI request).
@@ -44,9 +45,16 @@ struct Serve: ParsableCommand {
         }
 
         let server: FastCGIServer
+        let memo = CheckAnswerMemo(service: service)
         do {
             server = try FastCGIServer(address: address, pool: pool, logger: logger) { parameters, body in
-                GatewayResponse.bytes(Gateway.answer(service: service, parameters: parameters, body: body))
+                // A check for a session seen before, at a location seen before: the answer as given then.
+                let ticket = memo.ticket(for: parameters)
+                if let ticket, let remembered = memo.answer(ticket) { return remembered }
+                let response = Gateway.answer(service: service, parameters: parameters.dictionary(), body: body)
+                let bytes = GatewayResponse.bytes(response)
+                if let ticket { memo.remember(ticket, response: response, bytes: bytes) }
+                return bytes
             }
         } catch {
             ProcessConfig.fail("\(error)")

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import AuthKitSync
+import Glibc
 
 /// Turns SIGTERM and SIGINT into a call on an ordinary thread, so the handler may take locks.
 enum SignalWatcher {
@@ -11,7 +13,7 @@ enum SignalWatcher {
         sigaddset(&signals, SIGINT)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         let watched = signals
-        Thread.detachNewThread {
+        DetachedThread.start {
             var set = watched
             var received: Int32 = 0
             sigwait(&set, &received)

@@ -112,6 +112,19 @@ import Testing
         #expect(CookieHeader.value(named: "c199", in: header) == "v199")
         #expect(CookieHeader.value(named: "c0", in: header) == "v0")
     }
+
+    @Test func lastPairGivesTheRawValueRange() {
+        func pair(_ name: String, _ header: String) -> CookieHeader.Pair {
+            var header = header
+            return header.withUTF8 { CookieHeader.lastPair(named: Array(name.utf8), in: $0) }
+        }
+        #expect(pair("s", "a=1; s=xyz") == .value(7..<10))
+        #expect(pair("s", "s=%41b; t") == .value(2..<6), "still percent-encoded")
+        #expect(pair("s", "s=one; s=%zz") == .value(2..<5), "a value that does not decode is skipped")
+        #expect(pair("t", "s=1; t") == .bare)
+        #expect(pair("s", "ss=1; s2=2") == .absent)
+        #expect(pair("s", "") == .absent)
+    }
 }
 
 /// The fast lookup used on every check agrees with the full parser on generated headers.

@@ -49,6 +49,44 @@ import Testing
         #expect(cache.lookup(VerifiedSessionCache.key(cookieValue: "c0"), nowMillis: 1) == nil)
     }
 
+    @Test func rememberedAnswersLiveAndDieWithTheirSession() {
+        let cache = VerifiedSessionCache(capacity: 2)
+        let a = VerifiedSessionCache.key(cookieValue: "a"), b = VerifiedSessionCache.key(cookieValue: "b")
+        let here = Array("AUTHKIT_ACTION=check\0".utf8), there = Array("AUTHKIT_ROLE=admin\0".utf8)
+        // Nothing is remembered for a cookie whose session is not cached.
+        cache.rememberAnswer(a, context: here, bytes: [1])
+        #expect(cache.answer(a, context: here, nowMillis: 1) == nil)
+
+        cache.store(a, session: session("a"), validUntilMillis: 10_000)
+        cache.rememberAnswer(a, context: here, bytes: [1])
+        cache.rememberAnswer(a, context: there, bytes: [2])
+        #expect(cache.answer(a, context: here, nowMillis: 1) == [1])
+        #expect(cache.answer(a, context: there, nowMillis: 1) == [2])
+        #expect(cache.answer(a, context: here + [0], nowMillis: 1) == nil, "another location's settings")
+        #expect(cache.answer(b, context: here, nowMillis: 1) == nil, "another cookie")
+        #expect(cache.answer(a, context: here, nowMillis: 10_000) == nil, "not past the refresh deadline")
+
+        // A session stored again (refreshed, re-verified) starts with no answers.
+        cache.store(a, session: session("a2"), validUntilMillis: 20_000)
+        #expect(cache.answer(a, context: here, nowMillis: 1) == nil)
+
+        // At most answersPerSession contexts; the oldest goes first.
+        for i in 0...VerifiedSessionCache.answersPerSession {
+            cache.rememberAnswer(a, context: Array("AUTHKIT_ROLE=r\(i)\0".utf8), bytes: [UInt8(i)])
+        }
+        #expect(cache.answer(a, context: Array("AUTHKIT_ROLE=r0\0".utf8), nowMillis: 1) == nil)
+        #expect(cache.answer(a, context: Array("AUTHKIT_ROLE=r1\0".utf8), nowMillis: 1) == [1])
+        #expect(cache.answer(a, context: Array("AUTHKIT_ROLE=r\(VerifiedSessionCache.answersPerSession)\0".utf8), nowMillis: 1)
+                == [UInt8(VerifiedSessionCache.answersPerSession)])
+
+        // An answer keeps its session recent: b and c arrive, b is evicted rather than a.
+        cache.store(b, session: session("b"), validUntilMillis: 20_000)
+        _ = cache.answer(a, context: Array("AUTHKIT_ROLE=r1\0".utf8), nowMillis: 1)
+        cache.store(VerifiedSessionCache.key(cookieValue: "c"), session: session("c"), validUntilMillis: 20_000)
+        #expect(cache.lookup(b, nowMillis: 1) == nil && cache.lookup(a, nowMillis: 1) != nil)
+        #expect(VerifiedSessionCache(capacity: 0).answer(a, context: here, nowMillis: 1) == nil)
+    }
+
     @Test func theCheckVerifiesOnceUntilTheRefreshDeadline() {
         let config = Fixtures.config()
         let clock = ManualClock(seconds: start)

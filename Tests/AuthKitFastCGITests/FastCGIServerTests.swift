@@ -32,7 +32,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let socket = directory.appendingPathComponent("s.sock").path
         let server = try FastCGIServer(address: .unix(path: socket), pool: WorkerPool(workers: 4), logger: Logger(label: "test")) { parameters, body in
-            let request = GatewayRequest.make(parameters: parameters, body: body)
+            let request = GatewayRequest.make(parameters: parameters.dictionary(), body: body)
             let text = "\(request.method) \(request.requestURI) cookie=\(request.cookie("a") ?? "-") action=\(request.parameters["AUTHKIT_ACTION"] ?? "-") spoof=\(request.parameters["AUTHKIT_MODE"] ?? "-") body=\(String(decoding: body, as: UTF8.self))"
             return GatewayResponse.bytes(AuthResponse(status: 401, headers: [("X-Test", "1")], body: Array(text.utf8)))
         }
@@ -70,7 +70,8 @@ import Testing
         let release = DispatchSemaphore(value: 0)
         let refused = Atomic<Int>(0)
         let server = try FastCGIServer(address: .unix(path: socket), pool: pool, logger: Logger(label: "test")) { parameters, _ in
-            if parameters["REQUEST_URI"] == "/slow" {
+            let uri = parameters.value("REQUEST_URI") ?? ""
+            if uri == "/slow" {
                 guard pool.enterBlocking() else {
                     refused.add(1, ordering: .relaxed)
                     return GatewayResponse.bytes(AuthResponse(status: 503))
@@ -78,7 +79,7 @@ import Testing
                 release.wait()
                 pool.leaveBlocking()
             }
-            return GatewayResponse.bytes(AuthResponse(status: 200, body: Array((parameters["REQUEST_URI"] ?? "").utf8)))
+            return GatewayResponse.bytes(AuthResponse(status: 200, body: Array(uri.utf8)))
         }
         let finished = DispatchSemaphore(value: 0)
         Thread.detachNewThread { server.run(); finished.signal() }

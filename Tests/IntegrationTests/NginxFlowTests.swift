@@ -106,6 +106,28 @@ import Testing
         #expect(api.status == 200 && body(api).contains("email=grace@example.com\n"))
     }
 
+    /// Repeated checks with one cookie are answered from the verified-session cache (and the
+    /// answer remembered beside it); each location must keep its own answer and identity.
+    @Test func repeatedChecksKeepEachLocationsAnswer() throws {
+        let site = try NginxSite()
+        let grace = Browser(), ada = Browser()
+        _ = try signIn(site, grace, as: "grace@example.com")
+        _ = try signIn(site, ada)
+        for _ in 0..<4 {
+            #expect(try grace.send("GET", "\(site.base)/protected/").status == 200)
+            #expect(try grace.send("GET", "\(site.base)/admin/").status == 403, "grace is a member, not an admin")
+            #expect(try ada.send("GET", "\(site.base)/admin/").status == 200)
+            let graceAPI = body(try grace.send("GET", "\(site.base)/api/items", headers: [("Accept", "application/json")]))
+            #expect(graceAPI.contains("email=grace@example.com\n") && !graceAPI.contains("ada@"))
+            let adaIdentity = body(try ada.send("GET", "\(site.base)/whoami", headers: Browser.navigation))
+            #expect(adaIdentity.contains("email=ada@example.com\n") && adaIdentity.contains("role=admin\n"))
+            // A request without the cookie is still signed out at a location just answered for a session.
+            #expect(try Browser().send("GET", "\(site.base)/api/items", headers: [("Accept", "application/json")]).status == 401)
+        }
+        let (status, _) = site.stop()
+        #expect(status == 0)
+    }
+
     @Test func optionalModeUnauthenticatedAndSignUpPaths() throws {
         let site = try NginxSite(environment: [
             "WORKOS_UNAUTHENTICATED_PATHS": "/protected/open/:path*",

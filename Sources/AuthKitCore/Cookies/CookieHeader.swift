@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads a request's `Cookie` header the way Next.js (`@edge-runtime/cookies`) does.
 public enum CookieHeader {
     /// All cookies in order. Pairs are split on `;` with optional spaces; a value is
@@ -39,30 +43,55 @@ public enum CookieHeader {
         let wanted = Array(name.utf8)
         var header = header
         return header.withUTF8 { bytes -> String? in
-            // The last pair named `name`: the range of its value, or nil for a bare name ("true").
-            var found: Range<Int>??
-            var start = 0
-            while start <= bytes.count {
-                let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
-                var pairStart = start
-                while pairStart < end, bytes[pairStart] == UInt8(ascii: " ") { pairStart += 1 }
-                let pair = bytes[pairStart..<end]
-                let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? end
-                if pairStart < end, equals - pairStart == wanted.count, pair[..<equals].elementsEqual(wanted) {
-                    if equals == end {
-                        found = .some(nil)
-                    } else if !bytes[(equals + 1)..<end].contains(UInt8(ascii: "%"))
-                                || PercentEncoding.decode(String(decoding: bytes[(equals + 1)..<end], as: UTF8.self)) != nil {
-                        // A value that does not decode is skipped, as in `parse`.
-                        found = .some((equals + 1)..<end)
+            switch lastPair(named: wanted, in: bytes) {
+            case .absent: return nil
+            case .bare: return "true"
+            case .value(let range):
+                let text = String(decoding: bytes[range], as: UTF8.self)
+                return bytes[range].contains(UInt8(ascii: "%")) ? PercentEncoding.decode(text) : text
+            }
+        }
+    }
+
+    /// Where the last usable pair named `wanted` is in a `Cookie` header's bytes.
+    public enum Pair: Equatable {
+        case absent
+        /// The name alone, no `=`: its value is `"true"`.
+        case bare
+        /// The raw value's byte range (still percent-encoded when it has a `%`).
+        case value(Range<Int>)
+    }
+
+    /// The last pair named `wanted` whose value decodes (one that does not is skipped, as in `parse`).
+    public static func lastPair(named wanted: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Pair {
+        guard let base = bytes.baseAddress else { return .absent }
+        var found = Pair.absent
+        var start = 0
+        // memchr, not a Swift loop: a session cookie makes this header a kilobyte or more.
+        while start <= bytes.count {
+            let end: Int
+            if let semicolon = memchr(base + start, Int32(UInt8(ascii: ";")), bytes.count - start) {
+                end = UnsafePointer<UInt8>(semicolon.assumingMemoryBound(to: UInt8.self)) - base
+            } else {
+                end = bytes.count
+            }
+            var pairStart = start
+            while pairStart < end, base[pairStart] == UInt8(ascii: " ") { pairStart += 1 }
+            let nameEnd = pairStart + wanted.count
+            if pairStart < end, nameEnd <= end, nameEnd == end || base[nameEnd] == UInt8(ascii: "="),
+               wanted.isEmpty || wanted.withUnsafeBufferPointer({ memcmp(base + pairStart, $0.baseAddress!, wanted.count) == 0 }) {
+                if nameEnd == end {
+                    found = .bare
+                } else {
+                    let value = UnsafeBufferPointer(start: base + nameEnd + 1, count: end - nameEnd - 1)
+                    if memchr(base + nameEnd + 1, Int32(UInt8(ascii: "%")), value.count) == nil
+                        || PercentEncoding.decode(String(decoding: value, as: UTF8.self)) != nil {
+                        found = .value((nameEnd + 1)..<end)
                     }
                 }
-                start = end + 1
             }
-            guard let found else { return nil }
-            guard let range = found else { return "true" }
-            let text = String(decoding: bytes[range], as: UTF8.self)
-            return bytes[range].contains(UInt8(ascii: "%")) ? PercentEncoding.decode(text) : text
+            start = end + 1
         }
+        return found
     }
 }

@@ -70,6 +70,17 @@ public struct SessionAuthenticator: Sendable {
             })
     }
 
+    /// A whole check answer remembered for this cookie in `context`, while its verified session
+    /// is still before its refresh deadline (``VerifiedSessionCache/answer(_:context:nowMillis:)``).
+    public func rememberedCheckAnswer(_ key: VerifiedSessionCache.Key, context: [UInt8]) -> [UInt8]? {
+        cache?.answer(key, context: context, nowMillis: clock.nowMillis())
+    }
+
+    /// Remembers a check answer beside the verified session of this cookie, if one is cached.
+    public func rememberCheckAnswer(_ key: VerifiedSessionCache.Key, context: [UInt8], bytes: [UInt8]) {
+        cache?.rememberAnswer(key, context: context, bytes: bytes)
+    }
+
     /// Reads the session from the cookie value (nil when the request has no session cookie).
     /// `useCache` (the check): a session verified before for this exact cookie is answered from
     /// ``VerifiedSessionCache`` until its refresh deadline; such an answer carries no refresh token.

@@ -22,7 +22,12 @@ public final class VerifiedSessionCache: Sendable {
 
     public static func key(cookieValue: String) -> Key {
         var value = cookieValue
-        let digest = value.withUTF8 { Digest.sha256($0) }
+        return value.withUTF8 { key(cookieBytes: $0) }
+    }
+
+    /// The key of a cookie value given as its bytes.
+    public static func key(cookieBytes: UnsafeBufferPointer<UInt8>) -> Key {
+        let digest = Digest.sha256(cookieBytes)
         return digest.withUnsafeBytes { raw in
             Key(a: raw.load(fromByteOffset: 0, as: UInt64.self), b: raw.load(fromByteOffset: 8, as: UInt64.self),
                 c: raw.load(fromByteOffset: 16, as: UInt64.self), d: raw.load(fromByteOffset: 24, as: UInt64.self))
@@ -48,6 +53,31 @@ public final class VerifiedSessionCache: Sendable {
 
     public var count: Int { state.withLock { $0.index.count } }
 
+    /// The whole check answer given before for this cookie in this `context` (the location's
+    /// settings, as the gateway names them), while the session's entry is valid. Counts a hit;
+    /// no answer is not a miss (the full path looks the session up next).
+    public func answer(_ key: Key, context: [UInt8], nowMillis: UnixMillis) -> [UInt8]? {
+        guard capacity > 0 else { return nil }
+        let found = state.withLock { $0.answer(key, context: context, nowMillis: nowMillis) }
+        if found != nil { hits.add(1, ordering: .relaxed) }
+        return found
+    }
+
+    /// Keeps a check answer beside the session verified for this cookie, if there is one: the
+    /// answer lives and dies with that entry. At most ``answersPerSession`` contexts per session.
+    public func rememberAnswer(_ key: Key, context: [UInt8], bytes: [UInt8]) {
+        guard capacity > 0 else { return }
+        state.withLock { $0.rememberAnswer(key, Answer(context: context, bytes: bytes)) }
+    }
+
+    /// Locations with different settings get different answers; a site has a handful.
+    public static let answersPerSession = 8
+
+    struct Answer {
+        var context: [UInt8]
+        var bytes: [UInt8]
+    }
+
     /// SHA-256 of a cookie value, as four words (cheap to hash and compare).
     public struct Key: Hashable, Sendable {
         let a, b, c, d: UInt64
@@ -59,6 +89,7 @@ public final class VerifiedSessionCache: Sendable {
             var key: Key
             var session: AuthenticatedSession
             var validUntil: UnixMillis
+            var answers: [Answer] = []
             var previous: Int
             var next: Int
         }
@@ -84,15 +115,30 @@ public final class VerifiedSessionCache: Sendable {
             return nodes[slot].session
         }
 
+        mutating func answer(_ key: Key, context: [UInt8], nowMillis: UnixMillis) -> [UInt8]? {
+            guard let slot = index[key], nodes[slot].validUntil > nowMillis,
+                  let answer = nodes[slot].answers.first(where: { $0.context == context }) else { return nil }
+            moveToFront(slot)
+            return answer.bytes
+        }
+
+        mutating func rememberAnswer(_ key: Key, _ answer: Answer) {
+            guard let slot = index[key] else { return }
+            nodes[slot].answers.removeAll { $0.context == answer.context }
+            if nodes[slot].answers.count >= VerifiedSessionCache.answersPerSession { nodes[slot].answers.removeFirst() }
+            nodes[slot].answers.append(answer)
+        }
+
         mutating func put(_ key: Key, _ session: AuthenticatedSession, validUntil: UnixMillis) {
             if let slot = index[key] {
                 nodes[slot].session = session
                 nodes[slot].validUntil = validUntil
+                nodes[slot].answers = []
                 moveToFront(slot)
                 return
             }
             if index.count >= capacity, tail >= 0 { remove(tail) }
-            let node = Node(key: key, session: session, validUntil: validUntil, previous: -1, next: head)
+            let node = Node(key: key, session: session, validUntil: validUntil, answers: [], previous: -1, next: head)
             let slot: Int
             if let reused = free.popLast() {
                 nodes[reused] = node
@@ -128,6 +174,7 @@ public final class VerifiedSessionCache: Sendable {
             index[nodes[slot].key] = nil
             // Drop the session now rather than when the slot is reused.
             nodes[slot].session.payload.accessToken = ""
+            nodes[slot].answers = []
             free.append(slot)
         }
     }

@@ -1,0 +1,101 @@
+import AuthKitCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The check's fast path for a session seen before: the whole answer, bytes as written.
+///
+/// For a cookie whose session is in the ``VerifiedSessionCache``, the allowed check's answer
+/// depends on nothing but that session and the location's settings: no path rule, header or
+/// method enters a signed-in 200 (the path matters only when signed out; the `Accept` header
+/// only for the eager-auth cookie, so the memo is off when `WORKOS_EAGER_AUTH` is on). So the
+/// first full answer is kept beside the session, keyed by the settings, and later checks with
+/// the same cookie at a location with the same settings get it without building a request,
+/// a session or headers. It lives and dies with the session's cache entry, so nothing
+/// outlives the refresh deadline; an answer that sets a cookie or refuses is never kept.
+///
+/// The settings are every `AUTHKIT_*` parameter, the `REDIRECT_AUTHKIT_*` ones with
+/// `REDIRECT_STATUS` (Apache merges them after an internal redirect; nginx's stock
+/// `fastcgi_params` sends `REDIRECT_STATUS 200` on every request) and the FastCGI roles.
+/// Requests the memo stays out of (the full path answers them): anything not a check, requests
+/// carrying an `Authorization` header (a bearer token may decide), and cookies that need
+/// percent-decoding.
+public struct CheckAnswerMemo: Sendable {
+    private let authenticator: SessionAuthenticator
+    private let cookieName: [UInt8]
+    /// False when there is no session cache or eager auth makes answers depend on `Accept`.
+    public let enabled: Bool
+
+    public init(service: AuthKitService) {
+        authenticator = service.authenticator
+        cookieName = Array(service.authenticator.cookieOptions.name.utf8)
+        enabled = (service.authenticator.cache?.capacity ?? 0) > 0 && !service.settings.eagerAuth
+    }
+
+    /// What a check is remembered under: the cookie's cache key and the location's settings.
+    public struct Ticket: Sendable {
+        public let key: VerifiedSessionCache.Key
+        public let context: [UInt8]
+    }
+
+    /// The ticket for a request the memo may answer, nil for any other.
+    public func ticket(for parameters: FastCGIParameters) -> Ticket? {
+        guard enabled else { return nil }
+        var context: [UInt8] = []
+        context.reserveCapacity(256)
+        var cookieHeader: UnsafeBufferPointer<UInt8>?
+        // A repeated parameter counts with its last value, as in the full path's dictionary.
+        var authorizer = false, checkAction = false, excluded = false
+        parameters.forEach { name, value in
+            if Self.has(name, prefix: "HTTP_") {
+                if Self.equals(name, "HTTP_COOKIE") { cookieHeader = value }
+                if Self.equals(name, "HTTP_AUTHORIZATION") { excluded = true }
+            } else if Self.has(name, prefix: "AUTHKIT_") || Self.has(name, prefix: "REDIRECT_AUTHKIT_")
+                        || Self.equals(name, "FCGI_ROLE") || Self.equals(name, "FCGI_APACHE_ROLE")
+                        || Self.equals(name, "REDIRECT_STATUS") {
+                // Every setting of the location, in the server's order: same settings, same answer.
+                context.append(contentsOf: name)
+                context.append(UInt8(ascii: "="))
+                context.append(contentsOf: value)
+                context.append(0)
+                if Self.equals(name, "FCGI_ROLE") { authorizer = Self.equalsIgnoringCase(value, "authorizer") }
+                if Self.equals(name, "AUTHKIT_ACTION") { checkAction = Self.equalsIgnoringCase(value, "check") }
+            }
+        }
+        guard authorizer || checkAction, !excluded, let cookieHeader,
+              case .value(let range) = CookieHeader.lastPair(named: cookieName, in: cookieHeader),
+              !range.isEmpty, memchr(cookieHeader.baseAddress! + range.lowerBound, Int32(UInt8(ascii: "%")), range.count) == nil
+        else { return nil }
+        let key = VerifiedSessionCache.key(cookieBytes: UnsafeBufferPointer(rebasing: cookieHeader[range]))
+        return Ticket(key: key, context: context)
+    }
+
+    /// The answer remembered for this ticket, if its session is still cached and valid.
+    public func answer(_ ticket: Ticket) -> [UInt8]? {
+        authenticator.rememberedCheckAnswer(ticket.key, context: ticket.context)
+    }
+
+    /// Keeps the full path's answer when it allowed the request without setting a cookie.
+    public func remember(_ ticket: Ticket, response: AuthResponse, bytes: [UInt8]) {
+        guard response.status == 200, response.header("Set-Cookie") == nil else { return }
+        authenticator.rememberCheckAnswer(ticket.key, context: ticket.context, bytes: bytes)
+    }
+
+    // StaticString rather than static arrays: no lazy global initialisation on the hot path.
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count == text.utf8CodeUnitCount else { return false }
+        return memcmp(base, text.utf8Start, bytes.count) == 0
+    }
+
+    private static func has(_ bytes: UnsafeBufferPointer<UInt8>, prefix: StaticString) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        return memcmp(base, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
+
+    /// ASCII case-insensitive equality with a lower-case `expected`.
+    private static func equalsIgnoringCase(_ value: UnsafeBufferPointer<UInt8>, _ expected: StaticString) -> Bool {
+        guard value.count == expected.utf8CodeUnitCount else { return false }
+        for offset in 0..<value.count where value[offset] | 0x20 != expected.utf8Start[offset] { return false }
+        return true
+    }
+}

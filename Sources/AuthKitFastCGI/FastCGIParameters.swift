@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A request's FastCGI parameters as libfcgi holds them (`NAME=VALUE` C strings), read in place.
+///
+/// Only valid while the request is being served: the bytes belong to libfcgi and are freed by
+/// `FCGX_Finish_r`. Copy what must outlive the request (``dictionary()`` copies everything).
+public struct FastCGIParameters {
+    private let environment: UnsafePointer<UnsafeMutablePointer<CChar>?>?
+
+    /// - Parameter environment: a NULL-terminated array of `NAME=VALUE` strings (`FCGX_Request.envp`).
+    public init(environment: UnsafePointer<UnsafeMutablePointer<CChar>?>?) {
+        self.environment = environment
+    }
+
+    /// Calls `body` with each parameter's name and value bytes, in the order the server sent them.
+    public func forEach(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
+        guard var entry = environment else { return }
+        while let pointer = entry.pointee {
+            let length = strlen(pointer)
+            pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+                let all = UnsafeBufferPointer(start: bytes, count: length)
+                if let equals = all.firstIndex(of: UInt8(ascii: "=")) {
+                    body(UnsafeBufferPointer(rebasing: all[..<equals]), UnsafeBufferPointer(rebasing: all[(equals + 1)...]))
+                }
+            }
+            entry += 1
+        }
+    }
+
+    /// Every parameter, copied; a repeated name keeps its last value.
+    public func dictionary() -> [String: String] {
+        var parameters: [String: String] = [:]
+        parameters.reserveCapacity(48)
+        forEach { name, value in
+            parameters[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
+        }
+        return parameters
+    }
+
+    /// The last value of `name`, copied.
+    public func value(_ name: String) -> String? {
+        let wanted = Array(name.utf8)
+        var found: String?
+        forEach { candidate, value in
+            if candidate.elementsEqual(wanted) { found = String(decoding: value, as: UTF8.self) }
+        }
+        return found
+    }
+
+    /// Runs `body` with parameters built from `pairs` (tests and CGI, where there is no libfcgi).
+    public static func with<Result>(_ pairs: [(String, String)], _ body: (FastCGIParameters) -> Result) -> Result {
+        let strings = pairs.map { strdup("\($0.0)=\($0.1)") }
+        defer { strings.forEach { free($0) } }
+        return (strings + [nil]).withUnsafeBufferPointer { body(FastCGIParameters(environment: $0.baseAddress)) }
+    }
+}

@@ -1,0 +1,102 @@
+@testable import AuthKitCore
+import Logging
+import Testing
+@testable import AuthKitFastCGI
+
+/// Which requests the check's fast path may answer, what it keys them by, and what it keeps.
+/// (That a remembered answer equals the full path's is shown through real nginx, in
+/// `NginxFlowTests.repeatedChecksKeepEachLocationsAnswer`.)
+@Suite struct CheckAnswerMemoTests {
+    struct Unreachable: HTTPTransport {
+        func send(_ request: HTTPRequest) throws(HTTPTransportError) -> HTTPResponse { throw .timedOut }
+    }
+
+    static func service(cacheSize: Int = 10, eagerAuth: Bool = false) -> AuthKitService {
+        let config = AuthKitConfig(
+            clientId: "client_01", apiKey: "sk_test_secret_api_key_value", cookiePassword: "this-is-a-32-character-password!",
+            redirectURI: "https://app.example.com/auth/callback", apiHostname: "workos.test")
+        let clock = SystemClock()
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let authenticator = SessionAuthenticator(
+            sealer: SessionSealer(config: config, clock: clock, random: SecureRandom()),
+            verifier: AccessTokenVerifier(keys: StaticKeyProvider(JSONWebKeySet(keys: [])), clock: clock),
+            workos: WorkOSClient(config: config, transport: Unreachable(), random: SecureRandom()),
+            policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger,
+            cache: VerifiedSessionCache(capacity: cacheSize))
+        var settings = EndpointSettings(origin: "https://app.example.com", redirectURI: config.redirectURI)
+        settings.eagerAuth = eagerAuth
+        return AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger)
+    }
+
+    static let check: [(String, String)] = [
+        ("FCGI_ROLE", "RESPONDER"), ("AUTHKIT_ACTION", "check"), ("REQUEST_URI", "/docs/a"),
+        ("HTTP_COOKIE", "theme=dark; wos-session=Fe26.2*1*abc; _ga=1"), ("REDIRECT_STATUS", "200"),
+    ]
+
+    func ticket(_ memo: CheckAnswerMemo, _ pairs: [(String, String)]) -> CheckAnswerMemo.Ticket? {
+        FastCGIParameters.with(pairs) { memo.ticket(for: $0) }
+    }
+
+    func replacing(_ name: String, with value: String?, in pairs: [(String, String)] = check) -> [(String, String)] {
+        pairs.compactMap { $0.0 == name ? value.map { (name, $0) } : $0 }
+    }
+
+    @Test func checksWithASessionCookieGetATicket() throws {
+        let memo = CheckAnswerMemo(service: Self.service())
+        let checkTicket = try #require(ticket(memo, Self.check))
+        #expect(checkTicket.key == VerifiedSessionCache.key(cookieValue: "Fe26.2*1*abc"))
+        let authorizer = [("FCGI_ROLE", "AUTHORIZER"), ("HTTP_COOKIE", "wos-session=Fe26.2*1*abc")]
+        #expect(ticket(memo, authorizer)?.key == checkTicket.key, "an Apache authorizer is a check too")
+        // The last cookie of the name counts, as in the full path.
+        #expect(ticket(memo, replacing("HTTP_COOKIE", with: "wos-session=old; wos-session=new"))?.key
+                == VerifiedSessionCache.key(cookieValue: "new"))
+    }
+
+    @Test func theMemoStaysOutOfEverythingElse() {
+        let memo = CheckAnswerMemo(service: Self.service())
+        #expect(ticket(memo, replacing("AUTHKIT_ACTION", with: "session")) == nil, "not a check")
+        #expect(ticket(memo, replacing("AUTHKIT_ACTION", with: nil)) == nil, "a responder without an action")
+        #expect(ticket(memo, Self.check + [("HTTP_AUTHORIZATION", "Bearer x")]) == nil, "a bearer token may decide")
+        #expect(ticket(memo, replacing("HTTP_COOKIE", with: "wos-session=Fe26.2%2A1")) == nil, "needs percent-decoding")
+        #expect(ticket(memo, replacing("HTTP_COOKIE", with: "wos-session=")) == nil)
+        #expect(ticket(memo, replacing("HTTP_COOKIE", with: "wos-session")) == nil)
+        #expect(ticket(memo, replacing("HTTP_COOKIE", with: "other=1")) == nil)
+        #expect(ticket(memo, replacing("HTTP_COOKIE", with: nil)) == nil)
+        // The action given twice counts with its last value.
+        #expect(ticket(memo, Self.check + [("AUTHKIT_ACTION", "sign-in")]) == nil)
+        #expect(ticket(CheckAnswerMemo(service: Self.service(cacheSize: 0)), Self.check) == nil)
+        // With eager auth the answer depends on the Accept header.
+        #expect(ticket(CheckAnswerMemo(service: Self.service(eagerAuth: true)), Self.check) == nil)
+    }
+
+    @Test func theLocationsSettingsAreTheContextAndNothingElse() throws {
+        let memo = CheckAnswerMemo(service: Self.service())
+        let base = try #require(ticket(memo, Self.check)).context
+        let otherRequest = replacing("REQUEST_URI", with: "/other", in: Self.check + [("HTTP_ACCEPT", "text/html"), ("REMOTE_ADDR", "10.0.0.1")])
+        #expect(try #require(ticket(memo, otherRequest)).context == base)
+        for setting in [("AUTHKIT_ROLE", "admin"), ("REDIRECT_AUTHKIT_PERMISSION", "x"), ("FCGI_APACHE_ROLE", "AUTHORIZER")] {
+            #expect(try #require(ticket(memo, Self.check + [setting])).context != base, "\(setting)")
+        }
+        #expect(try #require(ticket(memo, replacing("REDIRECT_STATUS", with: "401"))).context != base)
+    }
+
+    @Test func onlyAllowedAnswersWithoutACookieAreKept() throws {
+        let service = Self.service()
+        let memo = CheckAnswerMemo(service: service)
+        let kept = try #require(ticket(memo, Self.check))
+        let allowed = AuthResponse(status: 200, headers: [("X-AuthKit-User-Id", "user_1")])
+        // No verified session for this cookie: nothing to keep the answer beside.
+        memo.remember(kept, response: allowed, bytes: [1])
+        #expect(memo.answer(kept) == nil)
+
+        let claims = try #require(AccessTokenClaims(payload: .object([("sub", .string("user_1")), ("exp", .int(4_000_000_000))])))
+        let user = try #require(SessionUser(sessionJSON: .object([("id", .string("user_1"))])))
+        let session = AuthenticatedSession(payload: SessionPayload(accessToken: "at", refreshToken: "rt", user: user), claims: claims, refreshed: false)
+        service.authenticator.cache?.store(kept.key, session: session, validUntilMillis: Int64.max)
+        memo.remember(kept, response: AuthResponse(status: 200, headers: [("Set-Cookie", "wos-session=new")]), bytes: [2])
+        memo.remember(kept, response: AuthResponse(status: 403), bytes: [3])
+        #expect(memo.answer(kept) == nil, "refreshed and refused answers are not kept")
+        memo.remember(kept, response: allowed, bytes: [1])
+        #expect(memo.answer(kept) == [1])
+    }
+}
