@@ -13,6 +13,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Counters and histograms (swift-metrics), exported as Prometheus text (swift-prometheus).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The emulator only; never linked into authkit-fcgi.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
@@ -30,7 +33,10 @@ let package = Package(
         /// Sessions, tokens, WorkOS protocol and configuration; no FastCGI, no environment, no stdout.
         .target(
             name: "AuthKitCore",
-            dependencies: ["AuthKitCrypto", "AuthKitSync", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "AuthKitCrypto", "AuthKitSync", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
         ),
         /// The HTTPS transport to WorkOS, over libcurl.
         .target(name: "AuthKitCurl", dependencies: ["AuthKitCore", "AuthKitSync", "CCurl"]),
@@ -47,6 +53,8 @@ let package = Package(
                 "AuthKitCore", "AuthKitCurl", "AuthKitFastCGI", "AuthKitRedis", "AuthKitSync", "CFastCGI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         /// A local WorkOS stand-in for tests, the demo and users' CI. Independent of AuthKitCore on
@@ -67,7 +75,9 @@ let package = Package(
         ),
 
         .testTarget(name: "AuthKitCryptoTests", dependencies: ["AuthKitCrypto"]),
-        .testTarget(name: "AuthKitCoreTests", dependencies: ["AuthKitCore", "AuthKitCrypto"]),
+        .testTarget(name: "AuthKitCoreTests", dependencies: [
+            "AuthKitCore", "AuthKitCrypto", .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]),
         .testTarget(name: "AuthKitCurlTests", dependencies: ["AuthKitCurl", "AuthKitCore", "AuthKitSync"]),
         .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitCore", "AuthKitSync"]),
         /// Tests that start real processes (the emulator, later nginx and Apache) on loopback.

@@ -23,13 +23,14 @@ import Glibc
 public struct CheckAnswerMemo: Sendable {
     private let authenticator: SessionAuthenticator
     private let cookieName: [UInt8]
-    /// False when there is no session cache or eager auth makes answers depend on `Accept`.
+    /// False when there is no session cache, eager auth makes answers depend on `Accept`, or
+    /// every check is to be logged with its details (debug).
     public let enabled: Bool
 
-    public init(service: AuthKitService) {
+    public init(service: AuthKitService, logsEveryCheck: Bool = false) {
         authenticator = service.authenticator
         cookieName = Array(service.authenticator.cookieOptions.name.utf8)
-        enabled = (service.authenticator.cache?.capacity ?? 0) > 0 && !service.settings.eagerAuth
+        enabled = (service.authenticator.cache?.capacity ?? 0) > 0 && !service.settings.eagerAuth && !logsEveryCheck
     }
 
     /// What a check is remembered under: the cookie's cache key and the location's settings.

@@ -8,16 +8,20 @@ import Logging
 /// Everything a running authkit-fcgi needs, built once from the configuration.
 struct Application: Sendable {
     let service: AuthKitService
+    /// The WorkOS key set in use (its age is a metric).
+    let jwks: JWKSCache
 
     /// - Parameter admission: the FastCGI server's worker pool (nil in CGI mode: one request).
-    init(config: AuthKitConfig, logger: Logger, admission: (any BlockingAdmission)? = nil) {
+    init(config: AuthKitConfig, logger: Logger, metrics: AuthKitMetrics = .disabled, admission: (any BlockingAdmission)? = nil) {
         let clock = SystemClock()
         let random = SecureRandom()
         let userAgent = "authkit-fcgi/\(AuthKitVersion.string)"
         let transport = CurlTransport(
             connectTimeoutMillis: config.httpConnectTimeoutMillis, totalTimeoutMillis: config.httpTotalTimeoutMillis,
             userAgent: userAgent)
-        let workos = WorkOSClient(config: config, transport: transport, random: random)
+        // WorkOS calls (code exchange, refresh, JWKS) are timed by endpoint and status.
+        let measured = MeasuredTransport(transport, metrics: metrics)
+        let workos = WorkOSClient(config: config, transport: measured, random: random)
         var store: FileJWKSStore?
         var refreshStore: FileRefreshStore?
         if let directory = config.cacheDirectory {
@@ -36,13 +40,13 @@ struct Application: Sendable {
                 ProcessConfig.fail(error.description)
             }
         }
-        let keys = JWKSCache(url: workos.jwksURL, transport: transport, clock: clock, userAgent: userAgent, store: store)
+        let keys = JWKSCache(url: workos.jwksURL, transport: measured, clock: clock, userAgent: userAgent, store: store)
         let sealer = SessionSealer(config: config, clock: clock, random: random)
         let authenticator = SessionAuthenticator(
             sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: config.clockLeewaySeconds),
             workos: workos, policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
             cookieOptions: .session(config: config), clock: clock, logger: logger, sharedStore: sharedStore,
-            admission: admission, cache: VerifiedSessionCache(capacity: config.sessionCacheSize))
+            admission: admission, cache: VerifiedSessionCache(capacity: config.sessionCacheSize), metrics: metrics)
         // Patterns were validated when the configuration loaded.
         let settings = EndpointSettings(
             origin: config.baseURL.flatMap(EndpointSettings.origin(of:)) ?? EndpointSettings.origin(of: config.redirectURI)!,
@@ -62,6 +66,7 @@ struct Application: Sendable {
             }
             configured.errorPageTemplate = String(decoding: data, as: UTF8.self)
         }
+        jwks = keys
         service = AuthKitService(settings: configured, authenticator: authenticator, clock: clock, random: random, logger: logger)
     }
 }

@@ -1,23 +1,56 @@
 import AuthKitCore
 import AuthKitFastCGI
+import Glibc
+import Logging
 
 /// One request from FastCGI or CGI parameters to an answer: the RESPONDER role serves every
 /// endpoint; the AUTHORIZER role (Apache) is the auth check, answered in authorizer terms;
 /// `AUTHKIT_ACTION=denied` is Apache's `ErrorDocument 401` after mod_fcgid's access checker
-/// refused, answered for the browser.
+/// refused, answered for the browser. Every check is counted by outcome and, at debug level,
+/// logged with its user, session, organization and duration; every event logged while the
+/// request is handled carries its request id and path.
 enum Gateway {
-    static func answer(service: AuthKitService, parameters: [String: String], body: [UInt8]) -> AuthResponse {
+    static func answer(service: AuthKitService, telemetry: Telemetry?, parameters: [String: String], body: [UInt8]) -> AuthResponse {
         let request = GatewayRequest.make(parameters: parameters, body: body)
+        let context = RequestLogContext(
+            requestId: parameters["REQUEST_ID"] ?? request.header("x-request-id") ?? parameters["UNIQUE_ID"], path: request.path)
+        return RequestLogContext.$current.withValue(context) {
+            route(service: service, telemetry: telemetry, request: request, parameters: parameters)
+        }
+    }
+
+    private static func route(service: AuthKitService, telemetry: Telemetry?, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
         if AuthorizerResponse.isAuthorizer(parameters) {
-            return AuthorizerResponse.map(service.handle(request, action: .check),
+            return AuthorizerResponse.map(check(service: service, telemetry: telemetry, request: request),
                                           accessChecker: AuthorizerResponse.isAccessChecker(parameters))
         }
         if request.parameters["AUTHKIT_ACTION"]?.lowercased() == "denied" { return denied(service: service, request: request, parameters: parameters) }
-        return service.handle(request)
+        switch AuthAction.route(request, settings: service.settings) {
+        case .check?: return check(service: service, telemetry: telemetry, request: request)
+        case .metrics?: return telemetry?.answer(parameters: parameters) ?? service.handle(request, action: .metrics)
+        default: return service.handle(request)
+        }
+    }
+
+    /// The check, counted and (at debug level) logged.
+    private static func check(service: AuthKitService, telemetry: Telemetry?, request: AuthRequest) -> AuthResponse {
+        guard let telemetry else { return service.handle(request, action: .check) }
+        let started = monotonicMicroseconds()
+        let response = service.handle(request, action: .check)
+        let outcome = AuthKitMetrics.CheckOutcome(status: response.status)
+        telemetry.metrics.countCheck(outcome)
+        telemetry.logger.debug("check", metadata: [
+            "event": "check", "outcome": "\(outcome.rawValue)", "status": "\(response.status)",
+            "user": "\(response.header("X-AuthKit-User-Id") ?? "-")", "session": "\(response.header("X-AuthKit-Session-Id") ?? "-")",
+            "organization": "\(response.header("X-AuthKit-Organization-Id") ?? "-")",
+            "refreshed": "\(response.header("Set-Cookie") != nil)", "duration_us": "\(monotonicMicroseconds() - started)",
+        ])
+        return response
     }
 
     /// Only meaningful as an internal redirect (`REDIRECT_STATUS` set): the check runs again on
-    /// the original request, whose URI and settings Apache hands over.
+    /// the original request, whose URI and settings Apache hands over. (Not counted again: the
+    /// access checker's refusal was.)
     static func denied(service: AuthKitService, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
         guard parameters["REDIRECT_STATUS"] != nil else { return notFound(service: service, request: request) }
         let check = service.handle(request, action: .check)
@@ -28,5 +61,11 @@ enum Gateway {
         var unrouted = request
         unrouted.parameters["AUTHKIT_ACTION"] = "none"
         return service.handle(unrouted)
+    }
+
+    private static func monotonicMicroseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
     }
 }

@@ -24,13 +24,23 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Flag(name: .long, help: "authkit's debug option (as WORKOS_DEBUG=true): log level debug, one line for every check.")
+    var debug = false
+
     func run() throws {
         let config = ProcessConfig.load(envFile: options.envFile)
-        var logger = Logger(label: "authkit-fcgi", factory: { label in StreamLogHandler.standardError(label: label) })
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+            ProcessConfig.fail("--log-level \(logLevel) is not a level. Fix: use trace, debug, info, notice, warning, error or critical")
+        }
+        let effectiveLevel = (debug || config.debug) ? min(level, .debug) : level
+        let format = config.logFormat
+        var logger = Logger(label: "authkit-fcgi", factory: { _ in LineLogHandler(format: format, level: effectiveLevel) })
+        logger.logLevel = effectiveLevel
+        let telemetry = Telemetry(config: config, logger: logger)
         let pool = WorkerPool(workers: workers, maxBlocked: maxWaiting)
-        let application = Application(config: config, logger: logger, admission: pool)
+        let application = Application(config: config, logger: logger, metrics: telemetry.metrics, admission: pool)
         let service = application.service
+        telemetry.watch(cache: service.authenticator.cache, jwks: application.jwks, clock: SystemClock())
 
         let address: ListenAddress
         if let listen {
@@ -38,20 +48,24 @@ struct Serve: ParsableCommand {
         } else if let inherited = Self.inheritedSocket() {
             address = .inherited(fd: inherited)
         } else if ProcessInfo.processInfo.environment["GATEWAY_INTERFACE"] != nil {
-            CGIRequest.answer(service: service)
+            CGIRequest.answer(service: service, telemetry: telemetry)
             return
         } else {
             ProcessConfig.fail("--listen is not set and no socket was inherited. Fix: pass --listen unix:/run/authkit-fcgi.sock or 127.0.0.1:9000")
         }
 
         let server: FastCGIServer
-        let memo = CheckAnswerMemo(service: service)
+        // At debug level every check is logged with its user and duration: no shortcuts then.
+        let memo = CheckAnswerMemo(service: service, logsEveryCheck: effectiveLevel <= .debug)
         do {
             server = try FastCGIServer(address: address, pool: pool, logger: logger) { parameters, body in
                 // A check for a session seen before, at a location seen before: the answer as given then.
                 let ticket = memo.ticket(for: parameters)
-                if let ticket, let remembered = memo.answer(ticket) { return remembered }
-                let response = Gateway.answer(service: service, parameters: parameters.dictionary(), body: body)
+                if let ticket, let remembered = memo.answer(ticket) {
+                    telemetry.metrics.countCheck(.allowed)
+                    return remembered
+                }
+                let response = Gateway.answer(service: service, telemetry: telemetry, parameters: parameters.dictionary(), body: body)
                 let bytes = GatewayResponse.bytes(response)
                 if let ticket { memo.remember(ticket, response: response, bytes: bytes) }
                 return bytes

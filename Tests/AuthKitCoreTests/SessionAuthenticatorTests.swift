@@ -1,4 +1,5 @@
 import Logging
+import MetricsTestKit
 import Synchronization
 import Testing
 @testable import AuthKitCore
@@ -18,7 +19,8 @@ import Testing
 
     func harness(
         config: AuthKitConfig = Fixtures.config(),
-        workos: @escaping ScriptedTransport.Handler = { _ throws(HTTPTransportError) in ScriptedTransport.json(500, "{}") }
+        workos: @escaping ScriptedTransport.Handler = { _ throws(HTTPTransportError) in ScriptedTransport.json(500, "{}") },
+        metrics: AuthKitMetrics = .disabled
     ) -> Harness {
         let clock = ManualClock(seconds: start)
         let transport = ScriptedTransport(workos)
@@ -29,7 +31,7 @@ import Testing
             workos: WorkOSClient(config: config, transport: transport, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
             cookieOptions: .session(config: config), clock: clock,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), metrics: metrics)
         return Harness(clock: clock, transport: transport, authenticator: authenticator, sealer: sealer)
     }
 
@@ -196,5 +198,42 @@ import Testing
         }
         #expect(session.payload.impersonator == nil)
         #expect(session.payload.authenticationMethod == "SSO")
+    }
+
+    /// authkit_refreshes_total by outcome, one per request's refresh; coalesced ones counted apart.
+    @Test func refreshesAreCountedByOutcome() throws {
+        func count(_ metrics: TestMetrics, _ outcome: String) -> Int64 {
+            (try? metrics.expectCounter("authkit_refreshes_total", [("outcome", outcome)]).totalValue) ?? 0
+        }
+        let newToken = factory.accessToken(iat: start + 301, exp: start + 601)
+        let recorder = TestMetrics()
+        let h = harness(workos: { [self] _ throws(HTTPTransportError) in refreshAnswer(accessToken: newToken) },
+                        metrics: AuthKitMetrics(factory: recorder))
+        let cookie = sessionCookie(h.sealer, accessToken: factory.accessToken(iat: start, exp: start + 300))
+        h.clock.advance(seconds: 301)
+        _ = h.authenticator.authenticate(cookieValue: cookie)
+        // The same expired cookie again within the grace window: answered by the first refresh.
+        _ = h.authenticator.authenticate(cookieValue: cookie)
+        #expect(count(recorder, "success") == 2)
+        #expect(try recorder.expectCounter("authkit_refreshes_coalesced_total").totalValue == 1)
+        #expect(h.transport.requests.count == 1)
+
+        let failures = TestMetrics()
+        let terminal = harness(workos: { _ throws(HTTPTransportError) in
+            ScriptedTransport.json(400, #"{"error":"invalid_grant","error_description":"Refresh token already exchanged."}"#)
+        }, metrics: AuthKitMetrics(factory: failures))
+        let old = sessionCookie(terminal.sealer, accessToken: factory.accessToken(iat: start, exp: start + 300))
+        terminal.clock.advance(seconds: 280)
+        _ = terminal.authenticator.authenticate(cookieValue: old)   // 20 s left: proactive
+        terminal.clock.advance(seconds: 21)
+        _ = terminal.authenticator.authenticate(cookieValue: old)   // expired: terminal
+        #expect(count(failures, "proactive_failure") == 1 && count(failures, "terminal_failure") == 1 && count(failures, "success") == 0)
+
+        let outage = TestMetrics()
+        let transient = harness(workos: { _ throws(HTTPTransportError) in throw .timedOut }, metrics: AuthKitMetrics(factory: outage))
+        let kept = sessionCookie(transient.sealer, accessToken: factory.accessToken(iat: start, exp: start + 300))
+        transient.clock.advance(seconds: 301)
+        _ = transient.authenticator.authenticate(cookieValue: kept)
+        #expect(count(outage, "transient_failure") == 1)
     }
 }

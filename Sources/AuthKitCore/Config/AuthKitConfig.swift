@@ -80,6 +80,25 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var cacheDirectory: String?
     /// `AUTHKIT_REDIS_URL`: refresh coordination across hosts. May hold a password: secret.
     public var redisURL: String?
+    /// `AUTHKIT_LOG_FORMAT`: `logfmt` (default) or `json`, one line per event on stderr.
+    public var logFormat: LogFormat = .logfmt
+    /// `WORKOS_DEBUG`: authkit's `debug` option; logs every check and the reasons behind answers.
+    public var debug: Bool = false
+    /// `AUTHKIT_METRICS`: who may read `{prefix}metrics` (Prometheus text).
+    public var metricsAccess: MetricsAccess = .loopback
+
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case logfmt, json
+    }
+
+    public enum MetricsAccess: String, Sendable, CaseIterable {
+        /// Only requests whose `REMOTE_ADDR` is 127.0.0.0/8 or ::1 (what the server passes).
+        case loopback
+        /// Anyone the web server lets through: restrict the location in its configuration.
+        case on
+        /// Not served (404).
+        case off
+    }
 
     public init(
         clientId: String,

@@ -159,6 +159,20 @@ public enum ConfigLoader {
             }
             config.redisURL = redis
         }
+        if let format = value("AUTHKIT_LOG_FORMAT") {
+            guard let parsed = AuthKitConfig.LogFormat(rawValue: format.lowercased()) else {
+                throw ConfigError(variable: "AUTHKIT_LOG_FORMAT", problem: "must be logfmt or json", fix: "set it to logfmt (the default) or json")
+            }
+            config.logFormat = parsed
+        }
+        config.debug = try boolean("WORKOS_DEBUG", default: false)
+        if let access = value("AUTHKIT_METRICS") {
+            guard let parsed = AuthKitConfig.MetricsAccess(rawValue: access.lowercased()) else {
+                throw ConfigError(variable: "AUTHKIT_METRICS", problem: "must be loopback, on or off",
+                                  fix: "set it to loopback (the default: only 127.0.0.1 and ::1), on (restrict it in nginx/Apache) or off")
+            }
+            config.metricsAccess = parsed
+        }
         return config
     }
 
@@ -197,6 +211,9 @@ public enum ConfigLoader {
             ("AUTHKIT_ERROR_PAGE", config.errorPagePath ?? "(built-in)"),
             ("AUTHKIT_CACHE_DIR", config.cacheDirectory ?? "(none)"),
             ("AUTHKIT_REDIS_URL", config.redisURL.map(maskRedisURL) ?? "(none)"),
+            ("AUTHKIT_LOG_FORMAT", config.logFormat.rawValue),
+            ("WORKOS_DEBUG", String(config.debug)),
+            ("AUTHKIT_METRICS", config.metricsAccess.rawValue),
         ]
     }
 

@@ -12,6 +12,7 @@ import Logging
 /// | sign-out | clear cookies, redirect to WorkOS logout |
 /// | session, token, refresh | JSON for scripts on the site |
 /// | health | liveness |
+/// | metrics | Prometheus text (the executable answers it; 404 from the service alone) |
 public struct AuthKitService: Sendable {
     public let settings: EndpointSettings
     public let authenticator: SessionAuthenticator
@@ -51,6 +52,7 @@ public struct AuthKitService: Sendable {
         case .token: response = token(request)
         case .refresh: response = refresh(request)
         case .health: response = .json(200, .object([("status", .string("ok"))]))
+        case .metrics: response = .json(404, .object([("error", .string("not_found"))]))
         }
         response.addCachePrevention()
         return response

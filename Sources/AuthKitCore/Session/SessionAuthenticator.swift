@@ -34,6 +34,8 @@ public struct SessionAuthenticator: Sendable {
     public let coordinator: RefreshCoordinator
     /// Verified sessions by cookie, for the check (`AUTHKIT_SESSION_CACHE_SIZE`).
     public let cache: VerifiedSessionCache?
+    /// Refreshes by outcome, coalesced refreshes, slimmed and refused cookies.
+    public let metrics: AuthKitMetrics
     private let clock: any Clock
     private let logger: Logger
 
@@ -41,9 +43,10 @@ public struct SessionAuthenticator: Sendable {
         sealer: SessionSealer, verifier: AccessTokenVerifier, workos: WorkOSClient, policy: RefreshPolicy,
         cookieOptions: CookieOptions, clock: any Clock, logger: Logger, coordinator: RefreshCoordinator? = nil,
         sharedStore: (any SharedRefreshStore)? = nil, admission: (any BlockingAdmission)? = nil,
-        cache: VerifiedSessionCache? = nil
+        cache: VerifiedSessionCache? = nil, metrics: AuthKitMetrics = .disabled
     ) {
         self.cache = cache
+        self.metrics = metrics
         self.sealer = sealer
         self.verifier = verifier
         self.workos = workos
@@ -138,9 +141,11 @@ public struct SessionAuthenticator: Sendable {
     public func sessionSetCookie(_ payload: SessionPayload) -> String? {
         switch SessionCookieLimit.fit(payload, sealer: sealer, options: cookieOptions) {
         case .fits(let setCookie, let slimmed):
+            if slimmed { metrics.cookiesSlimmed.increment() }
             if slimmed { logger.notice("session cookie slimmed to fit 4 KB", metadata: ["user": "\(payload.user.id)"]) }
             return setCookie
         case .tooLarge(let bytes):
+            metrics.cookiesRefused.increment()
             logger.error("session cookie too large for a browser, not set", metadata: [
                 "user": "\(payload.user.id)", "bytes": "\(bytes)", "limit": "\(SessionCookieLimit.maxNameAndValueBytes)",
                 "fix": "fewer roles/permissions/entitlements/feature flags in the access token, or a shorter WORKOS_COOKIE_NAME",
@@ -154,11 +159,17 @@ public struct SessionAuthenticator: Sendable {
     public func refresh(_ payload: SessionPayload, organizationId: String?, stillValid: AccessTokenClaims?) -> SessionOutcome {
         // The organization is part of the key: an explicit switch must not be answered with a
         // concurrent ordinary refresh's result (which keeps the current organization).
+        var calledWorkOS = false
         let result = coordinator.coalesce(refreshToken: payload.refreshToken + "\u{0}" + (organizationId ?? "")) {
-            callWorkOS(payload, organizationId: organizationId)
+            calledWorkOS = true
+            return callWorkOS(payload, organizationId: organizationId)
         }
+        // Answered by another request's refresh of the same token: no call of our own. (Each
+        // request's refresh counts once in authkit_refreshes_total, coalesced or not.)
+        if !calledWorkOS { metrics.coalescedRefreshes.increment() }
         switch result {
         case .success(let refreshed):
+            metrics.countRefresh(.success)
             return .signedIn(AuthenticatedSession(payload: refreshed.payload, claims: refreshed.claims, refreshed: true),
                              setCookie: refreshed.setCookie.isEmpty ? nil : refreshed.setCookie)
         case .failure(let error):
@@ -173,7 +184,11 @@ public struct SessionAuthenticator: Sendable {
             guard let claims = AccessTokenVerifier.decodeUnverified(newPayload.accessToken), claims.subject == newPayload.user.id else {
                 return .failure(.invalidResponse("refreshed access token unreadable or for another user"))
             }
-            logger.info("session refreshed", metadata: ["user": "\(newPayload.user.id)"])
+            // authkit's onSessionRefreshSuccess.
+            logger.info("session refreshed", metadata: [
+                "event": "refresh", "outcome": "success", "user": "\(newPayload.user.id)",
+                "session": "\(claims.sessionId ?? "-")", "organization": "\(claims.organizationId ?? "-")",
+            ])
             // A session too large for a cookie is still served this time; the browser would drop it.
             let cookie = sessionSetCookie(newPayload) ?? ""
             return .success(RefreshedSession(payload: newPayload, claims: claims, setCookie: cookie))
@@ -186,14 +201,24 @@ public struct SessionAuthenticator: Sendable {
         // #453: a proactive refresh that fails serves the token that is still valid. Another
         // request may well have rotated the refresh token already.
         if let stillValid, stillValid.expiresAt > clock.nowSeconds() {
-            logger.info("proactive refresh failed; serving the still-valid token", metadata: ["error": "\(error)"])
+            metrics.countRefresh(.proactiveFailure)
+            logger.info("proactive refresh failed; serving the still-valid token", metadata: [
+                "event": "refresh", "outcome": "proactive_failure", "user": "\(payload.user.id)", "error": "\(error)",
+            ])
             return .signedIn(AuthenticatedSession(payload: payload, claims: stillValid, refreshed: false), setCookie: nil)
         }
         if error.isTransient {
-            logger.warning("refresh failed (transient), keeping the session cookie", metadata: ["error": "\(error)"])
+            // authkit's onSessionRefreshError, for a failure that keeps the session.
+            metrics.countRefresh(.transientFailure)
+            logger.warning("refresh failed (transient), keeping the session cookie", metadata: [
+                "event": "refresh", "outcome": "transient_failure", "user": "\(payload.user.id)", "error": "\(error)",
+            ])
             return .unavailable(reason: "refresh failed: \(error)")
         }
-        logger.info("refresh failed (terminal), deleting the session cookie", metadata: ["error": "\(error)"])
+        metrics.countRefresh(.terminalFailure)
+        logger.info("refresh failed (terminal), deleting the session cookie", metadata: [
+            "event": "refresh", "outcome": "terminal_failure", "user": "\(payload.user.id)", "error": "\(error)",
+        ])
         return .signedOut(reason: "refresh failed: \(error)", setCookie: SetCookie.delete(options: cookieOptions))
     }
 

@@ -80,6 +80,12 @@ public final class JWKSCache: SigningKeyProvider {
         }
     }
 
+    /// When the keys in use were fetched (by this process or, through the store, another); nil
+    /// before the first successful fetch. For the `authkit_jwks_age_seconds` gauge.
+    public var fetchedAt: UnixMillis? {
+        state.withLock { $0.keySet == nil ? nil : $0.fetchedAt }
+    }
+
     public func keys(forKeyId keyId: String?) throws(TokenError) -> [RSAPublicKey] {
         let now = clock.nowMillis()
         var snapshot = state.withLock { $0 }

@@ -26,7 +26,7 @@ final class ApacheSite: @unchecked Sendable {
             }
         }
         var modules: [String] {
-            let common = ["mpm_event", "authz_core", "authn_core", "authz_user", "cgid", "alias", "env", "setenvif", "mime", "dir", "headers"]
+            let common = ["mpm_event", "authz_core", "authz_host", "authn_core", "authz_user", "cgid", "alias", "env", "setenvif", "mime", "dir", "headers"]
             switch self {
             case .authorizer: return common + ["authnz_fcgi", "proxy", "proxy_fcgi"]
             case .fcgid: return common + ["fcgid"]

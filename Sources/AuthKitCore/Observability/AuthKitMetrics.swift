@@ -1,0 +1,82 @@
+import CoreMetrics
+
+/// What authkit-fcgi counts, as swift-metrics instruments made by one factory (Prometheus's in
+/// the executable, a no-op one by default and a recording one in tests).
+///
+/// Every instrument is made once, here, so counting on the check's hot path is one atomic add.
+/// Names follow Prometheus conventions (`_total` counters, `_seconds` histograms).
+public struct AuthKitMetrics: Sendable {
+    /// How a check ended; the `outcome` label of `authkit_checks_total`.
+    public enum CheckOutcome: String, Sendable, CaseIterable {
+        /// Signed in (and meeting the location's requirements): 200.
+        case allowed
+        /// Not signed in: 401, or the authorizer's redirect to sign in.
+        case unauthenticated
+        /// Signed in without the role, permission or entitlement required: 403.
+        case forbidden
+        /// WorkOS could not be reached for a needed refresh: 503.
+        case unavailable
+        /// Anything else (a bad request).
+        case error
+
+        /// The outcome of a check's HTTP status (a redirect is a sign-in page for a browser).
+        public init(status: Int) {
+            switch status {
+            case 200..<300: self = .allowed
+            case 401, 302, 303: self = .unauthenticated
+            case 403: self = .forbidden
+            case 503: self = .unavailable
+            default: self = .error
+            }
+        }
+    }
+
+    /// How a refresh at WorkOS ended; the `outcome` label of `authkit_refreshes_total`.
+    public enum RefreshOutcome: String, Sendable, CaseIterable {
+        case success
+        /// 5xx, timeouts, refused connections: the cookie is kept, the check answers 503.
+        case transientFailure = "transient_failure"
+        /// The refresh token was refused: the session ends.
+        case terminalFailure = "terminal_failure"
+        /// A refresh ahead of expiry failed; the still-valid token was served.
+        case proactiveFailure = "proactive_failure"
+    }
+
+    private let factory: any MetricsFactory
+    private let checks: [CheckOutcome: Counter]
+    private let refreshes: [RefreshOutcome: Counter]
+    /// Refreshes answered by another request's refresh of the same token (same process,
+    /// another process on the host, or another host through Redis) instead of a WorkOS call.
+    public let coalescedRefreshes: Counter
+    /// Session cookies that had to drop claims to fit the browser's 4 KB.
+    public let cookiesSlimmed: Counter
+    /// Session cookies too large even slimmed: not set.
+    public let cookiesRefused: Counter
+
+    public init(factory: any MetricsFactory) {
+        self.factory = factory
+        checks = Dictionary(uniqueKeysWithValues: CheckOutcome.allCases.map {
+            ($0, Counter(label: "authkit_checks_total", dimensions: [("outcome", $0.rawValue)], factory: factory))
+        })
+        refreshes = Dictionary(uniqueKeysWithValues: RefreshOutcome.allCases.map {
+            ($0, Counter(label: "authkit_refreshes_total", dimensions: [("outcome", $0.rawValue)], factory: factory))
+        })
+        coalescedRefreshes = Counter(label: "authkit_refreshes_coalesced_total", factory: factory)
+        cookiesSlimmed = Counter(label: "authkit_session_cookies_slimmed_total", factory: factory)
+        cookiesRefused = Counter(label: "authkit_session_cookies_refused_total", factory: factory)
+    }
+
+    /// Counts nothing.
+    public static let disabled = AuthKitMetrics(factory: NOOPMetricsHandler.instance)
+
+    public func countCheck(_ outcome: CheckOutcome) { checks[outcome]?.increment() }
+
+    public func countRefresh(_ outcome: RefreshOutcome) { refreshes[outcome]?.increment() }
+
+    /// One HTTP call to WorkOS: `endpoint` is the path with identifiers replaced (e.g.
+    /// `/sso/jwks/{client_id}`), `status` the HTTP status or `error` when no response came.
+    public func recordWorkOSCall(endpoint: String, status: String, nanoseconds: Int64) {
+        Timer(label: "authkit_workos_request_duration_seconds", dimensions: [("endpoint", endpoint), ("status", status)],
+              factory: factory).recordNanoseconds(nanoseconds)
+    }
+}

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An ``HTTPTransport`` that times every call to WorkOS into
+/// `authkit_workos_request_duration_seconds{endpoint, status}`.
+public struct MeasuredTransport: HTTPTransport {
+    private let inner: any HTTPTransport
+    private let metrics: AuthKitMetrics
+
+    public init(_ inner: any HTTPTransport, metrics: AuthKitMetrics) {
+        self.inner = inner
+        self.metrics = metrics
+    }
+
+    public func send(_ request: HTTPRequest) throws(HTTPTransportError) -> HTTPResponse {
+        let started = Self.monotonicNanoseconds()
+        let endpoint = Self.endpoint(of: request.url)
+        do {
+            let response = try inner.send(request)
+            metrics.recordWorkOSCall(endpoint: endpoint, status: String(response.status), nanoseconds: Self.monotonicNanoseconds() - started)
+            return response
+        } catch {
+            metrics.recordWorkOSCall(endpoint: endpoint, status: "error", nanoseconds: Self.monotonicNanoseconds() - started)
+            throw error
+        }
+    }
+
+    /// The URL's path with identifiers replaced, so the label set stays small:
+    /// `https://api.workos.com/sso/jwks/client_01H…` → `/sso/jwks/{client_id}`.
+    public static func endpoint(of url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        guard let slash = rest.firstIndex(of: "/") else { return "/" }
+        var path = rest[slash...]
+        if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<query] }
+        var segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        for index in segments.indices where index > 0 {
+            if segments[index - 1] == "jwks" {
+                segments[index] = "{client_id}"
+            } else if isIdentifier(segments[index]) {
+                segments[index] = "{id}"
+            }
+        }
+        return segments.joined(separator: "/")
+    }
+
+    /// A WorkOS object id: a lower-case prefix, `_`, then a ULID (`user_01HXYZ…`).
+    static func isIdentifier(_ segment: String) -> Bool {
+        guard let underscore = segment.firstIndex(of: "_") else { return false }
+        let id = segment[segment.index(after: underscore)...]
+        return id.count >= 10 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }
+    }
+
+    static func monotonicNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+}
