@@ -30,9 +30,11 @@ build_release() {
   bin=$(swift build -c release --show-bin-path)
 }
 
-# start_emulator PORT REDIRECT_URI
+# start_emulator PORT REDIRECT_URI [TOKEN_TTL_SECONDS]: tokens live a day by default, so a run
+# longer than WorkOS's 5 minutes measures valid sessions throughout, not refreshes of a cookie
+# wrk never updates.
 start_emulator() {
-  "$bin/authkit-emulator" --port "$1" --redirect-uri "$2" --log-level error >"$bench_dir/emulator.log" 2>&1 &
+  "$bin/authkit-emulator" --port "$1" --redirect-uri "$2" --access-token-ttl "${3:-86400}" --log-level error >"$bench_dir/emulator.log" 2>&1 &
   bench_pids+=($!)
   wait_port "$1"
 }

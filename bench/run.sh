@@ -200,6 +200,7 @@ echo "ratios to the floor: row 3 = $(ratio "${rps_of[3]:-}" "${rps_of[2]:-}")" \
 echo "authkit-fcgi (cache) RSS now $(awk '/VmRSS/ { print $2, $3 }' /proc/$cached_pid/status), peak $(awk '/VmHWM/ { print $2, $3 }' /proc/$cached_pid/status) after $connections connections"
 if [ "$long" = "--long" ]; then
   before=$(awk '/VmRSS/ { print $2 }' /proc/$cached_pid/status)
-  wrk -t2 -c"$connections" -d120s -H "Cookie: wos-session=$cookie" "$n/authkit" | awk '/requests in/ { print "long run: " $1 " requests" }'
+  wrk -t2 -c"$connections" -d120s -H "Cookie: wos-session=$cookie" "$n/authkit" \
+    | awk '/requests in/ { n = $1 } /Non-2xx/ { bad = $5 } END { print "long run: " n " requests, " (bad ? bad : 0) " non-2xx" }'
   echo "RSS before $before kB, after $(awk '/VmRSS/ { print $2 }' /proc/$cached_pid/status) kB"
 fi

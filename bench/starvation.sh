@@ -13,7 +13,7 @@ build_release
 
 port=$(free_port); emulator_port=$(free_port); socket="$bench_dir/authkit.sock"
 redirect="http://127.0.0.1:$port/auth/callback"
-start_emulator "$emulator_port" "$redirect"
+start_emulator "$emulator_port" "$redirect" 300   # WorkOS-like 5-minute tokens: the -400 s sessions below are expired
 start_authkit "$socket" "$emulator_port" "$redirect" --workers 8
 start_nginx "$port" "$socket"
 base="http://127.0.0.1:$port"

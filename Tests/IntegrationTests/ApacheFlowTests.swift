@@ -56,6 +56,14 @@ import Testing
         #expect(try browser2.send("GET", "\(site.base)/protected/").status == 200)
         #expect(try site.emulator.counters()["refreshes"] == 1)
 
+        // The authorizer setup's long-running process counts its checks for a local scraper.
+        if setup == .authorizer {
+            let metrics = try Browser().send("GET", "\(site.base)/auth/metrics", headers: [])
+            #expect(metrics.status == 200, "\(site.errorLog)")
+            #expect(body(metrics).contains(#"authkit_checks_total{outcome="allowed"}"#))
+            #expect(body(metrics).contains(#"authkit_refreshes_total{outcome="success"} 1"#))
+        }
+
         // Sign-out.
         let (after, _) = try browser.navigate("\(site.base)/auth/sign-out", method: "POST", body: "return_to=%2F")
         #expect(after == "\(site.base)/")
