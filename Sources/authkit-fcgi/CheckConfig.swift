@@ -1,15 +1,61 @@
 import ArgumentParser
 import AuthKitCore
+import AuthKitCurl
+import Glibc
 
-/// `authkit-fcgi check-config`: the effective settings, secrets masked; exit 0 or 78.
+/// `authkit-fcgi check-config [--online]`: every setting with its value (secrets masked) and
+/// where it came from (`env`, `file <path>` or `default`); with `--online`, also fetches the
+/// JWKS and checks the API key against WorkOS.
+///
+/// Exit status: 0 when all is well, 78 (EX_CONFIG) for a configuration error, 69
+/// (EX_UNAVAILABLE) when an online check fails. Failures are one line each on stderr,
+/// `authkit-fcgi: JWKS …: connection refused … Fix: …`.
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check-config", abstract: "Validate the configuration and print the effective settings (secrets masked).")
+        commandName: "check-config",
+        abstract: "Validate the configuration and print every setting with its source (secrets masked).",
+        discussion: """
+            Sources: env (the process environment), file <path> (the env file), default.
+            --online also fetches the JWKS and checks the API key with WorkOS (exit 69 when that fails).
+            """)
+
+    /// EX_UNAVAILABLE: WorkOS could not be reached or refused the configuration.
+    static let unavailableExitCode: Int32 = 69
 
     @OptionGroup var options: ConfigOptions
 
+    @Flag(name: .long, help: "Also fetch the JWKS and check the API key with WorkOS (HTTP status, keys, latency).")
+    var online = false
+
     func run() throws {
-        let config = ProcessConfig.load(envFile: options.envFile)
-        for (name, value) in ConfigLoader.describe(config) { print("\(name)=\(value)") }
+        let (config, sources) = ProcessConfig.loadWithSources(envFile: options.envFile)
+        for line in SettingsTable.lines(SettingsTable.rows(config, sources: sources)) { print(line) }
+        guard online else { return }
+
+        let transport = CurlTransport(
+            connectTimeoutMillis: config.httpConnectTimeoutMillis, totalTimeoutMillis: config.httpTotalTimeoutMillis,
+            userAgent: "authkit-fcgi/\(AuthKitVersion.string)")
+        print("")
+        print("Online checks of \(config.apiBaseURL) (timeouts: connect \(config.httpConnectTimeoutMillis) ms, total \(config.httpTotalTimeoutMillis) ms):")
+        var failed = false
+        for outcome in OnlineCheck(config: config, transport: transport).run() {
+            let check = outcome.check.padding(to: 7)
+            switch outcome.result {
+            case .ok, .skipped:
+                print("\(check)  \(outcome.result.rawValue.padding(to: 7))  \(outcome.detail)")
+            case .failed:
+                print("\(check)  FAILED")
+                failed = true
+                fflush(nil)
+                StandardStreams.write(Array("authkit-fcgi: \(outcome.detail)\n".utf8), to: STDERR_FILENO)
+            }
+        }
+        if failed { throw ExitCode(Self.unavailableExitCode) }
+    }
+}
+
+extension String {
+    fileprivate func padding(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

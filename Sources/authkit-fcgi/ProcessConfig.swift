@@ -3,18 +3,24 @@ import FoundationEssentials
 import Glibc
 
 /// Loads configuration from the process: the env file (`--env-file`, else `AUTHKIT_ENV_FILE`;
-/// read with ``DotEnv``) with the
-/// real environment laid over it — the process environment wins, as in Next.js — validated by
-/// ``ConfigLoader``. On any problem prints one line, `authkit-fcgi: …`, to stderr and exits with
-/// status 78 (EX_CONFIG). Shared by `check-config` and `serve`.
+/// read with ``DotEnv``) with the real environment laid over it — the process environment wins,
+/// as in Next.js (``ConfigSources`` merges them and tells where each setting came from) —
+/// validated by ``ConfigLoader``. On any problem prints one line, `authkit-fcgi: …`, to stderr
+/// and exits with status 78 (EX_CONFIG). Shared by `check-config` and `serve`.
 enum ProcessConfig {
     static let exitCode: Int32 = 78
 
     static func load(envFile option: String?) -> AuthKitConfig {
-        var variables: [String: String] = [:]
+        loadWithSources(envFile: option).config
+    }
+
+    /// The configuration, and where each variable came from (``ConfigSources``, for `check-config`).
+    static func loadWithSources(envFile option: String?) -> (config: AuthKitConfig, sources: ConfigSources) {
+        let environment = ProcessInfo.processInfo.environment
+        var fileVariables: [String: String] = [:]
         // AUTHKIT_ENV_FILE serves where no arguments can be given: a CGI program, or a FastCGI
         // application spawned by mod_fcgid (FcgidInitialEnv / SetEnv).
-        let fromEnvironment = ProcessInfo.processInfo.environment["AUTHKIT_ENV_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let fromEnvironment = environment["AUTHKIT_ENV_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let envFile = option ?? fromEnvironment
         let source = option != nil ? "--env-file" : "AUTHKIT_ENV_FILE"
         if let envFile {
@@ -22,14 +28,14 @@ enum ProcessConfig {
                 fail("\(source) \(envFile) cannot be read. Fix: check the path and that this user may read it")
             }
             do {
-                for (key, value) in try DotEnv.parse(String(decoding: data, as: UTF8.self)) { variables[key] = value }
+                for (key, value) in try DotEnv.parse(String(decoding: data, as: UTF8.self)) { fileVariables[key] = value }
             } catch {
                 fail("\(source) \(envFile): \(error). Fix: write KEY=value lines as in a Next.js .env.local, closing every quote")
             }
         }
-        for (key, value) in ProcessInfo.processInfo.environment { variables[key] = value }
+        let sources = ConfigSources(file: fileVariables, filePath: envFile, environment: environment)
         do {
-            return try ConfigLoader.load(variables)
+            return (try ConfigLoader.load(sources.variables), sources)
         } catch {
             fail(error.line)
         }

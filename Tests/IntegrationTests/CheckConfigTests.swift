@@ -2,7 +2,9 @@ import Foundation
 import Testing
 
 /// The real `authkit-fcgi` binary, run with a clean environment: configuration from an env file,
-/// masked output, one-line errors, exit codes (0, or 78 = EX_CONFIG).
+/// masked output with each setting's source, one-line errors, exit codes (0, 78 = EX_CONFIG, and
+/// 69 = EX_UNAVAILABLE when `--online` finds WorkOS unreachable or refusing; against a real
+/// authkit-emulator).
 @Suite struct CheckConfigTests {
     let binary = Binaries.path("authkit-fcgi")
 
@@ -16,6 +18,27 @@ import Testing
         let file = directory.appendingPathComponent(".env.local")
         try text.write(to: file, atomically: true, encoding: .utf8)
         return (directory, file)
+    }
+
+    /// The settings table, `SETTING  VALUE  SOURCE` in aligned columns, by name; nil unless
+    /// every line up to the first blank one is a row under the header's columns.
+    static func table(_ stdout: String) -> [String: (value: String, source: String)]? {
+        let lines = stdout.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.isEmpty }
+        guard let header = lines.first, header.hasPrefix("SETTING "),
+              let valueColumn = header.firstRange(of: " VALUE ").map({ header.distance(from: header.startIndex, to: $0.lowerBound) + 1 }),
+              let sourceColumn = header.firstRange(of: " SOURCE").map({ header.distance(from: header.startIndex, to: $0.lowerBound) + 1 })
+        else { return nil }
+        var rows: [String: (value: String, source: String)] = [:]
+        for line in lines.dropFirst() {
+            let characters = Array(line)
+            guard characters.count > sourceColumn, characters[valueColumn - 1] == " ", characters[valueColumn - 2] == " ",
+                  characters[sourceColumn - 1] == " ", characters[sourceColumn - 2] == " ", characters[sourceColumn] != " ",
+                  rows[String(characters[..<valueColumn]).trimmingCharacters(in: .whitespaces)] == nil
+            else { return nil }
+            let name = String(characters[..<valueColumn]).trimmingCharacters(in: .whitespaces)
+            rows[name] = (String(characters[valueColumn..<sourceColumn]).trimmingCharacters(in: .whitespaces), String(characters[sourceColumn...]))
+        }
+        return rows
     }
 
     @Test func goodConfigurationPrintsMaskedSettings() throws {
@@ -33,21 +56,18 @@ import Testing
         let result = try runCommand(binary, ["check-config", "--env-file", file.path], environment: ["WORKOS_COOKIE_NAME": "from-env"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty)
-        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         #expect(result.stdout.hasSuffix("\n"))
-        #expect(lines.count > 10)
-        for line in lines {
-            let name = line.prefix { $0 != "=" }
-            #expect(line.contains("=") && !name.isEmpty && name.allSatisfy { $0.isUppercase || $0 == "_" }, "\(line)")
-        }
-        #expect(lines.contains("WORKOS_CLIENT_ID=client_01TEST"))
-        #expect(lines.contains("WORKOS_API_KEY=sk_test_…(28 chars)"))
-        #expect(lines.contains("WORKOS_COOKIE_PASSWORD=(32 characters)"))
-        #expect(lines.contains("WORKOS_COOKIE_PASSWORD_PREVIOUS=(32 characters)"))
-        #expect(lines.contains("WORKOS_REDIRECT_URI=http://localhost:3000/callback"))
-        #expect(lines.contains("WORKOS_COOKIE_NAME=from-env"))  // the real environment wins over the file
-        #expect(lines.contains("WORKOS_COOKIE_SAMESITE=lax"))
-        #expect(lines.contains("WORKOS_COOKIE_MAX_AGE=34560000"))
+        let table = try #require(Self.table(result.stdout))
+        #expect(table.count > 10)
+        for name in table.keys { #expect(!name.isEmpty && name.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" }, "\(name)") }
+        #expect(table["WORKOS_CLIENT_ID"]?.value == "client_01TEST")
+        #expect(table["WORKOS_API_KEY"]?.value == "sk_test_…(28 chars)")
+        #expect(table["WORKOS_COOKIE_PASSWORD"]?.value == "(32 characters)")
+        #expect(table["WORKOS_COOKIE_PASSWORD_PREVIOUS"]?.value == "(32 characters)")
+        #expect(table["WORKOS_REDIRECT_URI"]?.value == "http://localhost:3000/callback")
+        #expect(table["WORKOS_COOKIE_NAME"]?.value == "from-env")  // the real environment wins over the file
+        #expect(table["WORKOS_COOKIE_SAMESITE"]?.value == "lax")
+        #expect(table["WORKOS_COOKIE_MAX_AGE"]?.value == "34560000")
         for secret in [Self.apiKey, Self.password, Self.previous] {
             let characters = Array(secret)
             for start in 0...(characters.count - 6) {
@@ -64,7 +84,10 @@ import Testing
             "WORKOS_REDIRECT_URI": "https://app.example.com/auth/callback",
         ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("WORKOS_CLIENT_ID=client_01ENV\n"))
+        let table = try #require(Self.table(result.stdout))
+        #expect(table["WORKOS_CLIENT_ID"]?.value == "client_01ENV")
+        #expect(table["WORKOS_CLIENT_ID"]?.source == "env")
+        #expect(table["WORKOS_COOKIE_NAME"]?.source == "default")
     }
 
     @Test func shortPasswordStopsWithOneLineAndStatus78() throws {
@@ -94,9 +117,11 @@ import Testing
         #expect(lines.first?.hasPrefix("authkit-fcgi: WORKOS_COOKIE_SAMESITE ") == true)
     }
 
-    @Test func nothingConfiguredNamesTheFirstRequiredVariable() throws {
-        let result = try runCommand(binary, ["check-config"])
+    @Test(arguments: [["check-config"], ["check-config", "--online"]])
+    func nothingConfiguredNamesTheFirstRequiredVariable(_ command: [String]) throws {
+        let result = try runCommand(binary, command)
         #expect(result.status == 78)
+        #expect(result.stdout.isEmpty)
         #expect(result.stderr == "authkit-fcgi: WORKOS_CLIENT_ID is not set. Fix: copy the client ID (client_…) from the WorkOS dashboard, API Keys page.\n")
     }
 
@@ -121,5 +146,139 @@ import Testing
         #expect(lines.count == 1)
         #expect(lines.first?.hasPrefix("authkit-fcgi: --env-file \(file.path): line 2: unterminated \" quote. Fix: ") == true)
         #expect(!result.stderr.contains("Zq81Lm30"))
+    }
+}
+
+// MARK: sources
+
+extension CheckConfigTests {
+    @Test func eachSettingShowsWhereItCameFrom() throws {
+        let (directory, file) = try envFile("""
+            WORKOS_CLIENT_ID=client_01TEST
+            WORKOS_API_KEY=\(Self.apiKey)
+            WORKOS_COOKIE_PASSWORD=\(Self.password)
+            NEXT_PUBLIC_WORKOS_REDIRECT_URI=http://localhost:3000/callback
+            WORKOS_COOKIE_NAME=from-file
+            WORKOS_COOKIE_DOMAIN=.file.example
+            AUTHKIT_HTTP_RETRIES=
+
+            """)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = ["WORKOS_COOKIE_NAME": "from-env", "WORKOS_COOKIE_DOMAIN": "", "AUTHKIT_CLOCK_LEEWAY_SECONDS": "5"]
+        for (arguments, extra) in [(["--env-file", file.path], [:]), ([], ["AUTHKIT_ENV_FILE": file.path])] {
+            let result = try runCommand(binary, ["check-config"] + arguments, environment: environment.merging(extra) { $1 })
+            #expect(result.status == 0, "\(result.stderr)")
+            let table = try #require(Self.table(result.stdout), "\(result.stdout)")
+            let fromFile = "file \(file.path)"
+            #expect(table["WORKOS_CLIENT_ID"]?.source == fromFile)
+            #expect(table["WORKOS_API_KEY"]?.source == fromFile)
+            #expect(table["WORKOS_REDIRECT_URI"]?.value == "http://localhost:3000/callback")
+            #expect(table["WORKOS_REDIRECT_URI"]?.source == "\(fromFile) (as NEXT_PUBLIC_WORKOS_REDIRECT_URI)")
+            #expect(table["WORKOS_COOKIE_NAME"]?.value == "from-env")
+            #expect(table["WORKOS_COOKIE_NAME"]?.source == "env (overrides the file)")
+            #expect(table["AUTHKIT_CLOCK_LEEWAY_SECONDS"]?.value == "5")
+            #expect(table["AUTHKIT_CLOCK_LEEWAY_SECONDS"]?.source == "env")
+            #expect(table["WORKOS_COOKIE_DOMAIN"]?.value == "(none)")  // an empty variable in the environment hides the file's
+            #expect(table["WORKOS_COOKIE_DOMAIN"]?.source == "default (empty in env, which hides the file's value)")
+            #expect(table["AUTHKIT_HTTP_RETRIES"]?.value == "2")
+            #expect(table["AUTHKIT_HTTP_RETRIES"]?.source == "default (empty in the file)")
+            #expect(table["WORKOS_COOKIE_SAMESITE"]?.source == "default")
+            #expect(table.values.allSatisfy { $0.source == "env" || $0.source.hasPrefix("env (") || $0.source.hasPrefix(fromFile) || $0.source.hasPrefix("default") })
+        }
+    }
+}
+
+// MARK: --online against a real authkit-emulator
+
+extension CheckConfigTests {
+    /// An env file pointing at `port` on loopback with the emulator's client and key.
+    func emulatorEnvFile(port: Int) throws -> (directory: URL, file: URL) {
+        try envFile("""
+            WORKOS_CLIENT_ID=\(EmulatorProcess.clientId)
+            WORKOS_API_KEY=\(EmulatorProcess.apiKey)
+            WORKOS_COOKIE_PASSWORD=\(Self.password)
+            WORKOS_REDIRECT_URI=http://localhost:8080/auth/callback
+            WORKOS_API_HOSTNAME=127.0.0.1
+            WORKOS_API_HTTPS=false
+            WORKOS_API_PORT=\(port)
+            AUTHKIT_HTTP_CONNECT_TIMEOUT_MS=2000
+            AUTHKIT_HTTP_TIMEOUT_MS=5000
+
+            """)
+    }
+
+    /// The line after the table that starts with `check` (`JWKS`, `API key`).
+    static func onlineLine(_ stdout: String, _ check: String) -> String? {
+        stdout.split(separator: "\n").map(String.init).first { $0.hasPrefix(check + " ") }
+    }
+
+    /// `…, 12 ms` at the end.
+    static func endsWithLatency(_ line: String) -> Bool {
+        guard line.hasSuffix(" ms"), let comma = line.range(of: ", ", options: .backwards) else { return false }
+        let number = line[comma.upperBound...].dropLast(3)
+        return !number.isEmpty && number.allSatisfy(\.isNumber)
+    }
+
+    @Test func onlineReportsTheKeySetAndTheAcceptedKeyWithLatency() throws {
+        let emulator = try EmulatorProcess()
+        let rotated = emulator.object(try emulator.request("POST", "/_emulate/keys/rotate", json: #"{"keep_old":true}"#))
+        let kids = try #require(rotated["kids"] as? [String])
+        #expect(kids.count == 2)
+        try emulator.request("POST", "/_emulate/counters/reset")
+        let (directory, file) = try emulatorEnvFile(port: emulator.port)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let result = try runCommand(binary, ["check-config", "--online", "--env-file", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        #expect(Self.table(result.stdout)?["WORKOS_API_PORT"]?.value == String(emulator.port))
+        let jwks = try #require(Self.onlineLine(result.stdout, "JWKS"), "\(result.stdout)")
+        #expect(jwks.hasPrefix("JWKS     ok       \(emulator.base)/sso/jwks/\(EmulatorProcess.clientId): HTTP 200, 2 keys (\(kids.joined(separator: ", "))), "), "\(jwks)")
+        #expect(Self.endsWithLatency(jwks), "\(jwks)")
+        let key = try #require(Self.onlineLine(result.stdout, "API key"), "\(result.stdout)")
+        #expect(key.hasPrefix("API key  ok       \(emulator.base)/user_management/users?limit=1: HTTP 200, key accepted, "), "\(key)")
+        #expect(Self.endsWithLatency(key), "\(key)")
+        let counters = try emulator.counters()
+        #expect(counters["jwks"] == 1 && counters["list_users"] == 1, "\(counters)")  // really asked, once each
+        #expect(!result.stdout.contains(EmulatorProcess.apiKey))
+    }
+
+    @Test func onlineWithAWrongAPIKeyIsRefusedWithStatus69() throws {
+        let emulator = try EmulatorProcess()
+        let (directory, file) = try emulatorEnvFile(port: emulator.port)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let wrongKey = "sk_test_Wr0ngK3yQ9x8c7v6b5n4m3"
+
+        let result = try runCommand(binary, ["check-config", "--online", "--env-file", file.path], environment: ["WORKOS_API_KEY": wrongKey])
+        #expect(result.status == 69)
+        #expect(Self.table(result.stdout)?["WORKOS_API_KEY"]?.source == "env (overrides the file)")
+        #expect(Self.onlineLine(result.stdout, "JWKS")?.hasPrefix("JWKS     ok ") == true)
+        #expect(Self.onlineLine(result.stdout, "API key") == "API key  FAILED")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        let line = String(lines.first ?? "")
+        #expect(line.hasPrefix("authkit-fcgi: API key sk_test_…(\(wrongKey.count) chars) at \(emulator.base)/user_management/users?limit=1: refused: WorkOS does not accept this API key (HTTP 401 in "), "\(line)")
+        #expect(line.contains("unauthorized") && line.contains(". Fix: copy the API key"), "\(line)")
+        for output in [result.stdout, result.stderr] {
+            #expect(!output.contains("Wr0ngK3y") && !output.contains(EmulatorProcess.apiKey))
+        }
+        #expect(try emulator.counters()["list_users"] == 1)
+    }
+
+    @Test func onlineAgainstAClosedPortSaysSoInOneLineWithStatus69() throws {
+        let port = freeLoopbackPort()
+        let (directory, file) = try emulatorEnvFile(port: port)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let result = try runCommand(binary, ["check-config", "--online", "--env-file", file.path])
+        #expect(result.status == 69)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        let line = String(lines.first ?? "")
+        #expect(line.hasPrefix("authkit-fcgi: JWKS http://127.0.0.1:\(port)/sso/jwks/\(EmulatorProcess.clientId): connection refused or host unreachable after "), "\(line)")
+        #expect(line.contains("curl 7") && line.contains(". Fix: check WORKOS_API_HOSTNAME and WORKOS_API_PORT (127.0.0.1:\(port))"), "\(line)")
+        #expect(Self.onlineLine(result.stdout, "JWKS") == "JWKS     FAILED")
+        #expect(Self.onlineLine(result.stdout, "API key")?.hasPrefix("API key  skipped  not checked") == true)
+        #expect(Self.table(result.stdout) != nil)  // the settings are still listed
     }
 }

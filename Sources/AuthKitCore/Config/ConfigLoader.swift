@@ -199,11 +199,11 @@ public enum ConfigLoader {
             ("AUTHKIT_HTTP_RETRIES", String(config.httpRetries)),
             ("AUTHKIT_BASE_URL", config.baseURL ?? "(origin of the redirect URI)"),
             ("AUTHKIT_ENDPOINT_PREFIX", config.endpointPrefix),
-            ("WORKOS_UNAUTHENTICATED_PATHS", config.unauthenticatedPaths.joined(separator: ",")),
-            ("WORKOS_SIGN_UP_PATHS", config.signUpPaths.joined(separator: ",")),
+            ("WORKOS_UNAUTHENTICATED_PATHS", list(config.unauthenticatedPaths)),
+            ("WORKOS_SIGN_UP_PATHS", list(config.signUpPaths)),
             ("AUTHKIT_PASS_ACCESS_TOKEN", String(config.passAccessToken)),
             ("AUTHKIT_SESSION_CACHE_SIZE", String(config.sessionCacheSize)),
-            ("AUTHKIT_ALLOWED_RETURN_HOSTS", (config.allowedReturnHosts.exact.sorted() + config.allowedReturnHosts.suffixes).joined(separator: ",")),
+            ("AUTHKIT_ALLOWED_RETURN_HOSTS", list(config.allowedReturnHosts.exact.sorted() + config.allowedReturnHosts.suffixes)),
             ("WORKOS_EAGER_AUTH", String(config.eagerAuth)),
             ("AUTHKIT_ON_SUCCESS_URL", config.onSuccessURL ?? "(none)"),
             ("AUTHKIT_ON_SUCCESS_SECRET", config.onSuccessSecret.map { "(\($0.count) characters)" } ?? "(none)"),
@@ -215,6 +215,11 @@ public enum ConfigLoader {
             ("WORKOS_DEBUG", String(config.debug)),
             ("AUTHKIT_METRICS", config.metricsAccess.rawValue),
         ]
+    }
+
+    /// A comma-separated list for ``describe(_:)``, `(none)` when empty.
+    private static func list(_ items: [String]) -> String {
+        items.isEmpty ? "(none)" : items.joined(separator: ",")
     }
 
     /// `sk_test_…(40 chars)`: the key's kind (the public `sk_test_`/`sk_live_` prefix), its

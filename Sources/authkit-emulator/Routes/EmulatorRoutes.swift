@@ -10,6 +10,7 @@ import Logging
 /// - `GET  /sso/jwks/{client_id}`: signing keys
 /// - `GET  /user_management/sessions/logout`: end a session, 302 to `return_to`
 /// - `POST /user_management/sessions/revoke`: end a session (API key)
+/// - `GET  /user_management/users`: list the seeded users (API key; `limit`, `order`, cursors)
 /// - `GET  /health`
 ///
 /// Test controls (`/_emulate/…`, see `ControlRoutes` and `HookRoutes`): hooks (faults),
@@ -24,6 +25,7 @@ enum EmulatorRoutes {
         AuthenticateRoute(store: store).register(on: router)
         JWKSRoute(store: store).register(on: router)
         SessionRoutes(store: store).register(on: router)
+        UserRoutes(store: store).register(on: router)
         HookRoutes(store: store).register(on: router)
         ControlRoutes(store: store).register(on: router)
         return router

@@ -33,7 +33,8 @@ extension StoreState {
 enum UserJSON {
     static let seededAt = "2025-01-01T00:00:00.000Z"
 
-    static func make(_ user: Seed.User, lastSignInAt: Date) -> JSONValue {
+    /// `lastSignInAt` nil (never signed in) is written as `null`, as WorkOS does.
+    static func make(_ user: Seed.User, lastSignInAt: Date?) -> JSONValue {
         let name = [user.firstName, user.lastName].compactMap { $0 }.joined(separator: " ")
         return [
             "object": "user",
@@ -45,7 +46,7 @@ enum UserJSON {
             "name": name.isEmpty ? .null : .string(name),
             "profile_picture_url": JSONValue(user.profilePictureUrl),
             "locale": JSONValue(user.locale),
-            "last_sign_in_at": .string(timestamp(lastSignInAt)),
+            "last_sign_in_at": lastSignInAt.map { .string(timestamp($0)) } ?? .null,
             "created_at": .string(seededAt),
             "updated_at": .string(seededAt),
             "external_id": JSONValue(user.externalId),
