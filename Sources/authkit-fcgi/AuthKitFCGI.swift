@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuthKitCore
 
 /// `authkit-fcgi`: WorkOS AuthKit sessions for nginx `auth_request`, Apache and CGI.
 @main
@@ -6,6 +7,7 @@ struct AuthKitFCGI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authkit-fcgi",
         abstract: "WorkOS AuthKit sign-in for nginx (auth_request), Apache (FastCGI authorizer) and CGI.",
+        version: AuthKitVersion.string,
         subcommands: [Serve.self, CheckConfig.self],
         defaultSubcommand: Serve.self)
 }
