@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the build and the tests need.
-scripts/install-packages.sh pkg-config libfcgi-dev libfcgi-bin libssl-dev libcurl4-openssl-dev openssl python3 python3-venv nginx-light spawn-fcgi apache2 redis-server libhiredis-dev
+scripts/install-packages.sh pkg-config libfcgi-dev libfcgi-bin libssl-dev libcurl4-openssl-dev openssl python3 python3-venv nginx-light spawn-fcgi apache2 redis-server libhiredis-dev nodejs
 
 # The Swift toolchain lives in /opt/swift on these machines.
 command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
@@ -26,6 +26,12 @@ grep -E '^/.*/(Sources|Tests|bench)/.*warning: ' .build-log.txt | sort -u | head
 
 echo "== the official WorkOS Python SDK against authkit-emulator"
 scripts/emulator-sdk-check.sh "$(swift build --show-bin-path)/authkit-emulator"
+
+echo "== the Debian package: build, dpkg -i, checks from the installed paths, purge"
+scripts/deb-check.sh
+
+echo "== headless Chromium and Selenium for the browser tests"
+scripts/browser-setup.sh
 
 echo "== swift test"
 # Passing tests are summarised by the closing "Test run with N tests" line; print the rest.

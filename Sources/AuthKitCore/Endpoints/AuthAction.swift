@@ -11,6 +11,8 @@ public enum AuthAction: String, Sendable, CaseIterable {
     case health
     /// Prometheus text; served by the executable, which holds the registry (404 here).
     case metrics
+    /// The browser script, ``AuthKitScript``.
+    case script = "authkit.js"
 
     /// The action for a request: the `AUTHKIT_ACTION` parameter when the server sets one, else
     /// by path — the redirect URI's path is the callback, the others live under the prefix.

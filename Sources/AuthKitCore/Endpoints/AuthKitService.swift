@@ -12,6 +12,7 @@ import Logging
 /// | sign-out | clear cookies, redirect to WorkOS logout |
 /// | session, token, refresh | JSON for scripts on the site |
 /// | health | liveness |
+/// | authkit.js | the browser script (cacheable: it holds no user data) |
 /// | metrics | Prometheus text (the executable answers it; 404 from the service alone) |
 public struct AuthKitService: Sendable {
     public let settings: EndpointSettings
@@ -53,6 +54,9 @@ public struct AuthKitService: Sendable {
         case .refresh: response = refresh(request)
         case .health: response = .json(200, .object([("status", .string("ok"))]))
         case .metrics: response = .json(404, .object([("error", .string("not_found"))]))
+        case .script:
+            // The only answer without user data, and the only one meant to be cached.
+            return AuthKitScript.response(ifNoneMatch: request.header("if-none-match"))
         }
         response.addCachePrevention()
         return response

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+
+/// The whole flow in a real browser: Debian's headless Chromium driven by Selenium
+/// (`Tests/browser/browser_flow.py`) against real nginx + authkit-fcgi + authkit-emulator in
+/// interactive mode, with 45-second access tokens so a refresh happens while the page is open.
+/// Screenshots of every step land in `.build/browser-artifacts/` (not committed).
+/// `scripts/test.sh` installs chromium, chromium-driver and Selenium (`.build/browser-venv`).
+@Suite(.serialized) struct BrowserFlowTests {
+    @Test func signInRefreshSwitchImpersonateSignOut() throws {
+        let python = repositoryRoot.appendingPathComponent(".build/browser-venv/bin/python").path
+        try #require(FileManager.default.isExecutableFile(atPath: python), "no Selenium venv: run scripts/browser-setup.sh (scripts/test.sh does)")
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"), "no chromium-driver: run scripts/browser-setup.sh")
+        let site = try NginxSite(emulatorArguments: ["--interactive", "--access-token-ttl", "45"])
+        let artifacts = repositoryRoot.appendingPathComponent(".build/browser-artifacts").path
+        try? FileManager.default.removeItem(atPath: artifacts)
+        let result = try runCommand(python, [repositoryRoot.appendingPathComponent("Tests/browser/browser_flow.py").path, site.base, artifacts],
+                                    environment: ["HOME": NSTemporaryDirectory(), "SE_AVOID_STATS": "true"])
+        #expect(result.status == 0 && result.stdout.hasSuffix("ok\n"), "\(result.stdout)\n\(result.stderr.suffix(3000))")
+        let counters = try site.emulator.counters()
+        #expect((counters["refreshes"] ?? 0) >= 1 && counters["organization_switches"] == 1, "\(counters)")
+        let (status, log) = site.stop()
+        #expect(status == 0)
+        #expect(!log.contains(EmulatorProcess.apiKey))
+        let shots = (try? FileManager.default.contentsOfDirectory(atPath: artifacts)) ?? []
+        #expect(shots.filter { $0.hasSuffix(".png") && !$0.hasPrefix("FAILED") }.count == 9, "\(shots)")
+    }
+}
