@@ -3,7 +3,8 @@ import Testing
 
 /// The whole flow in a real browser: Debian's headless Chromium driven by Selenium
 /// (`Tests/browser/browser_flow.py`) against real nginx + authkit-fcgi + authkit-emulator in
-/// interactive mode, with 45-second access tokens so a refresh happens while the page is open.
+/// interactive mode, with 45-second access tokens so a refresh happens while the page is open,
+/// and with eager auth, so the page's first token arrives in a cookie that authkit.js consumes.
 /// Screenshots of every step land in `.build/browser-artifacts/` (not committed).
 /// `scripts/test.sh` installs chromium, chromium-driver and Selenium (`.build/browser-venv`).
 @Suite(.serialized) struct BrowserFlowTests {
@@ -11,7 +12,8 @@ import Testing
         let python = repositoryRoot.appendingPathComponent(".build/browser-venv/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "no Selenium venv: run scripts/browser-setup.sh (scripts/test.sh does)")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"), "no chromium-driver: run scripts/browser-setup.sh")
-        let site = try NginxSite(emulatorArguments: ["--interactive", "--access-token-ttl", "45"])
+        // WORKOS_EAGER_AUTH: the page brings its first token in authkit's 30-second cookie.
+        let site = try NginxSite(environment: ["WORKOS_EAGER_AUTH": "true"], emulatorArguments: ["--interactive", "--access-token-ttl", "45"])
         let artifacts = repositoryRoot.appendingPathComponent(".build/browser-artifacts").path
         try? FileManager.default.removeItem(atPath: artifacts)
         let result = try runCommand(python, [repositoryRoot.appendingPathComponent("Tests/browser/browser_flow.py").path, site.base, artifacts],

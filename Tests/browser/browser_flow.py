@@ -76,10 +76,16 @@ try:
     assert not driver.find_elements(By.CSS_SELECTOR, "[data-authkit-impersonation]")
     shot("02-signed-in")
 
-    step("the access token is refreshed without a reload")
-    driver.execute_script("window.__sameDocument = true;")
+    step("the eager-auth cookie was used once and deleted")
+    assert "workos-access-token" not in driver.execute_script("return document.cookie"), "eager-auth cookie left behind"
     first = access_token()
     assert first.count(".") == 2, first
+    fetched = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return new URL(e.name).pathname; })")
+    assert "/auth/token" not in fetched, f"the token was fetched although the page brought one: {fetched}"
+
+    step("the access token is refreshed without a reload")
+    driver.execute_script("window.__sameDocument = true;")
     deadline = time.time() + 60
     second = first
     while second == first and time.time() < deadline:
