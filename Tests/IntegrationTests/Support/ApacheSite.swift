@@ -44,13 +44,13 @@ final class ApacheSite: @unchecked Sendable {
     private let authkitLog = Pipe()
     var base: String { "http://127.0.0.1:\(port)" }
 
-    init(_ setup: Setup = .authorizer, environment extra: [String: String] = [:]) throws {
+    init(_ setup: Setup = .authorizer, environment extra: [String: String] = [:], emulatorArguments: [String] = []) throws {
         self.setup = setup
         port = freeLoopbackPort()
         let fcgiPort = freeLoopbackPort()
         directory = try temporaryDirectory()
         let redirectURI = "http://127.0.0.1:\(port)/auth/callback"
-        emulator = try EmulatorProcess(arguments: ["--redirect-uri", redirectURI])
+        emulator = try EmulatorProcess(arguments: ["--redirect-uri", redirectURI] + emulatorArguments)
 
         var environment = [
             "WORKOS_CLIENT_ID": EmulatorProcess.clientId, "WORKOS_API_KEY": EmulatorProcess.apiKey,
