@@ -75,6 +75,10 @@ cat <<TEXT
     Then      "A page for signed-in users": you are sent to the emulator's sign-in page,
               pick a user, and come back signed in, with your name on the page.
     Admin     http://localhost:8080/admin/ needs role admin (Ada has it, Grace does not).
+    Script    http://localhost:8080/protected/app.html: the same session read by authkit.js in
+              the page (token refresh, the API with a bearer token, organization switch; sign in
+              as Margaret to see the impersonation banner).
+    Metrics   curl http://localhost:8080/auth/metrics
     Sign out  the button on the protected page.
 
   Logs: $demo/*.log    Ctrl-C stops everything.
