@@ -1,4 +1,7 @@
 import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Algorithm implementations fetched from OpenSSL's default provider once per process.
 ///
@@ -36,5 +39,37 @@ final class DigestContext {
             _ = EVP_DigestUpdate(context, part.baseAddress, part.count)
         }
         _ = EVP_DigestFinal_ex(context, out, &length)
+    }
+}
+
+/// One `EVP_MD_CTX` per thread, freed when the thread ends: re-initialising a context for the
+/// same digest reuses its provider state, where a fresh context allocates twice and frees twice.
+enum ThreadDigestContext {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        guard pthread_key_create(&key, { EVP_MD_CTX_free(OpaquePointer($0)) }) == 0 else {
+            fatalError("pthread_key_create failed")
+        }
+        return key
+    }()
+
+    /// This thread's context.
+    static var current: Context {
+        if let existing = pthread_getspecific(key) { return Context(context: OpaquePointer(existing)) }
+        guard let created = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new failed") }
+        pthread_setspecific(key, UnsafeRawPointer(created))
+        return Context(context: created)
+    }
+
+    struct Context {
+        let context: OpaquePointer
+
+        /// Hashes `data` with `md` into `out` (which must be big enough).
+        func hash(_ md: OpaquePointer, _ data: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
+            var length: UInt32 = 0
+            guard EVP_DigestInit_ex2(context, md, nil) == 1 else { fatalError("EVP_DigestInit_ex2 failed") }
+            if data.count > 0 { _ = EVP_DigestUpdate(context, data.baseAddress, data.count) }
+            _ = EVP_DigestFinal_ex(context, out, &length)
+        }
     }
 }

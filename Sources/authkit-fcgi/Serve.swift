@@ -57,12 +57,13 @@ struct Serve: ParsableCommand {
         let server: FastCGIServer
         // At debug level every check is logged with its user and duration: no shortcuts then.
         let memo = CheckAnswerMemo(service: service, logsEveryCheck: effectiveLevel <= .debug)
+        let allowedChecks = telemetry.metrics.allowedChecks
         do {
             server = try FastCGIServer(address: address, pool: pool, logger: logger) { parameters, body in
                 // A check for a session seen before, at a location seen before: the answer as given then.
                 let ticket = memo.ticket(for: parameters)
                 if let ticket, let remembered = memo.answer(ticket) {
-                    telemetry.metrics.countCheck(.allowed)
+                    allowedChecks.increment()
                     return remembered
                 }
                 let response = Gateway.answer(service: service, telemetry: telemetry, parameters: parameters.dictionary(), body: body)

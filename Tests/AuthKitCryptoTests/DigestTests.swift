@@ -53,6 +53,26 @@ extension Array where Element == UInt8 {
         #expect(viaBuffer.hex == vector.digest)
     }
 
+    /// The per-thread context: the same answers, from many threads at once, again and again.
+    @Test func sha256IntoThreadContextAgreesAcrossThreads() async {
+        func intoBuffer(_ bytes: [UInt8]) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: 32)
+            bytes.withUnsafeBufferPointer { input in out.withUnsafeMutableBufferPointer { Digest.sha256(input, into: $0.baseAddress!) } }
+            return out
+        }
+        await withTaskGroup(of: Bool.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    (0..<500).allSatisfy { round in
+                        let vector = Self.sha256Vectors[(worker + round) % Self.sha256Vectors.count]
+                        return intoBuffer(Array(vector.message.utf8)).hex == vector.digest
+                    }
+                }
+            }
+            for await agreed in group { #expect(agreed) }
+        }
+    }
+
     /// FIPS 180-2 B.3: one million "a", many blocks through one update.
     @Test func sha256MillionA() {
         let digest = Digest.sha256([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))

@@ -71,6 +71,9 @@ public struct AuthKitMetrics: Sendable {
 
     public func countCheck(_ outcome: CheckOutcome) { checks[outcome]?.increment() }
 
+    /// `authkit_checks_total{outcome="allowed"}` itself, for the fast path (no lookup).
+    public var allowedChecks: Counter { checks[.allowed]! }
+
     public func countRefresh(_ outcome: RefreshOutcome) { refreshes[outcome]?.increment() }
 
     /// One HTTP call to WorkOS: `endpoint` is the path with identifiers replaced (e.g.

@@ -27,10 +27,11 @@ public final class VerifiedSessionCache: Sendable {
 
     /// The key of a cookie value given as its bytes.
     public static func key(cookieBytes: UnsafeBufferPointer<UInt8>) -> Key {
-        let digest = Digest.sha256(cookieBytes)
-        return digest.withUnsafeBytes { raw in
-            Key(a: raw.load(fromByteOffset: 0, as: UInt64.self), b: raw.load(fromByteOffset: 8, as: UInt64.self),
-                c: raw.load(fromByteOffset: 16, as: UInt64.self), d: raw.load(fromByteOffset: 24, as: UInt64.self))
+        // On the stack: this runs for every check.
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { raw in
+            Digest.sha256(cookieBytes, into: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            return Key(a: raw.load(fromByteOffset: 0, as: UInt64.self), b: raw.load(fromByteOffset: 8, as: UInt64.self),
+                       c: raw.load(fromByteOffset: 16, as: UInt64.self), d: raw.load(fromByteOffset: 24, as: UInt64.self))
         }
     }
 
