@@ -10,13 +10,13 @@ public enum Digest {
     /// SHA-256 of the bytes in `data`, written to the 32 bytes at `out`, with this thread's own
     /// digest context: no allocation (it runs for every check, to find the cached session).
     public static func sha256(_ data: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) {
-        ThreadDigestContext.current.hash(FetchedAlgorithms.shared.sha256, UnsafeRawBufferPointer(data), into: out)
+        DigestContext.ofThisThread.hash(FetchedAlgorithms.shared.sha256, CollectionOfOne(UnsafeRawBufferPointer(data)), into: out)
     }
 
     /// SHA-256 of the bytes in `data`.
     public static func sha256(_ data: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: 32) { out, count in
-            DigestContext().hash(FetchedAlgorithms.shared.sha256, [UnsafeRawBufferPointer(data)], into: out.baseAddress!)
+            sha256(data, into: out.baseAddress!)
             count = 32
         }
     }

@@ -24,7 +24,8 @@ struct FetchedAlgorithms: @unchecked Sendable {
     }()
 }
 
-/// A digest context reused by one thread, so a hash does not allocate one each time.
+/// An `EVP_MD_CTX` for a run of hashes (an HMAC's two, PBKDF2's many); re-initialising it for
+/// the same digest reuses its provider state instead of allocating it again.
 final class DigestContext {
     let context: OpaquePointer
 
@@ -32,7 +33,7 @@ final class DigestContext {
     deinit { EVP_MD_CTX_free(context) }
 
     /// Hashes the concatenation of `parts` with `md` into `out` (which must be big enough).
-    func hash(_ md: OpaquePointer, _ parts: [UnsafeRawBufferPointer], into out: UnsafeMutablePointer<UInt8>) {
+    func hash<Parts: Sequence<UnsafeRawBufferPointer>>(_ md: OpaquePointer, _ parts: Parts, into out: UnsafeMutablePointer<UInt8>) {
         var length: UInt32 = 0
         guard EVP_DigestInit_ex2(context, md, nil) == 1 else { fatalError("EVP_DigestInit_ex2 failed") }
         for part in parts where part.count > 0 {
@@ -40,36 +41,20 @@ final class DigestContext {
         }
         _ = EVP_DigestFinal_ex(context, out, &length)
     }
-}
 
-/// One `EVP_MD_CTX` per thread, freed when the thread ends: re-initialising a context for the
-/// same digest reuses its provider state, where a fresh context allocates twice and frees twice.
-enum ThreadDigestContext {
-    private static let key: pthread_key_t = {
+    /// This thread's own context, kept for the life of the thread (released when it ends).
+    static var ofThisThread: DigestContext {
+        if let existing = pthread_getspecific(threadKey) { return Unmanaged<DigestContext>.fromOpaque(existing).takeUnretainedValue() }
+        let created = DigestContext()
+        pthread_setspecific(threadKey, Unmanaged.passRetained(created).toOpaque())
+        return created
+    }
+
+    private static let threadKey: pthread_key_t = {
         var key = pthread_key_t()
-        guard pthread_key_create(&key, { EVP_MD_CTX_free(OpaquePointer($0)) }) == 0 else {
+        guard pthread_key_create(&key, { Unmanaged<DigestContext>.fromOpaque($0!).release() }) == 0 else {
             fatalError("pthread_key_create failed")
         }
         return key
     }()
-
-    /// This thread's context.
-    static var current: Context {
-        if let existing = pthread_getspecific(key) { return Context(context: OpaquePointer(existing)) }
-        guard let created = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new failed") }
-        pthread_setspecific(key, UnsafeRawPointer(created))
-        return Context(context: created)
-    }
-
-    struct Context {
-        let context: OpaquePointer
-
-        /// Hashes `data` with `md` into `out` (which must be big enough).
-        func hash(_ md: OpaquePointer, _ data: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
-            var length: UInt32 = 0
-            guard EVP_DigestInit_ex2(context, md, nil) == 1 else { fatalError("EVP_DigestInit_ex2 failed") }
-            if data.count > 0 { _ = EVP_DigestUpdate(context, data.baseAddress, data.count) }
-            _ = EVP_DigestFinal_ex(context, out, &length)
-        }
-    }
 }

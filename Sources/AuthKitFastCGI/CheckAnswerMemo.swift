@@ -48,19 +48,19 @@ public struct CheckAnswerMemo: Sendable {
         // A repeated parameter counts with its last value, as in the full path's dictionary.
         var authorizer = false, checkAction = false, excluded = false
         parameters.forEach { name, value in
-            if Self.has(name, prefix: "HTTP_") {
-                if Self.equals(name, "HTTP_COOKIE") { cookieHeader = value }
-                if Self.equals(name, "HTTP_AUTHORIZATION") { excluded = true }
-            } else if Self.has(name, prefix: "AUTHKIT_") || Self.has(name, prefix: "REDIRECT_AUTHKIT_")
-                        || Self.equals(name, "FCGI_ROLE") || Self.equals(name, "FCGI_APACHE_ROLE")
-                        || Self.equals(name, "REDIRECT_STATUS") {
+            if FastCGIParameters.has(name, prefix: "HTTP_") {
+                if FastCGIParameters.equals(name, "HTTP_COOKIE") { cookieHeader = value }
+                if FastCGIParameters.equals(name, "HTTP_AUTHORIZATION") { excluded = true }
+            } else if FastCGIParameters.has(name, prefix: "AUTHKIT_") || FastCGIParameters.has(name, prefix: "REDIRECT_AUTHKIT_")
+                        || FastCGIParameters.equals(name, "FCGI_ROLE") || FastCGIParameters.equals(name, "FCGI_APACHE_ROLE")
+                        || FastCGIParameters.equals(name, "REDIRECT_STATUS") {
                 // Every setting of the location, in the server's order: same settings, same answer.
                 context.append(contentsOf: name)
                 context.append(UInt8(ascii: "="))
                 context.append(contentsOf: value)
                 context.append(0)
-                if Self.equals(name, "FCGI_ROLE") { authorizer = Self.equalsIgnoringCase(value, "authorizer") }
-                if Self.equals(name, "AUTHKIT_ACTION") { checkAction = Self.equalsIgnoringCase(value, "check") }
+                if FastCGIParameters.equals(name, "FCGI_ROLE") { authorizer = FastCGIParameters.equalsIgnoringCase(value, "authorizer") }
+                if FastCGIParameters.equals(name, "AUTHKIT_ACTION") { checkAction = FastCGIParameters.equalsIgnoringCase(value, "check") }
             }
         }
         guard authorizer || checkAction, !excluded, let cookieHeader,
@@ -80,23 +80,5 @@ public struct CheckAnswerMemo: Sendable {
     public func remember(_ ticket: Ticket, response: AuthResponse, bytes: [UInt8]) {
         guard response.status == 200, response.header("Set-Cookie") == nil else { return }
         authenticator.rememberCheckAnswer(ticket.key, context: ticket.context, bytes: bytes)
-    }
-
-    // StaticString rather than static arrays: no lazy global initialisation on the hot path.
-    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
-        guard let base = bytes.baseAddress, bytes.count == text.utf8CodeUnitCount else { return false }
-        return memcmp(base, text.utf8Start, bytes.count) == 0
-    }
-
-    private static func has(_ bytes: UnsafeBufferPointer<UInt8>, prefix: StaticString) -> Bool {
-        guard let base = bytes.baseAddress, bytes.count >= prefix.utf8CodeUnitCount else { return false }
-        return memcmp(base, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
-    }
-
-    /// ASCII case-insensitive equality with a lower-case `expected`.
-    private static func equalsIgnoringCase(_ value: UnsafeBufferPointer<UInt8>, _ expected: StaticString) -> Bool {
-        guard value.count == expected.utf8CodeUnitCount else { return false }
-        for offset in 0..<value.count where value[offset] | 0x20 != expected.utf8Start[offset] { return false }
-        return true
     }
 }

@@ -40,13 +40,34 @@ public struct FastCGIParameters {
     }
 
     /// The last value of `name`, copied.
-    public func value(_ name: String) -> String? {
-        let wanted = Array(name.utf8)
-        var found: String?
+    public func value(_ name: StaticString) -> String? {
+        var found: UnsafeBufferPointer<UInt8>?
         forEach { candidate, value in
-            if candidate.elementsEqual(wanted) { found = String(decoding: value, as: UTF8.self) }
+            if Self.equals(candidate, name) { found = value }
         }
-        return found
+        return found.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    // Name comparisons against StaticString: no allocation and no lazy global initialisation on
+    // the hot path (this runs for every parameter of every request).
+
+    /// `bytes` is exactly `text`.
+    static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count == text.utf8CodeUnitCount else { return false }
+        return memcmp(base, text.utf8Start, bytes.count) == 0
+    }
+
+    /// `bytes` starts with `prefix`.
+    static func has(_ bytes: UnsafeBufferPointer<UInt8>, prefix: StaticString) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        return memcmp(base, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
+
+    /// `bytes` equals the lower-case `expected`, ignoring ASCII case.
+    static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ expected: StaticString) -> Bool {
+        guard bytes.count == expected.utf8CodeUnitCount else { return false }
+        for offset in 0..<bytes.count where bytes[offset] | 0x20 != expected.utf8Start[offset] { return false }
+        return true
     }
 
     /// Runs `body` with parameters built from `pairs` (tests and CGI, where there is no libfcgi).

@@ -1,4 +1,5 @@
 import AuthKitCore
+import AuthKitSync
 import CFastCGI
 import Logging
 import Synchronization
@@ -65,19 +66,10 @@ public final class FastCGIServer: Sendable {
     /// Starts a detached worker thread. `counted`: the pool already counted it in.
     private func startThread(counted: Bool) {
         if !counted { pool.threadStarted() }
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(self)
-        let result = pthread_create(&thread, nil, { raw in
-            let server = Unmanaged<FastCGIServer>.fromOpaque(raw!).takeRetainedValue()
-            server.workerLoop()
-            return nil
-        }, box.toOpaque())
-        if result == 0 {
-            pthread_detach(thread)
-        } else {
-            box.release()
+        let started = DetachedThread.start { [self] in workerLoop() }
+        if !started {
             pool.threadStopped()
-            logger.error("cannot start a worker thread: \(String(cString: strerror(result)))")
+            logger.error("cannot start a worker thread")
         }
     }
 

@@ -6,7 +6,7 @@ import Glibc
 /// CGI mode: the request is the process environment and stdin; the answer goes to stdout.
 /// As an Apache `Action` handler (`AUTHKIT_ACTION=guard`) it guards a location: ``CGIGuard``.
 enum CGIRequest {
-    static func answer(service: AuthKitService, telemetry: Telemetry?) {
+    static func answer(service: AuthKitService, telemetry: Telemetry) {
         let environment = ProcessInfo.processInfo.environment
         if environment["AUTHKIT_ACTION"]?.lowercased() == "guard" { return CGIGuard.answer(service: service, environment: environment) }
         let length = min(environment["CONTENT_LENGTH"].flatMap(Int.init) ?? 0, 65_536)

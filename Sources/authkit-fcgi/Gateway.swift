@@ -1,6 +1,5 @@
 import AuthKitCore
 import AuthKitFastCGI
-import Glibc
 import Logging
 
 /// One request from FastCGI or CGI parameters to an answer: the RESPONDER role serves every
@@ -10,7 +9,7 @@ import Logging
 /// logged with its user, session, organization and duration; every event logged while the
 /// request is handled carries its request id and path.
 enum Gateway {
-    static func answer(service: AuthKitService, telemetry: Telemetry?, parameters: [String: String], body: [UInt8]) -> AuthResponse {
+    static func answer(service: AuthKitService, telemetry: Telemetry, parameters: [String: String], body: [UInt8]) -> AuthResponse {
         let request = GatewayRequest.make(parameters: parameters, body: body)
         let context = RequestLogContext(
             requestId: parameters["REQUEST_ID"] ?? request.header("x-request-id") ?? parameters["UNIQUE_ID"], path: request.path)
@@ -19,7 +18,7 @@ enum Gateway {
         }
     }
 
-    private static func route(service: AuthKitService, telemetry: Telemetry?, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
+    private static func route(service: AuthKitService, telemetry: Telemetry, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
         if AuthorizerResponse.isAuthorizer(parameters) {
             return AuthorizerResponse.map(check(service: service, telemetry: telemetry, request: request),
                                           accessChecker: AuthorizerResponse.isAccessChecker(parameters))
@@ -27,15 +26,14 @@ enum Gateway {
         if request.parameters["AUTHKIT_ACTION"]?.lowercased() == "denied" { return denied(service: service, request: request, parameters: parameters) }
         switch AuthAction.route(request, settings: service.settings) {
         case .check?: return check(service: service, telemetry: telemetry, request: request)
-        case .metrics?: return telemetry?.answer(parameters: parameters) ?? service.handle(request, action: .metrics)
+        case .metrics?: return telemetry.answer(parameters: parameters)
         default: return service.handle(request)
         }
     }
 
     /// The check, counted and (at debug level) logged.
-    private static func check(service: AuthKitService, telemetry: Telemetry?, request: AuthRequest) -> AuthResponse {
-        guard let telemetry else { return service.handle(request, action: .check) }
-        let started = monotonicMicroseconds()
+    private static func check(service: AuthKitService, telemetry: Telemetry, request: AuthRequest) -> AuthResponse {
+        let started = MonotonicClock.nanoseconds()
         let response = service.handle(request, action: .check)
         let outcome = AuthKitMetrics.CheckOutcome(status: response.status)
         telemetry.metrics.countCheck(outcome)
@@ -43,7 +41,7 @@ enum Gateway {
             "event": "check", "outcome": "\(outcome.rawValue)", "status": "\(response.status)",
             "user": "\(response.header("X-AuthKit-User-Id") ?? "-")", "session": "\(response.header("X-AuthKit-Session-Id") ?? "-")",
             "organization": "\(response.header("X-AuthKit-Organization-Id") ?? "-")",
-            "refreshed": "\(response.header("Set-Cookie") != nil)", "duration_us": "\(monotonicMicroseconds() - started)",
+            "refreshed": "\(response.header("Set-Cookie") != nil)", "duration_us": "\((MonotonicClock.nanoseconds() - started) / 1000)",
         ])
         return response
     }
@@ -61,11 +59,5 @@ enum Gateway {
         var unrouted = request
         unrouted.parameters["AUTHKIT_ACTION"] = "none"
         return service.handle(unrouted)
-    }
-
-    private static func monotonicMicroseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
     }
 }

@@ -1,23 +1,12 @@
+import AuthKitCore
 import Glibc
 
 /// stdin, stdout and stderr as bytes, with write(2) and read(2): all a CGI answer and a
 /// start-up error need (Foundation's `FileHandle` would bring Foundation into the process).
 enum StandardStreams {
-    /// Writes all of `bytes` to `descriptor`, retrying short writes and EINTR.
+    /// Writes all of `bytes` to `descriptor` (``Descriptor/writeAll(_:to:)``).
     static func write(_ bytes: [UInt8], to descriptor: Int32 = STDOUT_FILENO) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        Descriptor.writeAll(bytes, to: descriptor)
     }
 
     /// Reads up to `count` bytes from stdin (fewer at end of input).

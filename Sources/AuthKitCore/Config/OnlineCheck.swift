@@ -43,7 +43,7 @@ public struct OnlineCheck: Sendable {
     public init(config: AuthKitConfig, transport: any HTTPTransport, nanoseconds: (@Sendable () -> Int64)? = nil) {
         self.config = config
         self.transport = transport
-        self.nanoseconds = nanoseconds ?? { MeasuredTransport.monotonicNanoseconds() }
+        self.nanoseconds = nanoseconds ?? { MonotonicClock.nanoseconds() }
         userAgent = "authkit-fcgi/\(AuthKitVersion.string)"
     }
 

@@ -28,6 +28,16 @@ public struct SystemClock: Clock {
     }
 }
 
+/// Time that only moves forward (`CLOCK_MONOTONIC`), for durations: latencies, timeouts.
+public enum MonotonicClock {
+    /// Nanoseconds since an arbitrary start; only differences mean anything.
+    public static func nanoseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+
 /// A clock that always answers the same instant; for tests and vectors.
 public struct FixedClock: Clock {
     public var millis: UnixMillis

@@ -55,17 +55,8 @@ public struct LineLogHandler: LogHandler {
         var fields = RequestLogContext.current?.fields ?? []
         for (name, value) in merged.sorted(by: { $0.key < $1.key }) { fields.append((name, "\(value)")) }
         if event.level >= .error { fields.append(("source", "\(event.file.split(separator: "/").last ?? ""):\(event.line)")) }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let line = LogLine.format(format, timeMillis: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000),
-                                  level: event.level, message: "\(event.message)", fields: fields) + "\n"
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { return }
-            }
-        }
+        let line = LogLine.format(format, timeMillis: SystemClock().nowMillis(), level: event.level,
+                                  message: "\(event.message)", fields: fields) + "\n"
+        Descriptor.writeAll(Array(line.utf8), to: descriptor)
     }
 }

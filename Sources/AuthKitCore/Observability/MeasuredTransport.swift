@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// An ``HTTPTransport`` that times every call to WorkOS into
 /// `authkit_workos_request_duration_seconds{endpoint, status}`.
 public struct MeasuredTransport: HTTPTransport {
@@ -14,14 +10,14 @@ public struct MeasuredTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) throws(HTTPTransportError) -> HTTPResponse {
-        let started = Self.monotonicNanoseconds()
+        let started = MonotonicClock.nanoseconds()
         let endpoint = Self.endpoint(of: request.url)
         do {
             let response = try inner.send(request)
-            metrics.recordWorkOSCall(endpoint: endpoint, status: String(response.status), nanoseconds: Self.monotonicNanoseconds() - started)
+            metrics.recordWorkOSCall(endpoint: endpoint, status: String(response.status), nanoseconds: MonotonicClock.nanoseconds() - started)
             return response
         } catch {
-            metrics.recordWorkOSCall(endpoint: endpoint, status: "error", nanoseconds: Self.monotonicNanoseconds() - started)
+            metrics.recordWorkOSCall(endpoint: endpoint, status: "error", nanoseconds: MonotonicClock.nanoseconds() - started)
             throw error
         }
     }
@@ -50,11 +46,5 @@ public struct MeasuredTransport: HTTPTransport {
         guard let underscore = segment.firstIndex(of: "_") else { return false }
         let id = segment[segment.index(after: underscore)...]
         return id.count >= 10 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }
-    }
-
-    static func monotonicNanoseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 }

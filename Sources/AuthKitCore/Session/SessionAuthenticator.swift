@@ -141,8 +141,10 @@ public struct SessionAuthenticator: Sendable {
     public func sessionSetCookie(_ payload: SessionPayload) -> String? {
         switch SessionCookieLimit.fit(payload, sealer: sealer, options: cookieOptions) {
         case .fits(let setCookie, let slimmed):
-            if slimmed { metrics.cookiesSlimmed.increment() }
-            if slimmed { logger.notice("session cookie slimmed to fit 4 KB", metadata: ["user": "\(payload.user.id)"]) }
+            if slimmed {
+                metrics.cookiesSlimmed.increment()
+                logger.notice("session cookie slimmed to fit 4 KB", metadata: ["user": "\(payload.user.id)"])
+            }
             return setCookie
         case .tooLarge(let bytes):
             metrics.cookiesRefused.increment()
