@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The performance table (issue 8): nginx and Apache on loopback, side by side in one run, with
 # wrk from Debian. Rows: the static-file ceiling; auth_request to a trivial C FastCGI responder
-# that always allows (the floor, bench/floor.c); authkit-fcgi with its verified-session cache,
+# that always allows (the floor, bench/floor.c), and the same responder closing its connections
+# at once as authkit-fcgi does (2b: what skipping libfcgi's lingering close is worth on its
+# own); authkit-fcgi with its verified-session cache,
 # and without it; Apache (event MPM) unprotected, with mod_authnz_fcgi to the floor and to
 # authkit-fcgi; authkit-fcgi as a plain CGI program under Apache. Per row: req/s, p50, p99, the
 # authorizer's CPU µs per request, and the ratio to the floor. Then authkit-fcgi's RSS.
@@ -29,6 +31,7 @@ cached_pid=$authkit_pid
 AUTHKIT_SESSION_CACHE_SIZE=0 start_authkit "$bench_dir/authkit-nocache.sock" "$emulator_port" "$redirect" --workers 8
 uncached_pid=$authkit_pid
 "$bench_dir/floor" "unix:$bench_dir/floor.sock" 8 & bench_pids+=($!); floor_pid=$!
+"$bench_dir/floor" "unix:$bench_dir/floor-quick.sock" 8 quick & bench_pids+=($!); floor_quick_pid=$!
 fcgi_port=$(free_port); floor_tcp=$(free_port)
 "$bin/authkit-fcgi" serve --env-file "$bench_dir/authkit.env" --listen "127.0.0.1:$fcgi_port" --workers 8 --log-level error 2>/dev/null &
 bench_pids+=($!); apache_authkit_pid=$!
@@ -52,9 +55,11 @@ http {
         root $conf/html;
         location = /ceiling { try_files /file.html =404; }
         location = /floor { auth_request /_floor; try_files /file.html =404; }
+        location = /floor-quick { auth_request /_floor_quick; try_files /file.html =404; }
         location = /authkit { auth_request /_authkit; try_files /file.html =404; }
         location = /authkit-nocache { auth_request /_authkit_nocache; try_files /file.html =404; }
         location = /_floor { internal; fastcgi_pass unix:$bench_dir/floor.sock; include /etc/nginx/fastcgi_params; }
+        location = /_floor_quick { internal; fastcgi_pass unix:$bench_dir/floor-quick.sock; include /etc/nginx/fastcgi_params; }
         location = /_authkit {
             internal; fastcgi_pass unix:$bench_dir/authkit.sock; include /etc/nginx/fastcgi_params;
             fastcgi_pass_request_body off; fastcgi_param CONTENT_LENGTH ""; fastcgi_param REQUEST_URI \$request_uri;
@@ -161,6 +166,7 @@ n="http://127.0.0.1:$port"; a="http://127.0.0.1:$aport"
 rows=(
   "1 nginx static 2 KB (ceiling)|$n/ceiling|"
   "2 nginx auth_request → C floor|$n/floor|$floor_pid"
+  "2b nginx → C floor, closing at once|$n/floor-quick|$floor_quick_pid"
   "3 nginx auth_request → authkit (cache)|$n/authkit|$cached_pid"
   "4 nginx auth_request → authkit (no cache)|$n/authkit-nocache|$uncached_pid"
   "5a Apache static (unprotected)|$a/file.html|"
@@ -179,12 +185,12 @@ for round in $(seq 1 "$rounds"); do
 done
 printf '\n%s, %s cores, wrk -t2 -c%d, %s s per row, median of %s interleaved rounds\n' "$(date -u +%F)" "$(nproc)" "$connections" "$seconds" "$rounds"
 printf '%-40s %10s %9s %9s %9s %8s\n' row "req/s" p50 p99 "cpu µs" non-2xx
-declare -A rps_of
+declare -A rps_of cpu_of
 for spec in "${rows[@]}"; do
   IFS='|' read -r name url pid <<<"$spec"
   [ -n "${samples_of[$name]:-}" ] || continue
   read -r rps p50 p99 cpu bad < <(sort -n <<<"${samples_of[$name]%$'\n'}" | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }')
-  rps_of[${name%% *}]=$rps
+  rps_of[${name%% *}]=$rps; cpu_of[${name%% *}]=$cpu
   printf '%-40s %10s %9s %9s %9s %8s\n' "$name" "$rps" "$p50" "$p99" "$cpu" "$bad"
 done
 # CGI: a process per request; low concurrency, wall time per request is the figure.
@@ -197,6 +203,10 @@ echo
 echo "ratios to the floor: row 3 = $(ratio "${rps_of[3]:-}" "${rps_of[2]:-}")" \
      "(target ≥ 0.9), row 4 = $(ratio "${rps_of[4]:-}" "${rps_of[2]:-}")" \
      "(≥ 0.7), row 5c / 5b = $(ratio "${rps_of[5c]:-}" "${rps_of[5b]:-}")"
+echo "CPU per allowed request, authkit-fcgi (cache) / floor: $(ratio "${cpu_of[3]:-}" "${cpu_of[2]:-}") (target ≤ 1.2)," \
+     "/ floor closing at once: $(ratio "${cpu_of[3]:-}" "${cpu_of[2b]:-}")"
+echo "ratios to the floor closing at once (2b): row 3 = $(ratio "${rps_of[3]:-}" "${rps_of[2b]:-}")," \
+     "row 4 = $(ratio "${rps_of[4]:-}" "${rps_of[2b]:-}")"
 echo "authkit-fcgi (cache) RSS now $(awk '/VmRSS/ { print $2, $3 }' /proc/$cached_pid/status), peak $(awk '/VmHWM/ { print $2, $3 }' /proc/$cached_pid/status) after $connections connections"
 if [ "$long" = "--long" ]; then
   before=$(awk '/VmRSS/ { print $2 }' /proc/$cached_pid/status)
