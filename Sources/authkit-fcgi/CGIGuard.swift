@@ -36,6 +36,7 @@ enum CGIGuard {
             // The script writes the rest of the header block after these lines.
             writeRaw(cookies.map { "\($0.name): \($0.value)\r\n" }.joined())
             let failure = script.run(environment: environment, identity: variables)
+            discardBody(environment)
             return writeRaw("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nThe script could not be started: \(failure)\n")
         }
         guard let target = localTarget(environment["REQUEST_URI"] ?? original) else {
@@ -58,8 +59,15 @@ enum CGIGuard {
         return String(target)
     }
 
+    /// An answer of the guard's own: no script will read the body, so it is read here first
+    /// (``StandardStreams/discardInput(count:limit:)``).
     static func write(_ response: AuthResponse) {
+        discardBody(ProcessInfo.processInfo.environment)
         StandardStreams.write(GatewayResponse.bytes(response))
+    }
+
+    static func discardBody(_ environment: [String: String]) {
+        StandardStreams.discardInput(count: environment["CONTENT_LENGTH"].flatMap(Int.init) ?? 0)
     }
 
     static func writeRaw(_ text: String) {

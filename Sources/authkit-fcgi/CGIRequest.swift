@@ -9,8 +9,11 @@ enum CGIRequest {
     static func answer(service: AuthKitService, telemetry: Telemetry) {
         let environment = ProcessInfo.processInfo.environment
         if environment["AUTHKIT_ACTION"]?.lowercased() == "guard" { return CGIGuard.answer(service: service, environment: environment) }
-        let length = min(environment["CONTENT_LENGTH"].flatMap(Int.init) ?? 0, 65_536)
+        let declared = environment["CONTENT_LENGTH"].flatMap(Int.init) ?? 0
+        let length = min(declared, 65_536)
         let body = length > 0 ? StandardStreams.readInput(count: length) : []
+        // Bodies are small form posts; the rest of a bigger one is read and dropped.
+        if declared > body.count { StandardStreams.discardInput(count: declared - body.count) }
         let response = Gateway.answer(service: service, telemetry: telemetry, parameters: environment, body: body)
         StandardStreams.write(GatewayResponse.bytes(response))
     }

@@ -25,4 +25,26 @@ enum StandardStreams {
         }
         return Array(bytes[..<filled])
     }
+
+    /// Reads and drops up to `count` bytes of stdin: a request body nobody will read.
+    ///
+    /// A CGI program that answers without reading the body leaves it unread in the socket to
+    /// the server, and closing a socket with unread input resets it: Apache's mod_cgid then
+    /// loses the answer ("Connection reset by peer", a truncated response). Bodies beyond
+    /// `limit` are left; the server sees the reset then, as it would with any CGI program.
+    static func discardInput(count: Int, limit: Int = 16 << 20) {
+        var left = min(max(count, 0), limit)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16_384) { scratch in
+            while left > 0 {
+                let got = read(STDIN_FILENO, scratch.baseAddress!, min(left, scratch.count))
+                if got > 0 {
+                    left -= got
+                } else if got < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
+    }
 }

@@ -98,6 +98,35 @@ import Testing
         #expect(!body(forbidden).contains("Admin area"))
     }
 
+    /// A form post to a protected script: the authorizer is sent no body (Apache's
+    /// mod_authnz_fcgi sends an AUTHORIZER no FCGI_STDIN even when CONTENT_LENGTH is set), so
+    /// it must answer without waiting for one; the script behind it still gets the body.
+    @Test(arguments: ApacheSite.Setup.allCases)
+    func postsWithABodyPassTheCheck(setup: ApacheSite.Setup) throws {
+        let site = try ApacheSite(setup)
+        let browser = Browser()
+        _ = try browser.navigate("\(site.base)/auth/sign-in?return_to=%2F")
+        let started = Date()
+        let posted: HTTPResponse
+        do {
+            posted = try browser.send("POST", "\(site.base)/protected/cgi-bin/whoami", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                      body: "note=" + String(repeating: "x", count: 3000))
+        } catch {
+            Issue.record("\(error); Apache's log: \(site.errorLog)")
+            return
+        }
+        #expect(posted.status == 200, "\(site.errorLog)")
+        #expect(body(posted).contains("REMOTE_USER=user_01EMULATEADMIN0000000000\n"))
+        #expect(body(posted).contains("BODY_BYTES=3005\n"), "\(body(posted))")
+        #expect(Date().timeIntervalSince(started) < 5)
+        do {
+            let anonymous = try Browser().send("POST", "\(site.base)/protected/cgi-bin/whoami", headers: [("Accept", "application/json")], body: "note=1")
+            #expect(anonymous.status == 401)
+        } catch {
+            Issue.record("anonymous: \(error); Apache's log: \(site.errorLog)")
+        }
+    }
+
     /// The helper URLs of the mod_fcgid and CGI setups answer only inside Apache's own
     /// redirects: requested directly they neither reveal nor grant anything.
     @Test func helperURLsAreNotEntryPoints() throws {
