@@ -70,7 +70,7 @@ let package = Package(
         /// Micro-benchmark of the session hot path (run by bench/core.sh, release build).
         .executableTarget(
             name: "authkit-core-bench",
-            dependencies: ["AuthKitCore", "AuthKitCrypto", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AuthKitCore", "AuthKitCrypto", "AuthKitFastCGI", .product(name: "Logging", package: "swift-log")],
             path: "bench/core"
         ),
 

@@ -42,6 +42,15 @@ final class DigestContext {
         _ = EVP_DigestFinal_ex(context, out, &length)
     }
 
+    /// Hashes `first` then `second` (HMAC's pad and message) without an array of the two.
+    func hash(_ md: OpaquePointer, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
+        var length: UInt32 = 0
+        guard EVP_DigestInit_ex2(context, md, nil) == 1 else { fatalError("EVP_DigestInit_ex2 failed") }
+        if first.count > 0 { _ = EVP_DigestUpdate(context, first.baseAddress, first.count) }
+        if second.count > 0 { _ = EVP_DigestUpdate(context, second.baseAddress, second.count) }
+        _ = EVP_DigestFinal_ex(context, out, &length)
+    }
+
     /// This thread's own context, kept for the life of the thread (released when it ends).
     static var ofThisThread: DigestContext {
         if let existing = pthread_getspecific(threadKey) { return Unmanaged<DigestContext>.fromOpaque(existing).takeUnretainedValue() }

@@ -96,4 +96,20 @@ import Testing
             #expect(Base64URL.encode([UInt8](repeating: 0xA5, count: length)).utf8.count % 4 != 1)
         }
     }
+
+    /// The decoder works four characters at a time and tests validity once at the end: an
+    /// invalid character anywhere, in a block or in the tail, must still be refused.
+    @Test func refusesAnInvalidCharacterAtEveryPosition() {
+        for length in [2, 3, 4, 6, 7, 8, 11, 12, 39] {
+            let valid = String(repeating: "A", count: length)
+            #expect(Base64URL.decode(valid) == [UInt8](repeating: 0, count: length * 3 / 4))
+            for position in 0..<length {
+                for bad in ["=", "+", "/", ".", "*", " ", "\u{00}", "é"] {
+                    var characters = Array(valid)
+                    characters[position] = Character(bad)
+                    #expect(Base64URL.decode(String(characters)) == nil, "\(bad) at \(position) of \(length)")
+                }
+            }
+        }
+    }
 }

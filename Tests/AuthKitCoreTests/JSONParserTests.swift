@@ -294,4 +294,35 @@ import Testing
         #expect(claims["exp"]?.int64Value == 1_785_000_300)
         #expect(claims["permissions"]?.stringArrayValue == ["posts:read", "posts:write"])
     }
+
+    /// Strings are scanned eight bytes at a time: a byte that ends the plain run must be found
+    /// whatever its position in the word.
+    @Test func wordScanFindsEveryStopByteAtEveryPosition() {
+        let plain = Array("abcdefgh".utf8)
+        for value in 0...255 {
+            let stops = value == 0x22 || value == 0x5C || value < 0x20
+            for position in 0..<8 {
+                var bytes = plain
+                bytes[position] = UInt8(value)
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                #expect(JSONParser.mayEndPlainRun(word) == stops, "byte \(value) at \(position)")
+            }
+        }
+    }
+
+    @Test func stringsOfEveryLengthAroundTheWordSize() throws {
+        for length in 0...40 {
+            var text = ""
+            for index in 0..<length {
+                text.append(index % 7 == 3 ? "é" : Character(UnicodeScalar(UInt8(97 + index % 26))))
+            }
+            #expect(try JSONParser.parse("\"\(text)\"") == .string(text))
+            #expect(try JSONParser.parse("\"\(text)\\n\(text)\"") == .string(text + "\n" + text))
+            for position in 0..<length {
+                var bytes = Array("\"\(String(repeating: "a", count: length))\"".utf8)
+                bytes[1 + position] = 0x0A
+                #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@
 // Run with bench/core.sh. Prints µs per operation; not a test.
 import AuthKitCore
 import AuthKitCrypto
+import AuthKitFastCGI
 import Foundation
 import Logging
 
@@ -29,6 +30,10 @@ func measure(_ name: String, iterations: Int, _ body: () -> Void) -> (String, Do
 }
 
 @inline(never) func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }
+
+/// The profiled loop, named so that a profiler can count only it
+/// (`valgrind --tool=callgrind --toggle-collect='*profiledRuns*'`).
+@inline(never) func profiledRuns(_ count: Int, _ body: () -> Void) { for _ in 0..<count { body() } }
 
 // A realistic session: a WorkOS-shaped RS256 token with roles, permissions and flags, a full
 // SDK user, an impersonator — about 3 KB sealed.
@@ -75,9 +80,40 @@ let authenticator = SessionAuthenticator(
 
 guard case .signedIn = authenticator.authenticate(cookieValue: cookie) else { fatalError("benchmark session does not verify") }
 
-// `authkit-core-bench path` runs only the whole path, for a profiler.
-if CommandLine.arguments.dropFirst().first == "path" {
-    for _ in 0..<2000 { blackHole(authenticator.authenticate(cookieValue: cookie)) }
+// The whole uncached check as the FastCGI server runs it: the parameters nginx's
+// fastcgi_params and the shipped snippet send, in place, to the answer's bytes.
+let service = AuthKitService(
+    settings: EndpointSettings(origin: "https://app.example.com", redirectURI: "https://app.example.com/auth/callback"),
+    authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger)
+let nginxParameters: [String] = [
+    "QUERY_STRING=", "REQUEST_METHOD=GET", "CONTENT_TYPE=", "CONTENT_LENGTH=", "SCRIPT_NAME=/_authkit_check",
+    "REQUEST_URI=/protected/report.html", "DOCUMENT_URI=/_authkit_check", "DOCUMENT_ROOT=/srv/site", "SERVER_PROTOCOL=HTTP/1.1",
+    "REQUEST_SCHEME=https", "HTTPS=on", "GATEWAY_INTERFACE=CGI/1.1", "SERVER_SOFTWARE=nginx/1.22.1", "REMOTE_ADDR=127.0.0.1",
+    "REMOTE_PORT=51234", "REMOTE_USER=", "SERVER_ADDR=127.0.0.1", "SERVER_PORT=443", "SERVER_NAME=app.example.com",
+    "REDIRECT_STATUS=200", "AUTHKIT_ACTION=check", "REQUEST_ID=0f4c3a1b2d9e8f7a6b5c4d3e2f1a0b9c",
+    "HTTP_HOST=app.example.com", "HTTP_USER_AGENT=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+    "HTTP_ACCEPT=text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "HTTP_ACCEPT_LANGUAGE=en-GB,en;q=0.9",
+    "HTTP_ACCEPT_ENCODING=gzip, deflate, br", "HTTP_SEC_FETCH_MODE=navigate", "HTTP_SEC_FETCH_DEST=document",
+    "HTTP_COOKIE=_ga=GA1.1.123456789.1700000000; theme=dark; wos-session=\(cookie)",
+]
+let environment = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: nginxParameters.count + 1)
+for (index, parameter) in nginxParameters.enumerated() { environment[index] = strdup(parameter) }
+environment[nginxParameters.count] = nil
+let uncachedCheck = { () -> [UInt8] in
+    let parameters = FastCGIParameters(environment: UnsafePointer(environment))
+    let request = GatewayRequest.make(parameters: parameters.dictionary(), body: [])
+    return GatewayResponse.bytes(service.handle(request, action: .check))
+}
+guard String(decoding: uncachedCheck().prefix(15), as: UTF8.self) == "Status: 200 OK\r" else { fatalError("benchmark check is not allowed") }
+
+// `authkit-core-bench path|check [N]` runs only the session path or the whole check, N times
+// (default 2000), for a profiler (perf; or valgrind --tool=callgrind, whose instruction counts
+// do not depend on this machine's noise).
+if let mode = CommandLine.arguments.dropFirst().first, mode == "path" || mode == "check" {
+    let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 2000
+    profiledRuns(count) {
+        if mode == "path" { blackHole(authenticator.authenticate(cookieValue: cookie)) } else { blackHole(uncachedCheck()) }
+    }
     exit(0)
 }
 
@@ -95,6 +131,7 @@ let results = [
     measure("cookie in -> verified session out", iterations: 3000) {
         blackHole(authenticator.authenticate(cookieValue: cookie))
     },
+    measure("check: FastCGI parameters -> answer bytes", iterations: 3000) { blackHole(uncachedCheck()) },
 ]
 
 print("authkit-fcgi core hot path, release build, one thread (median of 7 rounds)")

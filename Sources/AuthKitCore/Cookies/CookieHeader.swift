@@ -48,7 +48,8 @@ public enum CookieHeader {
             case .bare: return "true"
             case .value(let range):
                 let text = String(decoding: bytes[range], as: UTF8.self)
-                return bytes[range].contains(UInt8(ascii: "%")) ? PercentEncoding.decode(text) : text
+                let raw = UnsafeBufferPointer(rebasing: bytes[range])
+                return raw.firstOffset(of: UInt8(ascii: "%")) != nil ? PercentEncoding.decode(text) : text
             }
         }
     }

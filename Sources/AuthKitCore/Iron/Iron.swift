@@ -72,14 +72,15 @@ public enum Iron {
         // Work on bytes: splitting a String by Character costs grapheme breaking on every byte.
         let bytes = sealed.utf8Array
         var parts: [Range<Int>] = []
-        parts.reserveCapacity(8)
-        var partStart = 0
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "*") {
-            parts.append(partStart..<index)
-            partStart = index + 1
-            if parts.count > 8 { throw .incorrectNumberOfComponents }
+        parts.reserveCapacity(9)
+        bytes.withUnsafeBufferPointer { all in
+            var partStart = 0
+            while parts.count < 8, let star = all.firstOffset(of: UInt8(ascii: "*"), from: partStart) {
+                parts.append(partStart..<star)
+                partStart = star + 1
+            }
+            parts.append(partStart..<all.count)
         }
-        parts.append(partStart..<bytes.count)
         guard parts.count == 8 else { throw .incorrectNumberOfComponents }
         guard bytes[parts[0]].elementsEqual(macPrefix.utf8) else { throw .wrongPrefix }
         let expiration = bytes[parts[5]]

@@ -60,6 +60,10 @@ public enum IronSession {
     /// JavaScript's `parseInt(text, 10)`: leading whitespace, an optional sign, then as many
     /// digits as there are; nil for NaN.
     static func parseIntLikeJavaScript(_ text: Substring) -> Int? {
+        // Every seal iron-session writes ends in `~2`: answer that without Unicode properties.
+        if text.utf8.count == 1, let digit = text.utf8.first, digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") {
+            return Int(digit - UInt8(ascii: "0"))
+        }
         var scalars = Substring(text).unicodeScalars.drop { $0.properties.isWhitespace }
         var negative = false
         if let first = scalars.first, first == "-" || first == "+" {

@@ -44,9 +44,12 @@ public struct JWT: Sendable {
         // Byte-level split: splitting a String by Character is slow on 2 KB tokens.
         let bytes = token.utf8Array
         var dots: [Int] = []
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") {
-            dots.append(index)
-            if dots.count > 2 { break }
+        bytes.withUnsafeBufferPointer { all in
+            var from = 0
+            while dots.count < 3, let dot = all.firstOffset(of: UInt8(ascii: "."), from: from) {
+                dots.append(dot)
+                from = dot + 1
+            }
         }
         guard dots.count == 2 else { throw .malformed("expected 3 parts, found \(dots.count + 1)") }
         let decoded: (header: [UInt8], payload: [UInt8], signature: [UInt8])? = bytes.withUnsafeBufferPointer { all in
