@@ -16,17 +16,60 @@ public enum GatewayRequest {
         var headers: [String: String] = [:]
         var settings: [String: String] = [:]
         var original: [String: String] = [:]
-        let redirected = parameters["REDIRECT_STATUS"] != nil
         for (name, value) in parameters {
             if name.hasPrefix("HTTP_") {
                 headers[headerName(fromParameter: name)] = value
             } else if name.hasPrefix("AUTHKIT_") {
                 settings[name] = value
-            } else if redirected, name.hasPrefix("REDIRECT_AUTHKIT_") {
+            } else if name.hasPrefix("REDIRECT_AUTHKIT_") {
                 original[String(name.dropFirst("REDIRECT_".count))] = value
             }
         }
-        settings.merge(original) { current, _ in current }
+        return assemble(headers: headers, settings: settings, original: original, parameters: parameters, body: body)
+    }
+
+    /// The server's own variables the gateway reads, besides headers (`HTTP_*`) and settings
+    /// (`AUTHKIT_*`, `REDIRECT_AUTHKIT_*`): the request line and type, Apache's redirect and
+    /// roles, the request id and the client address.
+    static let serverVariables: [StaticString] = [
+        "REQUEST_METHOD", "REQUEST_URI", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "REDIRECT_STATUS",
+        "REQUEST_ID", "UNIQUE_ID", "FCGI_ROLE", "FCGI_APACHE_ROLE", "REMOTE_ADDR",
+    ]
+
+    /// ``make(parameters:body:)`` straight from libfcgi's parameters, in one pass over their
+    /// bytes, without copying every parameter into a dictionary first (this runs for every
+    /// check the session cache cannot answer). Also returns the ``serverVariables`` that were
+    /// sent, for the rest of the gateway.
+    public static func make(parameters: FastCGIParameters, body: [UInt8]) -> (request: AuthRequest, server: [String: String]) {
+        var headers: [String: String] = [:]
+        headers.reserveCapacity(16)
+        var settings: [String: String] = [:]
+        var original: [String: String] = [:]
+        var server: [String: String] = [:]
+        server.reserveCapacity(serverVariables.count)
+        parameters.forEach { name, value in
+            let text = String(decoding: value, as: UTF8.self)
+            if FastCGIParameters.has(name, prefix: "HTTP_") {
+                headers[headerName(fromParameter: name)] = text
+            } else if FastCGIParameters.has(name, prefix: "AUTHKIT_") {
+                settings[String(decoding: name, as: UTF8.self)] = text
+            } else if FastCGIParameters.has(name, prefix: "REDIRECT_AUTHKIT_") {
+                original[String(decoding: UnsafeBufferPointer(rebasing: name[("REDIRECT_".utf8.count)...]), as: UTF8.self)] = text
+            } else if serverVariables.contains(where: { FastCGIParameters.equals(name, $0) }) {
+                server[String(decoding: name, as: UTF8.self)] = text
+            }
+        }
+        return (assemble(headers: headers, settings: settings, original: original, parameters: server, body: body), server)
+    }
+
+    /// After an Apache internal redirect the original location's settings count too, under the
+    /// current location's own.
+    private static func assemble(
+        headers: [String: String], settings: [String: String], original: [String: String], parameters: [String: String], body: [UInt8]
+    ) -> AuthRequest {
+        var headers = headers
+        var settings = settings
+        if parameters["REDIRECT_STATUS"] != nil { settings.merge(original) { current, _ in current } }
         if let type = parameters["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         let method = parameters["REQUEST_METHOD"] ?? "GET"
         return AuthRequest(method: method, requestURI: requestURI(parameters), headers: headers, parameters: settings, body: body)
@@ -34,12 +77,20 @@ public enum GatewayRequest {
 
     /// `HTTP_X_REQUESTED_WITH` → `x-requested-with`, on the bytes (this runs for every header).
     static func headerName(fromParameter name: String) -> String {
-        var bytes = Array(name.utf8.dropFirst(5))
-        for index in bytes.indices {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "_") { bytes[index] = UInt8(ascii: "-") } else if byte >= 0x41 && byte <= 0x5A { bytes[index] = byte | 0x20 }
+        var name = name
+        return name.withUTF8 { headerName(fromParameter: $0) }
+    }
+
+    /// The same, from the parameter name's bytes.
+    static func headerName(fromParameter name: UnsafeBufferPointer<UInt8>) -> String {
+        let count = max(name.count - 5, 0)
+        return String(unsafeUninitializedCapacity: count) { out in
+            for index in 0..<count {
+                let byte = name[index + 5]
+                out[index] = byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            }
+            return count
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `REQUEST_URI` when the server passes it (nginx, Apache); else rebuilt from

@@ -10,7 +10,12 @@ import Logging
 /// request is handled carries its request id and path.
 enum Gateway {
     static func answer(service: AuthKitService, telemetry: Telemetry, parameters: [String: String], body: [UInt8]) -> AuthResponse {
-        let request = GatewayRequest.make(parameters: parameters, body: body)
+        answer(service: service, telemetry: telemetry, request: GatewayRequest.make(parameters: parameters, body: body), parameters: parameters)
+    }
+
+    /// The same for a request already built; `parameters` need hold only the server variables
+    /// (``GatewayRequest/make(parameters:body:)-(FastCGIParameters,_)`` returns them).
+    static func answer(service: AuthKitService, telemetry: Telemetry, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
         let context = RequestLogContext(
             requestId: parameters["REQUEST_ID"] ?? request.header("x-request-id") ?? parameters["UNIQUE_ID"], path: request.path)
         return RequestLogContext.$current.withValue(context) {

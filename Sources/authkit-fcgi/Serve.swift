@@ -66,7 +66,8 @@ struct Serve: ParsableCommand {
                     allowedChecks.increment()
                     return remembered
                 }
-                let response = Gateway.answer(service: service, telemetry: telemetry, parameters: parameters.dictionary(), body: body)
+                let (request, server) = GatewayRequest.make(parameters: parameters, body: body)
+                let response = Gateway.answer(service: service, telemetry: telemetry, request: request, parameters: server)
                 let bytes = GatewayResponse.bytes(response)
                 if let ticket { memo.remember(ticket, response: response, bytes: bytes) }
                 return bytes

@@ -325,4 +325,21 @@ import Testing
             }
         }
     }
+
+    /// Bytes are parsed in place, each string decoded with replacement: the same values as
+    /// replacing invalid UTF-8 in the whole document first, whatever bytes are broken.
+    @Test func parsingBytesInPlaceAgreesWithDecodingTheDocumentFirst() {
+        let document = Array(#"{"name":"Zoë Ünïcode","token":"aaaaaaaaaaaaaaaaaaaaaaaaa","n":[1,2.5,"ß"],"esc":"a\u00e9\n"}"#.utf8)
+        var generator = SystemRandomNumberGenerator()
+        let breakers: [UInt8] = [0xFF, 0xC3, 0xE2, 0x82, 0xED, 0xA0, 0xF0, 0x80, 0xBF]
+        for _ in 0..<2000 {
+            var bytes = document
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                bytes[Int.random(in: 0..<bytes.count, using: &generator)] = breakers.randomElement(using: &generator)!
+            }
+            let inPlace = try? JSONParser.parse(bytes)
+            let decodedFirst = try? JSONParser.parse(String(decoding: bytes, as: UTF8.self))
+            #expect(inPlace == decodedFirst, "\(bytes)")
+        }
+    }
 }

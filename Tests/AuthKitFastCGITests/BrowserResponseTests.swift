@@ -44,6 +44,34 @@ import Testing
         #expect(request.requestURI == "/admin/?x=1")
     }
 
+    /// The FastCGI server reads its parameters in place; the request must be the one the
+    /// dictionary path (CGI) builds from the same parameters, repeated names included.
+    @Test(arguments: [
+        [("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/protected/?a=1"), ("HTTP_COOKIE", "wos-session=abc; x=1"), ("HTTP_ACCEPT", "text/html"),
+         ("HTTP_X_REQUESTED_WITH", "XMLHttpRequest"), ("AUTHKIT_ACTION", "check"), ("DOCUMENT_ROOT", "/srv"), ("REMOTE_ADDR", "127.0.0.1"),
+         ("REQUEST_ID", "r1"), ("CONTENT_TYPE", "")],
+        [("REQUEST_METHOD", "POST"), ("SCRIPT_NAME", "/cgi"), ("PATH_INFO", "/x"), ("QUERY_STRING", "q=1"), ("CONTENT_TYPE", "text/plain"),
+         ("HTTP_HOST", "a"), ("HTTP_HOST", "b"), ("AUTHKIT_MODE", "optional"), ("AUTHKIT_MODE", "required")],
+        [("REDIRECT_STATUS", "401"), ("REQUEST_URI", "/admin/"), ("REDIRECT_AUTHKIT_REQUIRE_ROLE", "admin"), ("AUTHKIT_ACTION", "denied"),
+         ("REDIRECT_AUTHKIT_ACTION", "check"), ("HTTP_REDIRECT_AUTHKIT_REQUIRE_ROLE", "none"), ("FCGI_ROLE", "AUTHORIZER"), ("UNIQUE_ID", "u1")],
+        [("REQUEST_URI", "/"), ("REDIRECT_AUTHKIT_MODE", "optional"), ("HTTP_", "empty name"), ("HTTP_ACCEPT_ENCODING", "gzip")],
+    ])
+    func readingParametersInPlaceGivesTheSameRequest(_ pairs: [(String, String)]) {
+        var dictionary: [String: String] = [:]
+        for (name, value) in pairs { dictionary[name] = value }
+        let expected = GatewayRequest.make(parameters: dictionary, body: [1, 2])
+        let (request, server) = FastCGIParameters.with(pairs) { GatewayRequest.make(parameters: $0, body: [1, 2]) }
+        #expect(request.method == expected.method)
+        #expect(request.requestURI == expected.requestURI)
+        #expect(request.headers == expected.headers)
+        #expect(request.parameters == expected.parameters)
+        #expect(request.body == expected.body)
+        // The server variables the gateway reads, and nothing else.
+        let names = ["REQUEST_METHOD", "REQUEST_URI", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "REDIRECT_STATUS",
+                     "REQUEST_ID", "UNIQUE_ID", "FCGI_ROLE", "FCGI_APACHE_ROLE", "REMOTE_ADDR"]
+        #expect(server == dictionary.filter { names.contains($0.key) })
+    }
+
     @Test func withoutARedirectRedirectLookingVariablesAreIgnored() {
         let request = GatewayRequest.make(parameters: ["REQUEST_URI": "/", "REDIRECT_AUTHKIT_MODE": "optional"], body: [])
         #expect(request.parameters["AUTHKIT_MODE"] == nil)

@@ -101,7 +101,7 @@ for (index, parameter) in nginxParameters.enumerated() { environment[index] = st
 environment[nginxParameters.count] = nil
 let uncachedCheck = { () -> [UInt8] in
     let parameters = FastCGIParameters(environment: UnsafePointer(environment))
-    let request = GatewayRequest.make(parameters: parameters.dictionary(), body: [])
+    let request = GatewayRequest.make(parameters: parameters, body: []).request
     return GatewayResponse.bytes(service.handle(request, action: .check))
 }
 guard String(decoding: uncachedCheck().prefix(15), as: UTF8.self) == "Status: 200 OK\r" else { fatalError("benchmark check is not allowed") }

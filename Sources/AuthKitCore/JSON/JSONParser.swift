@@ -8,14 +8,22 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 /// A strict RFC 8259 parser with `JSON.parse` semantics for what the core reads: sealed
 /// sessions, JWT parts, JWKS and WorkOS responses.
 ///
-/// Input bytes that are not valid UTF-8 are first replaced with U+FFFD, as `TextDecoder` does
-/// before iron calls `JSON.parse`. Nesting is limited so hostile input cannot exhaust the stack.
+/// Input bytes that are not valid UTF-8 are replaced with U+FFFD, as `TextDecoder` does before
+/// iron calls `JSON.parse`. Nesting is limited so hostile input cannot exhaust the stack.
 public struct JSONParser {
     /// Deeper nesting than this is rejected.
     public static let maximumDepth = 128
 
+    /// Parses the bytes where they are. Invalid UTF-8 can only matter inside strings (anywhere
+    /// else any byte above 0x7F is already an error), and every string is decoded with
+    /// replacement, which is what replacing first gives: a sequence cannot run across the
+    /// ASCII quote that ends a string.
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        try parse(String(decoding: bytes, as: UTF8.self))
+        let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(buffer)
+            do throws(JSONParseError) { return .success(try parser.parseDocument()) } catch { return .failure(error) }
+        }
+        return try result.get()
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
@@ -92,6 +100,8 @@ public struct JSONParser {
             index += 1
             return .object(members)
         }
+        // Room for a typical object at once, instead of growing 1, 2, 4, 8, … by copying.
+        members.reserveCapacity(8)
         while true {
             skipWhitespace()
             guard index < input.count, input[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
@@ -125,6 +135,7 @@ public struct JSONParser {
             index += 1
             return .array(items)
         }
+        items.reserveCapacity(8)
         while true {
             skipWhitespace()
             items.append(try parseValue())
