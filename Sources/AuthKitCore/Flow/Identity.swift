@@ -5,9 +5,9 @@ public struct Identity: Sendable, Equatable {
     public struct Field: Sendable, Equatable {
         public let key: String
         public let value: String
-
-        /// `X-AuthKit-User-Id` for `USER_ID` (looked up: this runs for every allowed check).
-        public var headerName: String { Identity.headerNames[key] ?? Identity.headerName(for: key) }
+        /// `X-AuthKit-User-Id` for `USER_ID` (taken from a table built once: this runs for
+        /// every allowed check).
+        public let headerName: String
 
         /// `AUTHKIT_USER_ID` for `USER_ID`.
         public var variableName: String { "AUTHKIT_" + key }
@@ -26,8 +26,9 @@ public struct Identity: Sendable, Equatable {
         "X-AuthKit-" + key.split(separator: "_").map { $0.prefix(1) + $0.dropFirst().lowercased() }.joined(separator: "-")
     }
 
-    static let headerNames: [String: String] = Dictionary(
-        uniqueKeysWithValues: (keys + ["ACCESS_TOKEN"]).map { ($0, headerName(for: $0)) })
+    /// The header name of each of ``keys``, in the same order.
+    static let headerNames: [String] = keys.map(headerName(for:))
+    static let accessTokenHeaderName = headerName(for: "ACCESS_TOKEN")
 
     /// - Parameter includeAccessToken: adds `ACCESS_TOKEN` (off by default: tokens are secrets).
     public init(session: AuthenticatedSession, includeAccessToken: Bool = false) {
@@ -54,8 +55,12 @@ public struct Identity: Sendable, Equatable {
         ]
         var fields: [Field] = []
         fields.reserveCapacity(values.count + 1)
-        for (key, value) in zip(Self.keys, values) { fields.append(Field(key: key, value: Self.headerSafe(value ?? ""))) }
-        if let accessToken { fields.append(Field(key: "ACCESS_TOKEN", value: Self.headerSafe(accessToken))) }
+        for (index, value) in values.enumerated() {
+            fields.append(Field(key: Self.keys[index], value: Self.headerSafe(value ?? ""), headerName: Self.headerNames[index]))
+        }
+        if let accessToken {
+            fields.append(Field(key: "ACCESS_TOKEN", value: Self.headerSafe(accessToken), headerName: Self.accessTokenHeaderName))
+        }
         self.fields = fields
     }
 
