@@ -131,8 +131,8 @@ public final class FastCGIServer: Sendable {
     /// libfcgi ends every connection with a lingering close (shutdown, then poll and read until
     /// the server closes its end, up to 2 s), so that input still arriving cannot make the
     /// kernel reset the connection and destroy the answer. The worker sleeps through that wait:
-    /// a context switch per request, and a worker held while nginx reads the answer (measured:
-    /// a quarter of the CPU of an uncached check, bench/run.sh). With nothing left to arrive
+    /// a context switch per request, and a worker held while nginx reads the answer (bench/run.sh
+    /// row 2b: the C floor does 7–25 % more requests a second without it). With nothing left to arrive
     /// there is nothing to reset, and ``workerLoop()`` detaches the request so that libfcgi
     /// just closes. Anything else (a kept connection, a body bigger than was read, input still
     /// queued) keeps libfcgi's lingering close.
