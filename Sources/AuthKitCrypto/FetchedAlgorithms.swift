@@ -34,21 +34,26 @@ final class DigestContext {
 
     /// Hashes the concatenation of `parts` with `md` into `out` (which must be big enough).
     func hash<Parts: Sequence<UnsafeRawBufferPointer>>(_ md: OpaquePointer, _ parts: Parts, into out: UnsafeMutablePointer<UInt8>) {
-        var length: UInt32 = 0
-        guard EVP_DigestInit_ex2(context, md, nil) == 1 else { fatalError("EVP_DigestInit_ex2 failed") }
-        for part in parts where part.count > 0 {
-            _ = EVP_DigestUpdate(context, part.baseAddress, part.count)
-        }
-        _ = EVP_DigestFinal_ex(context, out, &length)
+        digest(md, into: out) { for part in parts { update(part) } }
     }
 
     /// Hashes `first` then `second` (HMAC's pad and message) without an array of the two.
     func hash(_ md: OpaquePointer, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
+        digest(md, into: out) {
+            update(first)
+            update(second)
+        }
+    }
+
+    private func digest(_ md: OpaquePointer, into out: UnsafeMutablePointer<UInt8>, _ feed: () -> Void) {
         var length: UInt32 = 0
         guard EVP_DigestInit_ex2(context, md, nil) == 1 else { fatalError("EVP_DigestInit_ex2 failed") }
-        if first.count > 0 { _ = EVP_DigestUpdate(context, first.baseAddress, first.count) }
-        if second.count > 0 { _ = EVP_DigestUpdate(context, second.baseAddress, second.count) }
+        feed()
         _ = EVP_DigestFinal_ex(context, out, &length)
+    }
+
+    private func update(_ part: UnsafeRawBufferPointer) {
+        if part.count > 0 { _ = EVP_DigestUpdate(context, part.baseAddress, part.count) }
     }
 
     /// This thread's own context, kept for the life of the thread (released when it ends).

@@ -18,12 +18,12 @@ enum CGIGuard {
         // of the request the handler serves. A direct request for the guard's URL is not one.
         guard environment["REDIRECT_HANDLER"] != nil, let original = environment["REDIRECT_URL"],
               original == environment["PATH_INFO"] else {
-            return write(Gateway.notFound(service: service, request: GatewayRequest.make(parameters: environment, body: [])))
+            return write(Gateway.notFound(service: service, request: GatewayRequest.make(parameters: environment, body: [])), environment)
         }
         // The body is left on stdin for the script.
         let request = GatewayRequest.make(parameters: environment, body: [])
         let check = service.handle(request, action: .check)
-        guard check.status == 200 else { return write(BrowserResponse.denial(check)) }
+        guard check.status == 200 else { return write(BrowserResponse.denial(check), environment) }
         let mapped = AuthorizerResponse.map(check)
         let cookies = mapped.headers.filter { $0.name.lowercased() == "set-cookie" }
         if let directory = request.parameters["AUTHKIT_CGI_SCRIPTS"], let translated = environment["PATH_TRANSLATED"],
@@ -40,10 +40,10 @@ enum CGIGuard {
             return writeRaw("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nThe script could not be started: \(failure)\n")
         }
         guard let target = localTarget(environment["REQUEST_URI"] ?? original) else {
-            return write(AuthResponse(status: 400, headers: [("Content-Type", "text/plain")], body: Array("Bad request target.\n".utf8)))
+            return write(AuthResponse(status: 400, headers: [("Content-Type", "text/plain")], body: Array("Bad request target.\n".utf8)), environment)
         }
         // Status 200 with a local Location is a CGI "local redirect": Apache serves the target.
-        write(AuthResponse(status: 200, headers: [("Location", target)] + cookies))
+        write(AuthResponse(status: 200, headers: [("Location", target)] + cookies), environment)
     }
 
     /// The request target as a local path + query: never an absolute URL (an absolute-form
@@ -61,8 +61,8 @@ enum CGIGuard {
 
     /// An answer of the guard's own: no script will read the body, so it is read here first
     /// (``StandardStreams/discardInput(count:limit:)``).
-    static func write(_ response: AuthResponse) {
-        discardBody(ProcessInfo.processInfo.environment)
+    static func write(_ response: AuthResponse, _ environment: [String: String]) {
+        discardBody(environment)
         StandardStreams.write(GatewayResponse.bytes(response))
     }
 

@@ -70,12 +70,7 @@ public enum CookieHeader {
         var start = 0
         // memchr, not a Swift loop: a session cookie makes this header a kilobyte or more.
         while start <= bytes.count {
-            let end: Int
-            if let semicolon = memchr(base + start, Int32(UInt8(ascii: ";")), bytes.count - start) {
-                end = UnsafePointer<UInt8>(semicolon.assumingMemoryBound(to: UInt8.self)) - base
-            } else {
-                end = bytes.count
-            }
+            let end = bytes.firstOffset(of: UInt8(ascii: ";"), from: start) ?? bytes.count
             var pairStart = start
             while pairStart < end, base[pairStart] == UInt8(ascii: " ") { pairStart += 1 }
             let nameEnd = pairStart + wanted.count
@@ -85,7 +80,7 @@ public enum CookieHeader {
                     found = .bare
                 } else {
                     let value = UnsafeBufferPointer(start: base + nameEnd + 1, count: end - nameEnd - 1)
-                    if memchr(base + nameEnd + 1, Int32(UInt8(ascii: "%")), value.count) == nil
+                    if value.firstOffset(of: UInt8(ascii: "%")) == nil
                         || PercentEncoding.decode(String(decoding: value, as: UTF8.self)) != nil {
                         found = .value((nameEnd + 1)..<end)
                     }

@@ -19,21 +19,19 @@ public struct JSONParser {
     /// replacement, which is what replacing first gives: a sequence cannot run across the
     /// ASCII quote that ends a string.
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(buffer)
-            do throws(JSONParseError) { return .success(try parser.parseDocument()) } catch { return .failure(error) }
-        }
-        return try result.get()
+        try bytes.withUnsafeBufferPointer(parseDocument).get()
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         var text = text
-        // withUTF8 is untyped-rethrows, so the typed error travels out in a Result.
-        let result: Result<JSONValue, JSONParseError> = text.withUTF8 { buffer in
-            var parser = JSONParser(buffer)
-            do throws(JSONParseError) { return .success(try parser.parseDocument()) } catch { return .failure(error) }
-        }
-        return try result.get()
+        return try text.withUTF8(parseDocument).get()
+    }
+
+    /// The typed error travels out in a Result: `withUTF8` and `withUnsafeBufferPointer` are
+    /// untyped-rethrows.
+    private static func parseDocument(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
+        var parser = JSONParser(buffer)
+        do throws(JSONParseError) { return .success(try parser.parseDocument()) } catch { return .failure(error) }
     }
 
     private let input: UnsafeBufferPointer<UInt8>
