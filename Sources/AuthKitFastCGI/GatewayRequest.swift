@@ -47,16 +47,18 @@ public enum GatewayRequest {
         var original: [String: String] = [:]
         var server: [String: String] = [:]
         server.reserveCapacity(serverVariables.count)
+        // A value becomes a String only when it is kept: most of a request's ~30 parameters
+        // (DOCUMENT_ROOT, SERVER_SOFTWARE, …) are not, and each copy would cost an allocation.
         parameters.forEach { name, value in
-            let text = String(decoding: value, as: UTF8.self)
             if FastCGIParameters.has(name, prefix: "HTTP_") {
-                headers[headerName(fromParameter: name)] = text
+                headers[headerName(fromParameter: name)] = String(decoding: value, as: UTF8.self)
             } else if FastCGIParameters.has(name, prefix: "AUTHKIT_") {
-                settings[String(decoding: name, as: UTF8.self)] = text
+                settings[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
             } else if FastCGIParameters.has(name, prefix: "REDIRECT_AUTHKIT_") {
-                original[String(decoding: UnsafeBufferPointer(rebasing: name[("REDIRECT_".utf8.count)...]), as: UTF8.self)] = text
+                original[String(decoding: UnsafeBufferPointer(rebasing: name[("REDIRECT_".utf8.count)...]), as: UTF8.self)] =
+                    String(decoding: value, as: UTF8.self)
             } else if serverVariables.contains(where: { FastCGIParameters.equals(name, $0) }) {
-                server[String(decoding: name, as: UTF8.self)] = text
+                server[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
             }
         }
         return (assemble(headers: headers, settings: settings, original: original, parameters: server, body: body), server)
@@ -108,12 +110,16 @@ public enum GatewayResponse {
     public static func bytes(_ response: AuthResponse) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256 + response.body.count + response.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
-        out += "Status: \(response.status) \(reason(response.status))\r\n".utf8
+        append("Status: ", to: &out)
+        append(String(response.status), to: &out)
+        out.append(UInt8(ascii: " "))
+        append(reason(response.status), to: &out)
+        append("\r\n", to: &out)
         for header in response.headers {
-            out += header.name.utf8
-            out += ": ".utf8
-            out += header.value.utf8
-            out += "\r\n".utf8
+            append(header.name, to: &out)
+            append(": ", to: &out)
+            append(header.value, to: &out)
+            append("\r\n", to: &out)
         }
         if !response.body.isEmpty, response.header("Content-Length") == nil {
             out += "Content-Length: \(response.body.count)\r\n".utf8
@@ -121,6 +127,13 @@ public enum GatewayResponse {
         out += "\r\n".utf8
         out += response.body
         return out
+    }
+
+    /// Appends the string's UTF-8 in one copy (appending a `String.UTF8View` goes element by
+    /// element; this runs for every header of every answer).
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     static func reason(_ status: Int) -> String {

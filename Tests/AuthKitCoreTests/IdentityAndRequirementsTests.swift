@@ -29,6 +29,30 @@ import Testing
         #expect(Identity(session: session([]), includeAccessToken: true).value("ACCESS_TOKEN") == "header.payload.sig")
     }
 
+    @Test func theControlCharacterScanAgreesWithABytewiseOneAtEveryPosition() {
+        for length in 0...19 {
+            for position in 0..<max(length, 1) {
+                for value in 0...255 {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if length > 0 { bytes[position] = UInt8(value) }
+                    let expected = bytes.contains { $0 < 0x20 || $0 == 0x7F }
+                    #expect(bytes.withUnsafeBufferPointer(Identity.hasControlCharacter) == expected, "\(length) \(position) \(value)")
+                }
+            }
+        }
+        // Multi-byte characters (high bytes) next to controls and not.
+        #expect(Identity.headerSafe("é\u{7F}日本\u{1}x") == "é日本x")
+        #expect(Identity.headerSafe("ééééééééé") == "ééééééééé")
+    }
+
+    @Test func commaJoinedCopiesEveryItem() {
+        #expect(Identity.commaJoined([]) == "")
+        #expect(Identity.commaJoined(["only"]) == "only")
+        #expect(Identity.commaJoined(["", "a", ""]) == ",a,")
+        let many = (1...40).map { "resource_\($0):read-é" }
+        #expect(Identity.commaJoined(many) == many.joined(separator: ","))
+    }
+
     @Test func requirementsAnyRoleAllPermissions() {
         let params = ["AUTHKIT_REQUIRE_ROLE": "owner, admin", "AUTHKIT_REQUIRE_PERMISSION": "a:read,b:write"]
         let requirements = Requirements { params[$0] }

@@ -110,7 +110,9 @@ public struct JSONParser {
             skipWhitespace()
             let value = try parseValue()
             // JSON.parse keeps the first position of a repeated key and the last value.
-            if let existing = members.firstIndex(where: { $0.key == key }) {
+            // Lengths first: nearly every pair of keys differs in length, and comparing counts
+            // is far cheaper than String's `==` (this runs for every member of every object).
+            if let existing = members.firstIndex(where: { $0.key.utf8.count == key.utf8.count && $0.key == key }) {
                 members[existing].value = value
             } else {
                 members.append((key, value))
@@ -237,6 +239,84 @@ public struct JSONParser {
         let zeroInBackslash = (backslash &- ones) & ~backslash
         let control = (word &- ones &* 0x20) & ~word
         return (zeroInQuote | zeroInBackslash | control) & (ones &* 0x80) != 0
+    }
+
+    /// Reads the object in `bytes` member by member without building it, for a hot path that
+    /// needs only some members as typed values (an access token's claims, on every check).
+    /// `member` gets each key in order, a repeated key again, and must consume the value with
+    /// exactly one of ``readValue()``, ``readString()`` or ``readStringArray()``. Accepts and
+    /// rejects exactly what ``parse(_:)-(UnsafeBufferPointer<UInt8>)`` does, and throws if the
+    /// text is not an object.
+    static func readObject(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ member: (String, inout JSONParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        var parser = JSONParser(bytes)
+        parser.skipWhitespace()
+        guard parser.index < parser.input.count, parser.input[parser.index] == UInt8(ascii: "{") else {
+            throw parser.fail("expected an object")
+        }
+        try parser.enter()
+        parser.index += 1
+        parser.skipWhitespace()
+        if parser.index < parser.input.count, parser.input[parser.index] == UInt8(ascii: "}") {
+            parser.index += 1
+        } else {
+            while true {
+                parser.skipWhitespace()
+                guard parser.index < parser.input.count, parser.input[parser.index] == UInt8(ascii: "\"") else { throw parser.fail("expected a key") }
+                let key = try parser.parseString()
+                parser.skipWhitespace()
+                guard parser.index < parser.input.count, parser.input[parser.index] == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
+                parser.index += 1
+                parser.skipWhitespace()
+                try member(key, &parser)
+                parser.skipWhitespace()
+                guard parser.index < parser.input.count else { throw parser.fail("unexpected end in object") }
+                if parser.input[parser.index] == UInt8(ascii: ",") { parser.index += 1; continue }
+                if parser.input[parser.index] == UInt8(ascii: "}") { parser.index += 1; break }
+                throw parser.fail("expected ',' or '}'")
+            }
+        }
+        parser.depth -= 1
+        parser.skipWhitespace()
+        guard parser.index == parser.input.count else { throw parser.fail("unexpected data after the value") }
+    }
+
+    /// The member's value (inside ``readObject(_:_:)``).
+    mutating func readValue() throws(JSONParseError) -> JSONValue { try parseValue() }
+
+    /// The member's value if it is a string, else nil (the value is still read and checked).
+    mutating func readString() throws(JSONParseError) -> String? {
+        guard index < input.count, input[index] == UInt8(ascii: "\"") else { _ = try parseValue(); return nil }
+        return try parseString()
+    }
+
+    /// The strings of the member's value if it is an array, skipping elements that are not
+    /// strings (as ``JSONValue/stringArrayValue`` does); nil if it is not an array.
+    mutating func readStringArray() throws(JSONParseError) -> [String]? {
+        guard index < input.count, input[index] == UInt8(ascii: "[") else { _ = try parseValue(); return nil }
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var strings: [String] = []
+        skipWhitespace()
+        if index < input.count, input[index] == UInt8(ascii: "]") {
+            index += 1
+            return strings
+        }
+        while true {
+            skipWhitespace()
+            if index < input.count, input[index] == UInt8(ascii: "\"") {
+                strings.append(try parseString())
+            } else {
+                _ = try parseValue()
+            }
+            skipWhitespace()
+            guard index < input.count else { throw fail("unexpected end in array") }
+            if input[index] == UInt8(ascii: ",") { index += 1; continue }
+            if input[index] == UInt8(ascii: "]") { index += 1; return strings }
+            throw fail("expected ',' or ']'")
+        }
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {

@@ -31,7 +31,9 @@ public enum JSONValue: Sendable, Equatable {
     /// The member named `key` of an object, or nil.
     public subscript(key: String) -> JSONValue? {
         guard case let .object(members) = self else { return nil }
-        return members.last { $0.key == key }?.value
+        // Lengths first, as in the parser: cheaper than `==` for keys that differ.
+        let length = key.utf8.count
+        return members.last { $0.key.utf8.count == length && $0.key == key }?.value
     }
 
     public var stringValue: String? {

@@ -22,8 +22,31 @@ public struct AccessTokenClaims: Sendable, Equatable {
     public var notBefore: Int64?
     /// `auth_time`, when present.
     public var authTime: Int64?
-    /// The whole payload, for claims added by JWT templates.
-    public var payload: JSONValue
+    /// The whole payload, for claims added by JWT templates. Built when first asked for: a
+    /// check never needs it, and the tree of a token with many permissions costs more to build
+    /// and free than the claims above.
+    public var payload: JSONValue {
+        get { payloadSource.value }
+        set { payloadSource = .parsed(newValue) }
+    }
+
+    private var payloadSource: PayloadSource
+
+    /// The payload as given, or as the token's JSON text.
+    private enum PayloadSource: Sendable, Equatable {
+        case parsed(JSONValue)
+        case text([UInt8])
+
+        var value: JSONValue {
+            switch self {
+            case .parsed(let value): value
+            // Only text that has already been read as an object is kept.
+            case .text(let bytes): (try? JSONParser.parse(bytes)) ?? .object([])
+            }
+        }
+
+        static func == (lhs: PayloadSource, rhs: PayloadSource) -> Bool { lhs.value == rhs.value }
+    }
 
     /// A NumericDate in whole seconds, clamped to ±10¹⁵ (tens of millions of years) so that no
     /// later arithmetic can overflow: a JSON number such as 1e300 must not trap (found by fuzzing).
@@ -57,6 +80,58 @@ public struct AccessTokenClaims: Sendable, Equatable {
         self.issuedAt = payload["iat"].flatMap(Self.seconds)
         self.notBefore = payload["nbf"].flatMap(Self.seconds)
         self.authTime = payload["auth_time"].flatMap(Self.seconds)
-        self.payload = payload
+        self.payloadSource = .parsed(payload)
+    }
+
+    /// Reads the payload from its JSON text as ``init(payload:)`` reads it from the tree, in one
+    /// pass that builds only the claims above (this runs for every check the cache cannot
+    /// answer). Nil also when the text is not a JSON object.
+    public init?(payloadJSON: [UInt8]) {
+        var subject: String?, sessionId: String?, organizationId: String?, role: String?, actor: String?
+        var roles: [String]?, permissions: [String]?, entitlements: [String]?, featureFlags: [String]?
+        var exp: JSONValue?, iat: JSONValue?, nbf: JSONValue?, authTime: JSONValue?
+        // A repeated key counts with its last value, as JSON.parse (and the tree) keep it.
+        let read: Result<Void, JSONParseError> = payloadJSON.withUnsafeBufferPointer { bytes in
+            do throws(JSONParseError) {
+                try JSONParser.readObject(bytes) { (key: String, value: inout JSONParser) throws(JSONParseError) in
+                    switch key {
+                    case "sub": subject = try value.readString()
+                    case "sid": sessionId = try value.readString()
+                    case "org_id": organizationId = try value.readString()
+                    case "role": role = try value.readString()
+                    case "roles": roles = try value.readStringArray()
+                    case "permissions": permissions = try value.readStringArray()
+                    case "entitlements": entitlements = try value.readStringArray()
+                    case "feature_flags": featureFlags = try value.readStringArray()
+                    case "act": actor = try value.readValue()["sub"]?.stringValue
+                    case "exp": exp = try value.readValue()
+                    case "iat": iat = try value.readValue()
+                    case "nbf": nbf = try value.readValue()
+                    case "auth_time": authTime = try value.readValue()
+                    default: _ = try value.readValue()
+                    }
+                }
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard case .success = read, let subject, let exp, let expiresAt = Self.seconds(exp) else { return nil }
+        if let iat, iat.doubleValue == nil { return nil }
+        if let nbf, nbf.doubleValue == nil { return nil }
+        self.subject = subject
+        self.sessionId = sessionId
+        self.organizationId = organizationId
+        self.role = role
+        self.roles = roles ?? []
+        self.permissions = permissions ?? []
+        self.entitlements = entitlements ?? []
+        self.featureFlags = featureFlags ?? []
+        self.actor = actor
+        self.expiresAt = expiresAt
+        self.issuedAt = iat.flatMap(Self.seconds)
+        self.notBefore = nbf.flatMap(Self.seconds)
+        self.authTime = authTime.flatMap(Self.seconds)
+        self.payloadSource = .text(payloadJSON)
     }
 }

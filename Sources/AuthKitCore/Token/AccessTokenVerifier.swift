@@ -31,7 +31,9 @@ public struct AccessTokenVerifier: Sendable {
         guard candidates.contains(where: { $0.verifyRS256(signature: jwt.signature, message: jwt.signingInput) }) else {
             throw .badSignature
         }
-        guard let claims = AccessTokenClaims(payload: jwt.payload) else { throw .malformed("missing or mistyped sub/exp/iat/nbf") }
+        guard let claims = AccessTokenClaims(payloadJSON: jwt.payloadJSON) else {
+            throw .malformed("payload not a JSON object, or sub/exp/iat/nbf missing or mistyped")
+        }
         let now = clock.nowSeconds()
         if claims.expiresAt <= now - leewaySeconds { throw .expired }
         if let nbf = claims.notBefore, nbf > now + leewaySeconds { throw .notYetValid }
@@ -42,6 +44,6 @@ public struct AccessTokenVerifier: Sendable {
     /// `org_id` for a refresh and to describe tokens fresh from WorkOS.
     public static func decodeUnverified(_ token: String) -> AccessTokenClaims? {
         guard let jwt = try? JWT(token) else { return nil }
-        return AccessTokenClaims(payload: jwt.payload)
+        return AccessTokenClaims(payloadJSON: jwt.payloadJSON)
     }
 }
