@@ -30,6 +30,21 @@ public enum IronSession {
     public static func unseal(
         _ seal: String, passwords: (String) -> [String], now: UnixMillis
     ) throws(IronError) -> Opened {
+        try opened(unsealText(seal, passwords: passwords, now: now))
+    }
+
+    /// A seal opened but its JSON not yet read: the plaintext, the `~N` version and the index
+    /// of the password that opened it.
+    public struct OpenedText: Sendable {
+        public var plaintext: [UInt8]
+        public var version: Int?
+        public var passwordIndex: Int
+    }
+
+    /// The first half of ``unseal(_:passwords:now:)``: checks and decrypts, reads no JSON.
+    public static func unsealText(
+        _ seal: String, passwords: (String) -> [String], now: UnixMillis
+    ) throws(IronError) -> OpenedText {
         // Split on `~` by bytes; `seal.split(separator:)` would break graphemes on every byte.
         let body: Substring
         let version: Int?
@@ -43,18 +58,24 @@ public enum IronSession {
             version = nil
         }
         let (plaintext, index) = try Iron.unseal(body, passwords: passwords, now: now)
+        return OpenedText(plaintext: plaintext, version: version, passwordIndex: index)
+    }
+
+    /// The second half of ``unseal(_:passwords:now:)``: what `unsealData` makes of the text.
+    /// Invalid JSON is ``IronError/decryptionFailed``.
+    public static func opened(_ text: OpenedText) throws(IronError) -> Opened {
         let parsed: JSONValue
-        if plaintext.isEmpty {
+        if text.plaintext.isEmpty {
             parsed = .null
         } else {
-            do { parsed = try JSONParser.parse(plaintext) } catch { throw .decryptionFailed }
+            do { parsed = try JSONParser.parse(text.plaintext) } catch { throw .decryptionFailed }
         }
         // `?? {}` in iron-session.
         let data: JSONValue = parsed.isNull ? .object([]) : parsed
-        if version == currentVersion { return Opened(value: data, passwordIndex: index) }
+        if text.version == currentVersion { return Opened(value: data, passwordIndex: text.passwordIndex) }
         // Seals of iron-session v6/v7 kept the data under `persistent`.
-        if case .object(let members)? = data["persistent"] { return Opened(value: .object(members), passwordIndex: index) }
-        return Opened(value: .object([]), passwordIndex: index)
+        if case .object(let members)? = data["persistent"] { return Opened(value: .object(members), passwordIndex: text.passwordIndex) }
+        return Opened(value: .object([]), passwordIndex: text.passwordIndex)
     }
 
     /// JavaScript's `parseInt(text, 10)`: leading whitespace, an optional sign, then as many

@@ -50,13 +50,11 @@ public struct JSONParser {
 
     private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
+    /// JSON's four whitespace bytes.
+    static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+
     private mutating func skipWhitespace() {
-        while index < input.count {
-            switch input[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
-        }
+        while index < input.count, Self.isWhitespace(input[index]) { index += 1 }
     }
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
@@ -289,6 +287,80 @@ public struct JSONParser {
     mutating func readString() throws(JSONParseError) -> String? {
         guard index < input.count, input[index] == UInt8(ascii: "\"") else { _ = try parseValue(); return nil }
         return try parseString()
+    }
+
+    /// The member's value left as text: the range of its bytes in the input, checked exactly
+    /// as parsing would check it but without building anything.
+    mutating func readRawValue() throws(JSONParseError) -> Range<Int> {
+        let start = index
+        try skipValue()
+        return start..<index
+    }
+
+    /// Checks one value as ``parseValue()`` would, building nothing.
+    private mutating func skipValue() throws(JSONParseError) {
+        guard index < input.count else { throw fail("unexpected end") }
+        switch input[index] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = input[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let isObject = close == UInt8(ascii: "}")
+            try enter()
+            defer { depth -= 1 }
+            index += 1
+            skipWhitespace()
+            if index < input.count, input[index] == close {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                if isObject {
+                    guard index < input.count, input[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+                    try skipString()
+                    skipWhitespace()
+                    guard index < input.count, input[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    index += 1
+                    skipWhitespace()
+                }
+                try skipValue()
+                skipWhitespace()
+                guard index < input.count else { throw fail(isObject ? "unexpected end in object" : "unexpected end in array") }
+                if input[index] == UInt8(ascii: ",") { index += 1; continue }
+                if input[index] == close { index += 1; return }
+                throw fail(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+            }
+        case UInt8(ascii: "\""): try skipString()
+        default: _ = try parseValue()  // a literal or a number: nothing to allocate
+        }
+    }
+
+    /// Checks a string as ``parseString()`` would (controls, escapes, `\u` digits), building nothing.
+    private mutating func skipString() throws(JSONParseError) {
+        index += 1
+        while index < input.count {
+            // Eight plain bytes at a time, as in parseString.
+            if let base = input.baseAddress {
+                while index + 8 <= input.count, !Self.mayEndPlainRun(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                }
+            }
+            guard index < input.count else { break }
+            let byte = input[index]
+            if byte == UInt8(ascii: "\"") { index += 1; return }
+            if byte < 0x20 { throw fail("control character in string") }
+            index += 1
+            guard byte == UInt8(ascii: "\\") else { continue }
+            guard index < input.count else { throw fail("unexpected end in escape") }
+            let escape = input[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): break
+            case UInt8(ascii: "u"): _ = try parseHex4()
+            default: throw fail("bad escape")
+            }
+        }
+        throw fail("unterminated string")
     }
 
     /// The strings of the member's value if it is an array, skipping elements that are not

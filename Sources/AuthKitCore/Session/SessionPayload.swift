@@ -61,6 +61,39 @@ public struct SessionPayload: Sendable, Equatable {
             authenticationMethod: json["authenticationMethod"]?.stringValue)
     }
 
+    /// Reads the JSON text of a session as ``init(json:)`` reads its tree, in one pass that
+    /// keeps the user object as text (a check needs four of its fields). Invalid JSON is
+    /// ``IronError/decryptionFailed``, as when the whole text is parsed.
+    static func read(sessionJSONText text: [UInt8]) -> Result<SessionPayload, SessionReadError> {
+        var accessToken: String?, refreshToken: String?, authenticationMethod: String?
+        var user: Range<Int>?, impersonator: JSONValue?
+        let read: Bool = text.withUnsafeBufferPointer { bytes in
+            do throws(JSONParseError) {
+                // A repeated key counts with its last value, as in the tree.
+                try JSONParser.readObject(bytes) { (key: String, value: inout JSONParser) throws(JSONParseError) in
+                    switch key {
+                    case "accessToken": accessToken = try value.readString()
+                    case "refreshToken": refreshToken = try value.readString()
+                    case "user": user = try value.readRawValue()
+                    case "impersonator": impersonator = try value.readValue()
+                    case "authenticationMethod": authenticationMethod = try value.readString()
+                    default: _ = try value.readRawValue()
+                    }
+                }
+                return true
+            } catch {
+                return false
+            }
+        }
+        guard read else { return .failure(.seal(.decryptionFailed)) }
+        guard let accessToken, !accessToken.isEmpty else { return .failure(.payload(.missingAccessToken)) }
+        guard let refreshToken, !refreshToken.isEmpty else { return .failure(.payload(.missingRefreshToken)) }
+        guard let user, let sessionUser = SessionUser(sessionJSONText: Array(text[user])) else { return .failure(.payload(.missingUser)) }
+        return .success(SessionPayload(
+            accessToken: accessToken, refreshToken: refreshToken, user: sessionUser,
+            impersonator: Impersonator(json: impersonator), authenticationMethod: authenticationMethod))
+    }
+
     /// The compact shape in authkit-nextjs's key order; absent optionals are left out as
     /// `JSON.stringify` drops `undefined`.
     public var json: JSONValue {

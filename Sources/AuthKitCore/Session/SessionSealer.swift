@@ -44,9 +44,21 @@ public struct SessionSealer: Sendable {
 
     /// Opens a session cookie value.
     public func openSession(_ cookieValue: String) -> Result<OpenedSession, SessionReadError> {
+        let text: IronSession.OpenedText
+        let candidates = self.candidates
+        do {
+            text = try IronSession.unsealText(cookieValue, passwords: { $0 == Self.passwordId ? candidates : [] }, now: clock.nowMillis())
+        } catch {
+            return .failure(.seal(error))
+        }
+        // What iron-session 8 wrote as an object, read in one pass; anything else (older seals,
+        // `null`, other JSON) the general way.
+        if text.version == IronSession.currentVersion, text.plaintext.first(where: { !JSONParser.isWhitespace($0) }) == UInt8(ascii: "{") {
+            return SessionPayload.read(sessionJSONText: text.plaintext).map { OpenedSession(payload: $0, needsReseal: text.passwordIndex > 0) }
+        }
         let opened: IronSession.Opened
         do {
-            opened = try unsealValue(cookieValue)
+            opened = try IronSession.opened(text)
         } catch {
             return .failure(.seal(error))
         }

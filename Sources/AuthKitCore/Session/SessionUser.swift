@@ -1,8 +1,71 @@
 /// The signed-in user as authkit-nextjs seals it: workos-node's camelCase `User` object with its
 /// keys in the SDK's order, kept as ordered JSON so that re-sealing writes exactly what was read.
 public struct SessionUser: Sendable, Equatable {
-    /// The user object, camelCase keys (`object`, `id`, `email`, `emailVerified`, …).
-    public private(set) var json: JSONValue
+    /// The user object, camelCase keys (`object`, `id`, `email`, `emailVerified`, …). Read
+    /// from a cookie it is kept as text and built when first asked for (a re-seal, the session
+    /// endpoint): a check needs only the fields below.
+    public var json: JSONValue { source.value }
+
+    private var source: Source
+
+    public let id: String
+    public let email: String?
+    public let firstName: String?
+    public let lastName: String?
+
+    /// The object as built, or as the cookie's JSON text of an object (already checked).
+    private enum Source: Sendable {
+        case parsed(JSONValue)
+        case text([UInt8])
+
+        var value: JSONValue {
+            switch self {
+            case .parsed(let value): value
+            case .text(let bytes): (try? JSONParser.parse(bytes)) ?? .object([])
+            }
+        }
+    }
+
+    public static func == (lhs: SessionUser, rhs: SessionUser) -> Bool { lhs.json == rhs.json }
+
+    private init?(parsed json: JSONValue) {
+        guard case .object = json, let id = json["id"]?.stringValue, !id.isEmpty else { return nil }
+        self.source = .parsed(json)
+        self.id = id
+        self.email = json["email"]?.stringValue
+        self.firstName = json["firstName"]?.stringValue
+        self.lastName = json["lastName"]?.stringValue
+    }
+
+    /// Reads a user from the JSON text of its object in a cookie, in one pass that builds only
+    /// the fields above; what ``init(sessionJSON:)`` would read from the parsed text. Nil when
+    /// the text is not an object with a non-empty string `id` (or not JSON).
+    init?(sessionJSONText text: [UInt8]) {
+        var id: String?, email: String?, firstName: String?, lastName: String?
+        let read: Bool = text.withUnsafeBufferPointer { bytes in
+            do throws(JSONParseError) {
+                // A repeated key counts with its last value, as in the tree.
+                try JSONParser.readObject(bytes) { (key: String, value: inout JSONParser) throws(JSONParseError) in
+                    switch key {
+                    case "id": id = try value.readString()
+                    case "email": email = try value.readString()
+                    case "firstName": firstName = try value.readString()
+                    case "lastName": lastName = try value.readString()
+                    default: _ = try value.readRawValue()
+                    }
+                }
+                return true
+            } catch {
+                return false
+            }
+        }
+        guard read, let id, !id.isEmpty else { return nil }
+        self.source = .text(text)
+        self.id = id
+        self.email = email
+        self.firstName = firstName
+        self.lastName = lastName
+    }
 
     /// The order and names of workos-node's `deserializeUser` (API snake_case → SDK camelCase).
     static let sdkFields: [(api: String, sdk: String)] = [
@@ -15,8 +78,7 @@ public struct SessionUser: Sendable, Equatable {
 
     /// Reads a user already in the SDK's camelCase shape (from a cookie). Requires a string `id`.
     public init?(sessionJSON: JSONValue) {
-        guard case .object = sessionJSON, let id = sessionJSON["id"]?.stringValue, !id.isEmpty else { return nil }
-        self.json = sessionJSON
+        self.init(parsed: sessionJSON)
     }
 
     /// Converts the API's snake_case user exactly as workos-node's `deserializeUser` does:
@@ -35,13 +97,9 @@ public struct SessionUser: Sendable, Equatable {
             }
             if let value { members.append((field.sdk, value)) }
         }
-        self.json = .object(members)
+        self.init(parsed: .object(members))
     }
 
-    public var id: String { json["id"]?.stringValue ?? "" }
-    public var email: String? { json["email"]?.stringValue }
-    public var firstName: String? { json["firstName"]?.stringValue }
-    public var lastName: String? { json["lastName"]?.stringValue }
     public var name: String? { json["name"]?.stringValue }
     public var emailVerified: Bool? { json["emailVerified"]?.boolValue }
     public var profilePictureUrl: String? { json["profilePictureUrl"]?.stringValue }
@@ -51,8 +109,6 @@ public struct SessionUser: Sendable, Equatable {
     public func slimmed() -> SessionUser {
         let keep: Set<String> = ["object", "id", "email", "emailVerified", "firstName", "lastName"]
         guard case .object(let members) = json else { return self }
-        var copy = self
-        copy.json = .object(members.filter { keep.contains($0.key) })
-        return copy
+        return SessionUser(parsed: .object(members.filter { keep.contains($0.key) })) ?? self
     }
 }

@@ -108,7 +108,7 @@ public struct AccessTokenClaims: Sendable, Equatable {
                     case "iat": iat = try value.readValue()
                     case "nbf": nbf = try value.readValue()
                     case "auth_time": authTime = try value.readValue()
-                    default: _ = try value.readValue()
+                    default: _ = try value.readRawValue()
                     }
                 }
                 return .success(())
