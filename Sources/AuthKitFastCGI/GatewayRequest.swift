@@ -50,15 +50,19 @@ public enum GatewayRequest {
         // A value becomes a String only when it is kept: most of a request's ~30 parameters
         // (DOCUMENT_ROOT, SERVER_SOFTWARE, …) are not, and each copy would cost an allocation.
         parameters.forEach { name, value in
-            if FastCGIParameters.has(name, prefix: "HTTP_") {
+            // By first letter, so that most names are compared once.
+            switch name.first {
+            case UInt8(ascii: "H") where FastCGIParameters.has(name, prefix: "HTTP_"):
                 headers[headerName(fromParameter: name)] = String(decoding: value, as: UTF8.self)
-            } else if FastCGIParameters.has(name, prefix: "AUTHKIT_") {
+            case UInt8(ascii: "A") where FastCGIParameters.has(name, prefix: "AUTHKIT_"):
                 settings[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
-            } else if FastCGIParameters.has(name, prefix: "REDIRECT_AUTHKIT_") {
+            case UInt8(ascii: "R") where FastCGIParameters.has(name, prefix: "REDIRECT_AUTHKIT_"):
                 original[String(decoding: UnsafeBufferPointer(rebasing: name[("REDIRECT_".utf8.count)...]), as: UTF8.self)] =
                     String(decoding: value, as: UTF8.self)
-            } else if serverVariables.contains(where: { FastCGIParameters.equals(name, $0) }) {
-                server[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
+            default:
+                if serverVariables.contains(where: { FastCGIParameters.equals(name, $0) }) {
+                    server[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
+                }
             }
         }
         return (assemble(headers: headers, settings: settings, original: original, parameters: server, body: body), server)
