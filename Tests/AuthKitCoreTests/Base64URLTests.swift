@@ -112,4 +112,100 @@ import Testing
             }
         }
     }
+
+    /// A plain decoder, six bits at a time, with the alphabet spelled as ranges: the reference
+    /// the table-driven decoder must agree with, input for input.
+    static func referenceDecode(_ text: [UInt8]) -> [UInt8]? {
+        if text.count % 4 == 1 { return nil }
+        var output: [UInt8] = []
+        var bits: UInt32 = 0
+        var bitCount = 0
+        for character in text {
+            let value: UInt8
+            switch character {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = character - UInt8(ascii: "A")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = character - UInt8(ascii: "a") + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = character - UInt8(ascii: "0") + 52
+            case UInt8(ascii: "-"): value = 62
+            case UInt8(ascii: "_"): value = 63
+            default: return nil
+            }
+            bits = bits << 6 | UInt32(value)
+            bitCount += 6
+            if bitCount >= 8 {
+                bitCount -= 8
+                output.append(UInt8(truncatingIfNeeded: bits >> UInt32(bitCount)))
+                bits &= (1 << UInt32(bitCount)) - 1
+            }
+        }
+        return output  // a 2- or 3-character tail's leftover bits are dropped
+    }
+
+    static let alphabetBytes = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    static func decode(_ text: [UInt8]) -> [UInt8]? {
+        text.withUnsafeBufferPointer { Base64URL.decode(bytes: $0) }
+    }
+
+    static func randomText(_ length: Int, using generator: inout some RandomNumberGenerator) -> [UInt8] {
+        (0..<length).map { _ in alphabetBytes.randomElement(using: &generator)! }
+    }
+
+    /// Every length up to 64 covers every tail (0 to 7 characters after the last 8-character
+    /// step, 1 and 5 refused); half the texts have one random byte put at a random position.
+    @Test(arguments: 0...64)
+    func agreesWithTheReferenceOnRandomText(_ length: Int) {
+        var generator = SystemRandomNumberGenerator()
+        var mismatches: [String] = []
+        for trial in 0..<300 {
+            var text = Self.randomText(length, using: &generator)
+            if trial % 2 == 1, length > 0 {
+                text[Int.random(in: 0..<length, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if Self.decode(text) != Self.referenceDecode(text) { mismatches.append("\(text)") }
+        }
+        #expect(mismatches.count == 0, "first: \(mismatches.prefix(3))")
+    }
+
+    /// All 256 byte values at every position of a valid text: the 64 in the alphabet decode as
+    /// the reference does, the other 192 make the whole text refused, in a step or in the tail.
+    @Test(arguments: 0...64)
+    func triesEveryByteValueAtEveryPosition(_ length: Int) {
+        var generator = SystemRandomNumberGenerator()
+        let valid = Self.randomText(length, using: &generator)
+        var mismatches: [String] = []
+        for position in 0..<length {
+            for byte in UInt8.min...UInt8.max {
+                var text = valid
+                text[position] = byte
+                let expected = Self.referenceDecode(text)
+                let refused = length % 4 == 1 || !Self.alphabetBytes.contains(byte)
+                if Self.decode(text) != expected || (expected == nil) != refused {
+                    mismatches.append("byte \(byte) at \(position) of \(text)")
+                }
+            }
+        }
+        #expect(mismatches.count == 0, "first: \(mismatches.prefix(3))")
+    }
+
+    /// Cookie- and token-sized texts: many steps, then each tail (length % 8: 0, 2, 3, 4, 6, 7).
+    @Test func agreesWithTheReferenceOnLongText() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [1_936, 1_938, 1_939, 3_684, 3_686, 3_687, 4_096, 4_099] {
+            var text = Self.randomText(length, using: &generator)
+            let decoded = Self.decode(text)
+            #expect(decoded != nil && decoded == Self.referenceDecode(text), "length \(length)")
+            text[Int.random(in: 0..<length, using: &generator)] = UInt8(ascii: "=")
+            #expect(Self.decode(text) == nil, "length \(length)")
+        }
+    }
+
+    /// The decoder returns exactly the decoded bytes: its step stores run past the output into
+    /// spare capacity, which must not show up in the array.
+    @Test func returnsExactlyTheDecodedBytes() {
+        for length in 0...40 where length % 4 != 1 {
+            let decoded = Self.decode([UInt8](repeating: UInt8(ascii: "_"), count: length))
+            #expect(decoded == [UInt8](repeating: 0xFF, count: length * 3 / 4), "length \(length)")
+        }
+    }
 }

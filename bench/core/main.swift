@@ -125,6 +125,12 @@ let results = [
     measure("JSON parse of the session", iterations: 5000) {
         blackHole(try? JSONParser.parse(JSONWriter.bytes(payload.json)))
     },
+    measure("iron key derivation (PBKDF2-SHA1, 1 iteration)", iterations: 20000) {
+        blackHole(Digest.pbkdf2SHA1(password: Array(password.utf8), salt: Array("0123456789abcdef0123456789abcdef".utf8), iterations: 1, keyLength: 32))
+    },
+    measure("HMAC-SHA256 of the cookie", iterations: 20000) {
+        blackHole(Digest.hmacSHA256(key: Array(repeating: 7, count: 32), data: Array(cookie.utf8)))
+    },
     measure("RS256 verify (2048-bit)", iterations: 3000) {
         blackHole(publicKey.verifyRS256(signature: signature, message: Array(signingInput.utf8)))
     },

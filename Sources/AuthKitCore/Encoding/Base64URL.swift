@@ -1,10 +1,20 @@
 /// Base64url (RFC 4648 §5) without padding, as iron and JWT write it.
 public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-    private static let decodeTable: [Int8] = {
-        var table = [Int8](repeating: -1, count: 256)
-        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = Int8(index) }
-        return table
+    /// Decoding tables for a step of 8 characters: 256 entries for each position in the step.
+    /// Why: an entry holds the character's 6 bits already shifted to their place in a big-endian
+    /// UInt64 (position 0 at bits 58...63, position 7 at bits 16...21), so a step is 8 lookups
+    /// OR-ed together and one 8-byte store of 6 output bytes, with no shifts. A byte outside the
+    /// alphabet maps to 0xFFFF, bits that only reach the 2 bytes past the output, so OR-ing every
+    /// step's word and testing those bits once at the end refuses it. 16 KB; a decode reads ~5.
+    private static let stepTables: [UInt64] = {
+        var tables = [UInt64](repeating: 0xFFFF, count: 8 * 256)
+        for position in 0..<8 {
+            for (value, byte) in alphabet.enumerated() {
+                tables[position * 256 + Int(byte)] = UInt64(value) << (58 - 6 * position)
+            }
+        }
+        return tables
     }()
 
     /// Encodes bytes without `=` padding.
@@ -59,48 +69,42 @@ public enum Base64URL {
         return text.withUTF8 { decode(bytes: $0) }
     }
 
-    /// Decodes unpadded base64url from raw ASCII bytes.
+    /// Decodes unpadded base64url from raw ASCII bytes, 8 characters to 6 bytes per step; nil
+    /// on the same inputs as `decode(_:)`.
+    ///
+    ///     "Zm9vYmE".utf8 → [0x66, 0x6F, 0x6F, 0x62, 0x61]  ("fooba")
     public static func decode(bytes input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = input.count
-        let tail = count % 4
-        if tail == 1 { return nil }
+        if count % 4 == 1 { return nil }
         // Leftover bits of a 2- or 3-character tail are ignored, as Node's and iron's decoders do.
-        let outputCount = count / 4 * 3 + (tail == 0 ? 0 : tail - 1)
-        return decodeTable.withUnsafeBufferPointer { table -> [UInt8]? in
-            // Four characters to three bytes per step (this decodes every seal and token). An
-            // invalid character's table entry is -1, so OR-ing every entry leaves the sign
-            // bit set if any was invalid: one test at the end instead of one per character.
-            var invalid: Int8 = 0
-            let result = [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
+        let outputCount = count / 4 * 3 + count % 4 * 3 / 4
+        return stepTables.withUnsafeBufferPointer { tables -> [UInt8]? in
+            var invalid: UInt64 = 0
+            // Every step stores 8 bytes; the 7 spare bytes of capacity take the last one's excess.
+            let result = [UInt8](unsafeUninitializedCapacity: outputCount + 7) { buffer, initialized in
+                let out = UnsafeMutableRawPointer(buffer.baseAddress!)
                 var i = 0
                 var o = 0
-                while i + 4 <= count {
-                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
-                    let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
-                    invalid |= a | b | c | d
-                    let n = UInt32(UInt8(bitPattern: a)) << 18 | UInt32(UInt8(bitPattern: b)) << 12
-                        | UInt32(UInt8(bitPattern: c)) << 6 | UInt32(UInt8(bitPattern: d))
-                    out[o] = UInt8(truncatingIfNeeded: n >> 16)
-                    out[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
-                    out[o + 2] = UInt8(truncatingIfNeeded: n)
-                    i += 4
-                    o += 3
+                // Wrapping arithmetic: i <= count and o <= outputCount, so it cannot overflow, and
+                // dropping the overflow checks takes a fifth off the step.
+                func bits(_ position: Int) -> UInt64 { tables[position &* 256 &+ Int(input[i &+ position])] }
+                while count &- i >= 8 {
+                    let word = (bits(0) | bits(1)) | (bits(2) | bits(3)) | ((bits(4) | bits(5)) | (bits(6) | bits(7)))
+                    invalid |= word
+                    out.storeBytes(of: word.bigEndian, toByteOffset: o, as: UInt64.self)
+                    i &+= 8
+                    o &+= 6
                 }
-                if tail >= 2 {
-                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
-                    let c = tail == 3 ? table[Int(input[i + 2])] : 0
-                    invalid |= a | b | c
-                    let n = UInt32(UInt8(bitPattern: a)) << 18 | UInt32(UInt8(bitPattern: b)) << 12 | UInt32(UInt8(bitPattern: c)) << 6
-                    out[o] = UInt8(truncatingIfNeeded: n >> 16)
-                    o += 1
-                    if tail == 3 {
-                        out[o] = UInt8(truncatingIfNeeded: n >> 8)
-                        o += 1
-                    }
+                // The last 2...7 characters: a step whose missing characters add no bits.
+                if i < count {
+                    var word: UInt64 = 0
+                    for position in 0..<(count - i) { word |= bits(position) }
+                    invalid |= word
+                    out.storeBytes(of: word.bigEndian, toByteOffset: o, as: UInt64.self)
                 }
-                initialized = o
+                initialized = outputCount
             }
-            return invalid < 0 ? nil : result
+            return invalid & 0xFFFF == 0 ? result : nil
         }
     }
 }
