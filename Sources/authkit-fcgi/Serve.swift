@@ -15,8 +15,8 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "unix:/path.sock, 127.0.0.1:9000 or :9000. Default: an inherited socket (systemd LISTEN_FDS, or fd 0 from spawn-fcgi).")
     var listen: String?
 
-    @Option(name: .long, help: "Worker threads, each accepting connections.")
-    var workers: Int = 8
+    @Option(name: .long, help: "Worker threads, each accepting connections. Default: the CPUs this process may use (affinity, cgroup quota) plus one; threads waiting on WorkOS get stand-ins.")
+    var workers: Int?
 
     @Option(name: .long, help: "Most requests waiting on a WorkOS refresh at once; each gets a stand-in thread so checks needing no refresh keep all the workers. Beyond it a refresh is not attempted (503, cookie kept).")
     var maxWaiting: Int = 64
@@ -37,6 +37,7 @@ struct Serve: ParsableCommand {
         var logger = Logger(label: "authkit-fcgi", factory: { _ in LineLogHandler(format: format, level: effectiveLevel) })
         logger.logLevel = effectiveLevel
         let telemetry = Telemetry(config: config, logger: logger)
+        let workers = self.workers ?? WorkerPool.defaultWorkers
         let pool = WorkerPool(workers: workers, maxBlocked: maxWaiting)
         let application = Application(config: config, logger: logger, metrics: telemetry.metrics, admission: pool)
         let service = application.service

@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How many CPUs this process can keep busy, for the default number of worker threads.
+///
+/// The fewest of: the CPUs it may run on (its affinity mask: `taskset`, cpusets), the CPUs
+/// online, and a cgroup v2 CPU quota rounded up (`cpu.max`, what `docker --cpus` and systemd's
+/// `CPUQuota=` set). A container limited to two CPUs on a 64-CPU host counts two.
+public enum CPUCount {
+    public static func available() -> Int {
+        var count = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        if let mask = affinityCount() { count = min(count, mask) }
+        if let text = readSmallFile("/sys/fs/cgroup/cpu.max"), let limit = quota(cpuMax: text) { count = min(count, limit) }
+        return count
+    }
+
+    /// CPUs in `cpu.max` ("200000 100000" → 2, "150000 100000" → 2, "max 100000" → nil).
+    static func quota(cpuMax: String) -> Int? {
+        let fields = cpuMax.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard fields.count == 2, let quota = Int(fields[0]), let period = Int(fields[1]), quota > 0, period > 0 else { return nil }
+        return max(1, (quota + period - 1) / period)
+    }
+
+    /// CPUs in the affinity mask, from `Cpus_allowed_list:` in /proc/self/status (Swift's
+    /// Glibc module does not export sched_getaffinity).
+    private static func affinityCount() -> Int? {
+        guard let file = fopen("/proc/self/status", "r") else { return nil }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = String(cString: line)
+            if text.hasPrefix("Cpus_allowed_list:") { return count(cpuList: String(text.dropFirst("Cpus_allowed_list:".count))) }
+        }
+        return nil
+    }
+
+    /// CPUs in a kernel CPU list ("0-3,8,10-11" → 6); nil if it does not read as one.
+    static func count(cpuList: String) -> Int? {
+        var total = 0
+        for part in cpuList.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" }) {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+            guard let low = Int(bounds[0]), bounds.count <= 2 else { return nil }
+            let high = bounds.count == 2 ? Int(bounds[1]) : low
+            guard let high, high >= low else { return nil }
+            total += high - low + 1
+        }
+        return total > 0 ? total : nil
+    }
+
+    private static func readSmallFile(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 128)
+        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
+        return String(cString: buffer)
+    }
+}
