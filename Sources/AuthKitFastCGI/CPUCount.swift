@@ -29,7 +29,7 @@ public enum CPUCount {
         defer { fclose(file) }
         var line = [CChar](repeating: 0, count: 4096)
         while fgets(&line, Int32(line.count), file) != nil {
-            let text = String(cString: line)
+            let text = text(ofLine: line)
             if text.hasPrefix("Cpus_allowed_list:") { return count(cpuList: String(text.dropFirst("Cpus_allowed_list:".count))) }
         }
         return nil
@@ -53,6 +53,11 @@ public enum CPUCount {
         defer { fclose(file) }
         var buffer = [CChar](repeating: 0, count: 128)
         guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
-        return String(cString: buffer)
+        return text(ofLine: buffer)
+    }
+
+    /// The text before the NUL that fgets wrote.
+    private static func text(ofLine line: [CChar]) -> String {
+        String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -280,6 +280,18 @@ public struct JSONParser {
         guard parser.index == parser.input.count else { throw parser.fail("unexpected data after the value") }
     }
 
+    /// ``readObject(_:_:)`` over an array's bytes: true when the whole text was read.
+    static func readObject(_ text: [UInt8], _ member: (String, inout JSONParser) throws(JSONParseError) -> Void) -> Bool {
+        text.withUnsafeBufferPointer { bytes in
+            do throws(JSONParseError) {
+                try readObject(bytes, member)
+                return true
+            } catch {
+                return false
+            }
+        }
+    }
+
     /// The member's value (inside ``readObject(_:_:)``).
     mutating func readValue() throws(JSONParseError) -> JSONValue { try parseValue() }
 

@@ -67,22 +67,15 @@ public struct SessionPayload: Sendable, Equatable {
     static func read(sessionJSONText text: [UInt8]) -> Result<SessionPayload, SessionReadError> {
         var accessToken: String?, refreshToken: String?, authenticationMethod: String?
         var user: Range<Int>?, impersonator: JSONValue?
-        let read: Bool = text.withUnsafeBufferPointer { bytes in
-            do throws(JSONParseError) {
-                // A repeated key counts with its last value, as in the tree.
-                try JSONParser.readObject(bytes) { (key: String, value: inout JSONParser) throws(JSONParseError) in
-                    switch key {
-                    case "accessToken": accessToken = try value.readString()
-                    case "refreshToken": refreshToken = try value.readString()
-                    case "user": user = try value.readRawValue()
-                    case "impersonator": impersonator = try value.readValue()
-                    case "authenticationMethod": authenticationMethod = try value.readString()
-                    default: _ = try value.readRawValue()
-                    }
-                }
-                return true
-            } catch {
-                return false
+        // A repeated key counts with its last value, as in the tree.
+        let read = JSONParser.readObject(text) { (key: String, value: inout JSONParser) throws(JSONParseError) in
+            switch key {
+            case "accessToken": accessToken = try value.readString()
+            case "refreshToken": refreshToken = try value.readString()
+            case "user": user = try value.readRawValue()
+            case "impersonator": impersonator = try value.readValue()
+            case "authenticationMethod": authenticationMethod = try value.readString()
+            default: _ = try value.readRawValue()
             }
         }
         guard read else { return .failure(.seal(.decryptionFailed)) }

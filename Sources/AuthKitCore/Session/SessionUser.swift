@@ -42,21 +42,14 @@ public struct SessionUser: Sendable, Equatable {
     /// the text is not an object with a non-empty string `id` (or not JSON).
     init?(sessionJSONText text: [UInt8]) {
         var id: String?, email: String?, firstName: String?, lastName: String?
-        let read: Bool = text.withUnsafeBufferPointer { bytes in
-            do throws(JSONParseError) {
-                // A repeated key counts with its last value, as in the tree.
-                try JSONParser.readObject(bytes) { (key: String, value: inout JSONParser) throws(JSONParseError) in
-                    switch key {
-                    case "id": id = try value.readString()
-                    case "email": email = try value.readString()
-                    case "firstName": firstName = try value.readString()
-                    case "lastName": lastName = try value.readString()
-                    default: _ = try value.readRawValue()
-                    }
-                }
-                return true
-            } catch {
-                return false
+        // A repeated key counts with its last value, as in the tree.
+        let read = JSONParser.readObject(text) { (key: String, value: inout JSONParser) throws(JSONParseError) in
+            switch key {
+            case "id": id = try value.readString()
+            case "email": email = try value.readString()
+            case "firstName": firstName = try value.readString()
+            case "lastName": lastName = try value.readString()
+            default: _ = try value.readRawValue()
             }
         }
         guard read, let id, !id.isEmpty else { return nil }

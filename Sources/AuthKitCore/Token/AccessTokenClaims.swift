@@ -91,32 +91,25 @@ public struct AccessTokenClaims: Sendable, Equatable {
         var roles: [String]?, permissions: [String]?, entitlements: [String]?, featureFlags: [String]?
         var exp: JSONValue?, iat: JSONValue?, nbf: JSONValue?, authTime: JSONValue?
         // A repeated key counts with its last value, as JSON.parse (and the tree) keep it.
-        let read: Result<Void, JSONParseError> = payloadJSON.withUnsafeBufferPointer { bytes in
-            do throws(JSONParseError) {
-                try JSONParser.readObject(bytes) { (key: String, value: inout JSONParser) throws(JSONParseError) in
-                    switch key {
-                    case "sub": subject = try value.readString()
-                    case "sid": sessionId = try value.readString()
-                    case "org_id": organizationId = try value.readString()
-                    case "role": role = try value.readString()
-                    case "roles": roles = try value.readStringArray()
-                    case "permissions": permissions = try value.readStringArray()
-                    case "entitlements": entitlements = try value.readStringArray()
-                    case "feature_flags": featureFlags = try value.readStringArray()
-                    case "act": actor = try value.readValue()["sub"]?.stringValue
-                    case "exp": exp = try value.readValue()
-                    case "iat": iat = try value.readValue()
-                    case "nbf": nbf = try value.readValue()
-                    case "auth_time": authTime = try value.readValue()
-                    default: _ = try value.readRawValue()
-                    }
-                }
-                return .success(())
-            } catch {
-                return .failure(error)
+        let read = JSONParser.readObject(payloadJSON) { (key: String, value: inout JSONParser) throws(JSONParseError) in
+            switch key {
+            case "sub": subject = try value.readString()
+            case "sid": sessionId = try value.readString()
+            case "org_id": organizationId = try value.readString()
+            case "role": role = try value.readString()
+            case "roles": roles = try value.readStringArray()
+            case "permissions": permissions = try value.readStringArray()
+            case "entitlements": entitlements = try value.readStringArray()
+            case "feature_flags": featureFlags = try value.readStringArray()
+            case "act": actor = try value.readValue()["sub"]?.stringValue
+            case "exp": exp = try value.readValue()
+            case "iat": iat = try value.readValue()
+            case "nbf": nbf = try value.readValue()
+            case "auth_time": authTime = try value.readValue()
+            default: _ = try value.readRawValue()
             }
         }
-        guard case .success = read, let subject, let exp, let expiresAt = Self.seconds(exp) else { return nil }
+        guard read, let subject, let exp, let expiresAt = Self.seconds(exp) else { return nil }
         if let iat, iat.doubleValue == nil { return nil }
         if let nbf, nbf.doubleValue == nil { return nil }
         self.subject = subject
