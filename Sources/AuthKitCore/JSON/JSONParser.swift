@@ -388,6 +388,8 @@ public struct JSONParser {
             index += 1
             return strings
         }
+        // Room for a typical list at once, instead of growing 1, 2, 4, 8, … by copying.
+        strings.reserveCapacity(8)
         while true {
             skipWhitespace()
             if index < input.count, input[index] == UInt8(ascii: "\"") {

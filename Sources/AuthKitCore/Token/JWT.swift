@@ -47,6 +47,7 @@ public struct JWT: Sendable {
         // Byte-level split: splitting a String by Character is slow on 2 KB tokens.
         let bytes = token.utf8Array
         var dots: [Int] = []
+        dots.reserveCapacity(3)
         bytes.withUnsafeBufferPointer { all in
             var from = 0
             while dots.count < 3, let dot = all.firstOffset(of: UInt8(ascii: "."), from: from) {
