@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Does a hanging WorkOS slow down users whose tokens are still valid? (issue 6)
-# nginx + auth_request + authkit-fcgi (release, 8 workers) + the emulator. wrk measures checks
+# nginx + auth_request + authkit-fcgi (release, default workers: CPUs + 1) + the emulator. wrk measures checks
 # with a valid session, first with WorkOS healthy, then while WorkOS hangs every refresh and
 # 48 clients with expired sessions keep asking (each refresh waits AUTHKIT_HTTP_TIMEOUT_MS).
 # Prints both throughputs and their ratio, and what the expired sessions were answered.
@@ -14,7 +14,7 @@ build_release
 port=$(free_port); emulator_port=$(free_port); socket="$bench_dir/authkit.sock"
 redirect="http://127.0.0.1:$port/auth/callback"
 start_emulator "$emulator_port" "$redirect" 300   # WorkOS-like 5-minute tokens: the -400 s sessions below are expired
-start_authkit "$socket" "$emulator_port" "$redirect" --workers 8
+start_authkit "$socket" "$emulator_port" "$redirect"
 start_nginx "$port" "$socket"
 base="http://127.0.0.1:$port"
 emulator="http://127.0.0.1:$emulator_port"
@@ -53,6 +53,6 @@ printf '%-34s %10s %9s %9s %8s\n' phase "req/s" p50 p99 non-2xx
 printf '%-34s %10s %9s %9s %8s\n' "WorkOS healthy" "$normal_rps" "$normal_p50" "$normal_p99" "$normal_bad"
 printf '%-34s %10s %9s %9s %8s\n' "WorkOS hanging, 48 refreshing" "$hang_rps" "$hang_p50" "$hang_p99" "$hang_bad"
 python3 -c "import sys; print('ratio (hanging / healthy): %.2f' % (float(sys.argv[2]) / float(sys.argv[1])))" "$normal_rps" "$hang_rps"
-echo "authkit-fcgi threads while hanging: $threads_during (8 workers + stand-ins for waiting requests)"
+echo "authkit-fcgi threads while hanging: $threads_during (the workers + a stand-in for each waiting request)"
 echo "expired sessions were answered:"
 awk '{ status[$1]++ } / wos-session=;/ { deleted++ } END { for (s in status) printf "  %s: %d\n", s, status[s]; printf "  cookies deleted: %d\n", deleted + 0 }' "$statuses"
