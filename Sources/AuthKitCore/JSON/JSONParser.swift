@@ -87,60 +87,84 @@ public struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
-        try enter()
-        defer { depth -= 1 }
-        index += 1
         var members: [(key: String, value: JSONValue)] = []
-        skipWhitespace()
-        if index < input.count, input[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        // Room for a typical object at once, instead of growing 1, 2, 4, 8, … by copying.
-        members.reserveCapacity(8)
-        while true {
-            skipWhitespace()
-            guard index < input.count, input[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < input.count, input[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            index += 1
-            skipWhitespace()
-            let value = try parseValue()
-            // JSON.parse keeps the first position of a repeated key and the last value.
-            // Lengths first: nearly every pair of keys differs in length, and comparing counts
-            // is far cheaper than String's `==` (this runs for every member of every object).
+        try forEachMember(buildingKeys: true) { key, parser throws(JSONParseError) in
+            // Room for a typical object at once, instead of growing 1, 2, 4, 8, … by copying.
+            if members.isEmpty { members.reserveCapacity(8) }
+            let key = key ?? ""
+            let value = try parser.parseValue()
+            // JSON.parse keeps the first position of a repeated key and the last value. Lengths
+            // first: nearly every pair of keys differs in length, and comparing counts is far
+            // cheaper than String's `==` (this runs for every member of every object).
             if let existing = members.firstIndex(where: { $0.key.utf8.count == key.utf8.count && $0.key == key }) {
                 members[existing].value = value
             } else {
                 members.append((key, value))
             }
+        }
+        return .object(members)
+    }
+
+    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+        var items: [JSONValue] = []
+        try forEachElement { parser throws(JSONParseError) in
+            if items.isEmpty { items.reserveCapacity(8) }
+            items.append(try parser.parseValue())
+        }
+        return .array(items)
+    }
+
+    /// Walks the object whose `{` is at `index`: `member` gets each key (nil unless
+    /// `buildingKeys`: then keys are only checked) with the parser at its value, and must
+    /// consume the value. Every way of reading an object goes through here, so all of them
+    /// accept and reject the same text.
+    private mutating func forEachMember(
+        buildingKeys: Bool, _ member: (String?, inout JSONParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        skipWhitespace()
+        if index < input.count, input[index] == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard index < input.count, input[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            let key: String?
+            if buildingKeys { key = try parseString() } else { try skipString(); key = nil }
+            skipWhitespace()
+            guard index < input.count, input[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            index += 1
+            skipWhitespace()
+            try member(key, &self)
             skipWhitespace()
             guard index < input.count else { throw fail("unexpected end in object") }
             if input[index] == UInt8(ascii: ",") { index += 1; continue }
-            if input[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            if input[index] == UInt8(ascii: "}") { index += 1; return }
             throw fail("expected ',' or '}'")
         }
     }
 
-    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    /// Walks the array whose `[` is at `index`: `element` gets the parser at each element and
+    /// must consume it. As ``forEachMember(buildingKeys:_:)`` is for objects.
+    private mutating func forEachElement(_ element: (inout JSONParser) throws(JSONParseError) -> Void) throws(JSONParseError) {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var items: [JSONValue] = []
         skipWhitespace()
         if index < input.count, input[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(items)
+            return
         }
-        items.reserveCapacity(8)
         while true {
             skipWhitespace()
-            items.append(try parseValue())
+            try element(&self)
             skipWhitespace()
             guard index < input.count else { throw fail("unexpected end in array") }
             if input[index] == UInt8(ascii: ",") { index += 1; continue }
-            if input[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            if input[index] == UInt8(ascii: "]") { index += 1; return }
             throw fail("expected ',' or ']'")
         }
     }
@@ -253,29 +277,7 @@ public struct JSONParser {
         guard parser.index < parser.input.count, parser.input[parser.index] == UInt8(ascii: "{") else {
             throw parser.fail("expected an object")
         }
-        try parser.enter()
-        parser.index += 1
-        parser.skipWhitespace()
-        if parser.index < parser.input.count, parser.input[parser.index] == UInt8(ascii: "}") {
-            parser.index += 1
-        } else {
-            while true {
-                parser.skipWhitespace()
-                guard parser.index < parser.input.count, parser.input[parser.index] == UInt8(ascii: "\"") else { throw parser.fail("expected a key") }
-                let key = try parser.parseString()
-                parser.skipWhitespace()
-                guard parser.index < parser.input.count, parser.input[parser.index] == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
-                parser.index += 1
-                parser.skipWhitespace()
-                try member(key, &parser)
-                parser.skipWhitespace()
-                guard parser.index < parser.input.count else { throw parser.fail("unexpected end in object") }
-                if parser.input[parser.index] == UInt8(ascii: ",") { parser.index += 1; continue }
-                if parser.input[parser.index] == UInt8(ascii: "}") { parser.index += 1; break }
-                throw parser.fail("expected ',' or '}'")
-            }
-        }
-        parser.depth -= 1
+        try parser.forEachMember(buildingKeys: true) { key, value throws(JSONParseError) in try member(key ?? "", &value) }
         parser.skipWhitespace()
         guard parser.index == parser.input.count else { throw parser.fail("unexpected data after the value") }
     }
@@ -313,34 +315,8 @@ public struct JSONParser {
     private mutating func skipValue() throws(JSONParseError) {
         guard index < input.count else { throw fail("unexpected end") }
         switch input[index] {
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let close = input[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-            let isObject = close == UInt8(ascii: "}")
-            try enter()
-            defer { depth -= 1 }
-            index += 1
-            skipWhitespace()
-            if index < input.count, input[index] == close {
-                index += 1
-                return
-            }
-            while true {
-                skipWhitespace()
-                if isObject {
-                    guard index < input.count, input[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-                    try skipString()
-                    skipWhitespace()
-                    guard index < input.count, input[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                    index += 1
-                    skipWhitespace()
-                }
-                try skipValue()
-                skipWhitespace()
-                guard index < input.count else { throw fail(isObject ? "unexpected end in object" : "unexpected end in array") }
-                if input[index] == UInt8(ascii: ",") { index += 1; continue }
-                if input[index] == close { index += 1; return }
-                throw fail(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
-            }
+        case UInt8(ascii: "{"): try forEachMember(buildingKeys: false) { _, value throws(JSONParseError) in try value.skipValue() }
+        case UInt8(ascii: "["): try forEachElement { element throws(JSONParseError) in try element.skipValue() }
         case UInt8(ascii: "\""): try skipString()
         default: _ = try parseValue()  // a literal or a number: nothing to allocate
         }
@@ -379,30 +355,16 @@ public struct JSONParser {
     /// strings (as ``JSONValue/stringArrayValue`` does); nil if it is not an array.
     mutating func readStringArray() throws(JSONParseError) -> [String]? {
         guard index < input.count, input[index] == UInt8(ascii: "[") else { _ = try parseValue(); return nil }
-        try enter()
-        defer { depth -= 1 }
-        index += 1
         var strings: [String] = []
-        skipWhitespace()
-        if index < input.count, input[index] == UInt8(ascii: "]") {
-            index += 1
-            return strings
-        }
-        // Room for a typical list at once, instead of growing 1, 2, 4, 8, … by copying.
-        strings.reserveCapacity(8)
-        while true {
-            skipWhitespace()
-            if index < input.count, input[index] == UInt8(ascii: "\"") {
-                strings.append(try parseString())
+        try forEachElement { element throws(JSONParseError) in
+            if strings.isEmpty { strings.reserveCapacity(8) }
+            if element.index < element.input.count, element.input[element.index] == UInt8(ascii: "\"") {
+                strings.append(try element.parseString())
             } else {
-                _ = try parseValue()
+                _ = try element.parseValue()
             }
-            skipWhitespace()
-            guard index < input.count else { throw fail("unexpected end in array") }
-            if input[index] == UInt8(ascii: ",") { index += 1; continue }
-            if input[index] == UInt8(ascii: "]") { index += 1; return strings }
-            throw fail("expected ',' or ']'")
         }
+        return strings
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
