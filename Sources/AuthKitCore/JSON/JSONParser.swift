@@ -266,9 +266,9 @@ public struct JSONParser {
     /// Reads the object in `bytes` member by member without building it, for a hot path that
     /// needs only some members as typed values (an access token's claims, on every check).
     /// `member` gets each key in order, a repeated key again, and must consume the value with
-    /// exactly one of ``readValue()``, ``readString()`` or ``readStringArray()``. Accepts and
-    /// rejects exactly what ``parse(_:)-(UnsafeBufferPointer<UInt8>)`` does, and throws if the
-    /// text is not an object.
+    /// exactly one of ``readValue()``, ``readString()``, ``readStringArray()`` or
+    /// ``readRawValue()``. Accepts and rejects exactly the text ``parse(_:)`` does, and throws if
+    /// it is not an object.
     static func readObject(
         _ bytes: UnsafeBufferPointer<UInt8>, _ member: (String, inout JSONParser) throws(JSONParseError) -> Void
     ) throws(JSONParseError) {
