@@ -11,7 +11,9 @@ public enum CPUCount {
     public static func available() -> Int {
         var count = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         if let mask = affinityCount() { count = min(count, mask) }
-        if let text = readSmallFile("/sys/fs/cgroup/cpu.max"), let limit = quota(cpuMax: text) { count = min(count, limit) }
+        if let text = firstLine(of: "/sys/fs/cgroup/cpu.max", where: { _ in true }), let limit = quota(cpuMax: text) {
+            count = min(count, limit)
+        }
         return count
     }
 
@@ -25,17 +27,11 @@ public enum CPUCount {
     /// CPUs in the affinity mask, from `Cpus_allowed_list:` in /proc/self/status (Swift's
     /// Glibc module does not export sched_getaffinity).
     private static func affinityCount() -> Int? {
-        guard let file = fopen("/proc/self/status", "r") else { return nil }
-        defer { fclose(file) }
-        var line = [CChar](repeating: 0, count: 4096)
-        while fgets(&line, Int32(line.count), file) != nil {
-            let text = text(ofLine: line)
-            if text.hasPrefix("Cpus_allowed_list:") { return count(cpuList: String(text.dropFirst("Cpus_allowed_list:".count))) }
-        }
-        return nil
+        let prefix = "Cpus_allowed_list:"
+        return firstLine(of: "/proc/self/status", where: { $0.hasPrefix(prefix) }).flatMap { count(cpuList: String($0.dropFirst(prefix.count))) }
     }
 
-    /// CPUs in a kernel CPU list ("0-3,8,10-11" → 6); nil if it does not read as one.
+    /// CPUs in a kernel CPU list ("0-3,8,10-11" → 7); nil if it does not read as one.
     static func count(cpuList: String) -> Int? {
         var total = 0
         for part in cpuList.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" }) {
@@ -48,16 +44,16 @@ public enum CPUCount {
         return total > 0 ? total : nil
     }
 
-    private static func readSmallFile(_ path: String) -> String? {
+    /// The first line of a small file that `matches`, if the file can be read.
+    private static func firstLine(of path: String, where matches: (String) -> Bool) -> String? {
         guard let file = fopen(path, "r") else { return nil }
         defer { fclose(file) }
-        var buffer = [CChar](repeating: 0, count: 128)
-        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
-        return text(ofLine: buffer)
-    }
-
-    /// The text before the NUL that fgets wrote.
-    private static func text(ofLine line: [CChar]) -> String {
-        String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), file) != nil {
+            // The text before the NUL that fgets wrote.
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if matches(text) { return text }
+        }
+        return nil
     }
 }

@@ -1,8 +1,10 @@
 import Testing
 @testable import AuthKitCore
 
-/// ``AccessTokenClaims/init(payloadJSON:)`` reads the text in one pass; it must agree with
-/// ``AccessTokenClaims/init(payload:)`` over the parsed tree on every input.
+/// ``AccessTokenClaims/init(payloadJSON:)`` reads the text in one pass; the tree initialiser
+/// writes its tree and reads that. Parsing any text and reading the tree must agree with reading
+/// the text itself (repeated keys, escapes and broken UTF-8 included), and text that is not a
+/// JSON object must be refused both ways.
 @Suite struct AccessTokenClaimsTests {
     static let payloads: [String] = [
         #"{"sub":"user_1","exp":2000000000}"#,

@@ -6,31 +6,16 @@ public struct SessionUser: Sendable, Equatable {
     /// endpoint): a check needs only the fields below.
     public var json: JSONValue { source.value }
 
-    private var source: Source
+    private var source: LazyJSON
 
     public let id: String
     public let email: String?
     public let firstName: String?
     public let lastName: String?
 
-    /// The object as built, or as the cookie's JSON text of an object (already checked).
-    private enum Source: Sendable {
-        case parsed(JSONValue)
-        case text([UInt8])
-
-        var value: JSONValue {
-            switch self {
-            case .parsed(let value): value
-            case .text(let bytes): (try? JSONParser.parse(bytes)) ?? .object([])
-            }
-        }
-    }
-
-    public static func == (lhs: SessionUser, rhs: SessionUser) -> Bool { lhs.json == rhs.json }
-
     private init?(parsed json: JSONValue) {
         guard case .object = json, let id = json["id"]?.stringValue, !id.isEmpty else { return nil }
-        self.source = .parsed(json)
+        self.source = LazyJSON(json)
         self.id = id
         self.email = json["email"]?.stringValue
         self.firstName = json["firstName"]?.stringValue
@@ -53,7 +38,7 @@ public struct SessionUser: Sendable, Equatable {
             }
         }
         guard read, let id, !id.isEmpty else { return nil }
-        self.source = .text(text)
+        self.source = LazyJSON(objectText: text)
         self.id = id
         self.email = email
         self.firstName = firstName

@@ -27,26 +27,10 @@ public struct AccessTokenClaims: Sendable, Equatable {
     /// and free than the claims above.
     public var payload: JSONValue {
         get { payloadSource.value }
-        set { payloadSource = .parsed(newValue) }
+        set { payloadSource = LazyJSON(newValue) }
     }
 
-    private var payloadSource: PayloadSource
-
-    /// The payload as given, or as the token's JSON text.
-    private enum PayloadSource: Sendable, Equatable {
-        case parsed(JSONValue)
-        case text([UInt8])
-
-        var value: JSONValue {
-            switch self {
-            case .parsed(let value): value
-            // Only text that has already been read as an object is kept.
-            case .text(let bytes): (try? JSONParser.parse(bytes)) ?? .object([])
-            }
-        }
-
-        static func == (lhs: PayloadSource, rhs: PayloadSource) -> Bool { lhs.value == rhs.value }
-    }
+    private var payloadSource: LazyJSON
 
     /// A NumericDate in whole seconds, clamped to ±10¹⁵ (tens of millions of years) so that no
     /// later arithmetic can overflow: a JSON number such as 1e300 must not trap (found by fuzzing).
@@ -58,39 +42,21 @@ public struct AccessTokenClaims: Sendable, Equatable {
     }
 
     /// Reads the payload. Fails when `sub` or `exp` is missing or of the wrong type, or when a
-    /// present `iat`/`nbf` is not a number (jose rejects those too).
+    /// present `iat`/`nbf` is not a number (jose rejects those too). The same rules as
+    /// ``init(payloadJSON:)``, which reads the payload's text.
     public init?(payload: JSONValue) {
-        guard case .object = payload,
-              let subject = payload["sub"]?.stringValue,
-              let exp = payload["exp"], let expiresAt = Self.seconds(exp) else {
-            return nil
-        }
-        if let iat = payload["iat"], iat.doubleValue == nil { return nil }
-        if let nbf = payload["nbf"], nbf.doubleValue == nil { return nil }
-        self.subject = subject
-        self.sessionId = payload["sid"]?.stringValue
-        self.organizationId = payload["org_id"]?.stringValue
-        self.role = payload["role"]?.stringValue
-        self.roles = payload["roles"]?.stringArrayValue ?? []
-        self.permissions = payload["permissions"]?.stringArrayValue ?? []
-        self.entitlements = payload["entitlements"]?.stringArrayValue ?? []
-        self.featureFlags = payload["feature_flags"]?.stringArrayValue ?? []
-        self.actor = payload["act"]?["sub"]?.stringValue
-        self.expiresAt = expiresAt
-        self.issuedAt = payload["iat"].flatMap(Self.seconds)
-        self.notBefore = payload["nbf"].flatMap(Self.seconds)
-        self.authTime = payload["auth_time"].flatMap(Self.seconds)
-        self.payloadSource = .parsed(payload)
+        guard case .object = payload else { return nil }
+        self.init(payloadJSON: JSONWriter.bytes(payload))
+        self.payloadSource = LazyJSON(payload)
     }
 
-    /// Reads the payload from its JSON text as ``init(payload:)`` reads it from the tree, in one
-    /// pass that builds only the claims above (this runs for every check the cache cannot
+    /// Reads the payload from its JSON text in one pass that builds only the claims above (this runs for every check the cache cannot
     /// answer). Nil also when the text is not a JSON object.
     public init?(payloadJSON: [UInt8]) {
         var subject: String?, sessionId: String?, organizationId: String?, role: String?, actor: String?
         var roles: [String]?, permissions: [String]?, entitlements: [String]?, featureFlags: [String]?
         var exp: JSONValue?, iat: JSONValue?, nbf: JSONValue?, authTime: JSONValue?
-        // A repeated key counts with its last value, as JSON.parse (and the tree) keep it.
+        // A repeated key counts with its last value, as JSON.parse keeps it.
         let read = JSONParser.readObject(payloadJSON) { (key: String, value: inout JSONParser) throws(JSONParseError) in
             switch key {
             case "sub": subject = try value.readString()
@@ -125,6 +91,6 @@ public struct AccessTokenClaims: Sendable, Equatable {
         self.issuedAt = iat.flatMap(Self.seconds)
         self.notBefore = nbf.flatMap(Self.seconds)
         self.authTime = authTime.flatMap(Self.seconds)
-        self.payloadSource = .text(payloadJSON)
+        self.payloadSource = LazyJSON(objectText: payloadJSON)
     }
 }
