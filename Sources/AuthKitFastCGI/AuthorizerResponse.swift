@@ -38,6 +38,10 @@ public enum AuthorizerResponse {
         if accessChecker, response.status == 200, let user = response.header("X-AuthKit-User-Id"), !user.isEmpty {
             mapped.headers.append(("Variable-REMOTE_USER", user))
         }
+        // A target the check cannot read with certainty: 400, whatever else the answer says.
+        if response.status == 401, response.header(AuthKitService.badRequestHeader) != nil {
+            return BrowserResponse.badRequest()
+        }
         // WorkOS unavailable: the check says 401 for nginx's sake; Apache passes a 503 through.
         if response.status == 401, let retry = response.header("X-AuthKit-Unavailable") {
             mapped.status = 503

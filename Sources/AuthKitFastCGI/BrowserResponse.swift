@@ -9,6 +9,7 @@ public enum BrowserResponse {
     /// it; any other 401 stays 401, a failed requirement 403, WorkOS unavailable 503. Identity
     /// headers never leave; `Set-Cookie` (a deleted or refreshed session) does.
     public static func denial(_ check: AuthResponse) -> AuthResponse {
+        if check.status == 401, check.header(AuthKitService.badRequestHeader) != nil { return badRequest() }
         var response = AuthResponse(status: check.status)
         for header in check.headers where !header.name.lowercased().hasPrefix("x-authkit-") {
             response.headers.append(header)
@@ -33,6 +34,13 @@ public enum BrowserResponse {
             response.body = Array(text.utf8)
         }
         return response
+    }
+
+    /// A request target the check refused to read (``ServedPath/Refusal``): a plain 400 that
+    /// names nothing of the request.
+    public static func badRequest() -> AuthResponse {
+        AuthResponse(status: 400, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "private, no-store")],
+                     body: Array("Bad request: this address cannot be served.\n".utf8))
     }
 
     /// An `ErrorDocument` request (`AUTHKIT_ACTION=denied`) whose check now passes — a refresh

@@ -17,9 +17,10 @@ import Glibc
 /// The settings are every `AUTHKIT_*` parameter, the `REDIRECT_AUTHKIT_*` ones with
 /// `REDIRECT_STATUS` (Apache merges them after an internal redirect; nginx's stock
 /// `fastcgi_params` sends `REDIRECT_STATUS 200` on every request) and the FastCGI roles.
-/// Requests the memo stays out of (the full path answers them): anything not a check, requests
-/// carrying an `Authorization` header (a bearer token may decide), and cookies that need
-/// percent-decoding.
+/// `AUTHKIT_SERVED_PATH` is not a setting (it is the path, which a signed-in answer does not
+/// depend on). Requests the memo stays out of (the full path answers them): anything not a
+/// check, requests carrying an `Authorization` header (a bearer token may decide), cookies that
+/// need percent-decoding, and request targets the check refuses to read (``ServedPath``).
 public struct CheckAnswerMemo: Sendable {
     private let authenticator: SessionAuthenticator
     private let cookieName: [UInt8]
@@ -45,12 +46,17 @@ public struct CheckAnswerMemo: Sendable {
         var context: [UInt8] = []
         context.reserveCapacity(256)
         var cookieHeader: UnsafeBufferPointer<UInt8>?
+        var requestTarget: UnsafeBufferPointer<UInt8>?
         // A repeated parameter counts with its last value, as in the full path's dictionary.
         var authorizer = false, checkAction = false, excluded = false
         parameters.forEach { name, value in
             if FastCGIParameters.has(name, prefix: "HTTP_") {
                 if FastCGIParameters.equals(name, "HTTP_COOKIE") { cookieHeader = value }
                 if FastCGIParameters.equals(name, "HTTP_AUTHORIZATION") { excluded = true }
+            } else if FastCGIParameters.equals(name, "REQUEST_URI") {
+                requestTarget = value
+            } else if FastCGIParameters.equals(name, "AUTHKIT_SERVED_PATH") || FastCGIParameters.equals(name, "REDIRECT_AUTHKIT_SERVED_PATH") {
+                // The path decides nothing in a signed-in answer: one memo for the location.
             } else if FastCGIParameters.has(name, prefix: "AUTHKIT_") || FastCGIParameters.has(name, prefix: "REDIRECT_AUTHKIT_")
                         || FastCGIParameters.equals(name, "FCGI_ROLE") || FastCGIParameters.equals(name, "FCGI_APACHE_ROLE")
                         || FastCGIParameters.equals(name, "REDIRECT_STATUS") {
@@ -63,7 +69,9 @@ public struct CheckAnswerMemo: Sendable {
                 if FastCGIParameters.equals(name, "AUTHKIT_ACTION") { checkAction = FastCGIParameters.equalsIgnoringCase(value, "check") }
             }
         }
-        guard authorizer || checkAction, !excluded, let cookieHeader,
+        // A target the check refuses (400) is the full path's to answer, signed in or not.
+        guard authorizer || checkAction, !excluded, let cookieHeader, let requestTarget,
+              case .success = ServedPath.target(requestTarget),
               case .value(let range) = CookieHeader.lastPair(named: cookieName, in: cookieHeader),
               !range.isEmpty, memchr(cookieHeader.baseAddress! + range.lowerBound, Int32(UInt8(ascii: "%")), range.count) == nil
         else { return nil }

@@ -75,10 +75,17 @@ public enum GatewayRequest {
     ) -> AuthRequest {
         var headers = headers
         var settings = settings
-        if parameters["REDIRECT_STATUS"] != nil { settings.merge(original) { current, _ in current } }
+        var original = original
+        // The original request's served path is not a setting of this one: kept apart for the
+        // ErrorDocument and Action handlers that check the original request.
+        let originalServedPath = original.removeValue(forKey: AuthRequest.servedPathParameter)
+        let redirected = parameters["REDIRECT_STATUS"] != nil
+        if redirected { settings.merge(original) { current, _ in current } }
         if let type = parameters["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         let method = parameters["REQUEST_METHOD"] ?? "GET"
-        return AuthRequest(method: method, requestURI: requestURI(parameters), headers: headers, parameters: settings, body: body)
+        var request = AuthRequest(method: method, requestURI: requestURI(parameters), headers: headers, parameters: settings, body: body)
+        if redirected { request.originalServedPath = originalServedPath }
+        return request
     }
 
     /// `HTTP_X_REQUESTED_WITH` → `x-requested-with`, on the bytes (this runs for every header).

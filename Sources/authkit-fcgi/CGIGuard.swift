@@ -21,7 +21,9 @@ enum CGIGuard {
             return write(Gateway.notFound(service: service, request: GatewayRequest.make(parameters: environment, body: [])), environment)
         }
         // The body is left on stdin for the script.
-        let request = GatewayRequest.make(parameters: environment, body: [])
+        var request = GatewayRequest.make(parameters: environment, body: [])
+        // The path Apache mapped for the original request (its r->uri, decoded and dot-resolved).
+        request.servedPath = original
         let check = service.handle(request, action: .check)
         guard check.status == 200 else { return write(BrowserResponse.denial(check), environment) }
         let mapped = AuthorizerResponse.map(check)

@@ -56,7 +56,10 @@ enum Gateway {
     /// access checker's refusal was.)
     static func denied(service: AuthKitService, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
         guard parameters["REDIRECT_STATUS"] != nil else { return notFound(service: service, request: request) }
-        let check = service.handle(request, action: .check)
+        // The original request's path, not this error document's.
+        var original = request
+        original.servedPath = request.originalServedPath
+        let check = service.handle(original, action: .check)
         return check.status == 200 ? BrowserResponse.retry(check, requestURI: request.requestURI) : BrowserResponse.denial(check)
     }
 

@@ -42,7 +42,7 @@ import Testing
         let (service, transport, _) = service { [self] _ throws(HTTPTransportError) in authenticated(token) }
 
         // 1. A protected page without a session: 401 with where to sign in.
-        let denied = service.handle(AuthRequest(method: "GET", requestURI: "/docs/page?x=1", headers: browser, parameters: ["AUTHKIT_ACTION": "check"]))
+        let denied = service.handle(AuthRequest(method: "GET", requestURI: "/docs/page?x=1", headers: browser, parameters: ["AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": "/docs/page"]))
         #expect(denied.status == 401)
         #expect(denied.header("X-AuthKit-Sign-In") == "/auth/sign-in?return_to=%2Fdocs%2Fpage%3Fx%3D1")
         #expect(denied.header("Cache-Control") == "private, no-store")
@@ -95,7 +95,7 @@ import Testing
 
     @Test func nonNavigationsGetAPlain401AndNoLoginState() {
         let (service, _, _) = service { _ throws(HTTPTransportError) in throw .timedOut }
-        let xhr = service.handle(AuthRequest(method: "GET", requestURI: "/api/data", headers: ["accept": "application/json"], parameters: ["AUTHKIT_ACTION": "check"]))
+        let xhr = service.handle(AuthRequest(method: "GET", requestURI: "/api/data", headers: ["accept": "application/json"], parameters: ["AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": "/api/data"]))
         #expect(xhr.status == 401)
         #expect(xhr.header("X-AuthKit-Sign-In") == nil)
         let signIn = service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-in", headers: ["sec-fetch-mode": "cors"]))
@@ -106,10 +106,31 @@ import Testing
     @Test func optionalModeUnauthenticatedAndSignUpPaths() {
         let (service, _, _) = service { _ throws(HTTPTransportError) in throw .timedOut }
         #expect(service.handle(AuthRequest(method: "GET", requestURI: "/x", parameters: ["AUTHKIT_ACTION": "check", "AUTHKIT_MODE": "optional"])).status == 200)
-        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/public/a/b", parameters: ["AUTHKIT_ACTION": "check"])).status == 200)
-        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/callback", parameters: ["AUTHKIT_ACTION": "check"])).status == 200)
-        let join = service.handle(AuthRequest(method: "GET", requestURI: "/join", headers: browser, parameters: ["AUTHKIT_ACTION": "check"]))
+        func check(_ target: String, served: String?, headers: [String: String] = [:]) -> AuthResponse {
+            var parameters = ["AUTHKIT_ACTION": "check"]
+            parameters["AUTHKIT_SERVED_PATH"] = served
+            return service.handle(AuthRequest(method: "GET", requestURI: target, headers: headers, parameters: parameters))
+        }
+        #expect(check("/public/a/b", served: "/public/a/b").status == 200)
+        #expect(check("/auth/callback", served: "/auth/callback").status == 200)
+        let join = check("/join", served: "/join", headers: browser)
         #expect(join.header("X-AuthKit-Sign-In") == "/auth/sign-up?return_to=%2Fjoin")
+        // A rule holds only when the server's path and the raw target's both match it.
+        #expect(check("/public/a/b", served: "/secret").status == 401, "the server serves /secret")
+        #expect(check("/public/../secret", served: "/public/x").status == 401, "an upstream reads /secret")
+        #expect(check("/public/..;/secret", served: "/public/..;/secret").status == 401, "a ; in the path is never public")
+        // The server did not say what it serves: denied with a 500, never public.
+        #expect(check("/public/a/b", served: nil).status == 500)
+        #expect(check("/public/a/b", served: "").status == 500)
+        #expect(check("/public/a/b", served: "/public/../x").header("X-AuthKit-Bad-Request") == "1")
+        // A target that cannot be read with certainty: refused (the servers answer 400), whoever asks.
+        #expect(check("/public/%2e%2e/%CC%B8/%2e%2e/secret", served: "/public/a/b").status == 401, "a glued mark is a segment: /secret")
+        for raw in ["/secret#/../../auth/callback", "/public/a%2Fb", "/public/\\..\\x", "/public/%c0%ae"] {
+            let refused = check(raw, served: "/public/a/b", headers: browser)
+            #expect(refused.status == 401 && refused.header("X-AuthKit-Bad-Request") == "1" && refused.header("X-AuthKit-Sign-In") == nil, "\(raw)")
+        }
+        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/x#y", parameters: ["AUTHKIT_ACTION": "check", "AUTHKIT_MODE": "optional"]))
+                    .header("X-AuthKit-Bad-Request") == "1", "optional mode too")
     }
 
     @Test func callbackRejectsMismatchedOrMissingState() {

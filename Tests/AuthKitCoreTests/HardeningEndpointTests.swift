@@ -17,7 +17,7 @@ import Testing
     func check(_ service: AuthKitService, authorization: String?, allow: Bool = true, extra: [String: String] = [:]) -> AuthResponse {
         var headers = browser
         headers["authorization"] = authorization
-        var parameters = ["AUTHKIT_ACTION": "check"].merging(extra) { a, _ in a }
+        var parameters = ["AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": "/api/x"].merging(extra) { a, _ in a }
         if allow { parameters["AUTHKIT_ALLOW_BEARER"] = "true" }
         return service.handle(AuthRequest(method: "GET", requestURI: "/api/x", headers: headers, parameters: parameters))
     }

@@ -45,7 +45,7 @@ import Testing
         let memo = CheckAnswerMemo(service: Self.service())
         let checkTicket = try #require(ticket(memo, Self.check))
         #expect(checkTicket.key == VerifiedSessionCache.key(cookieValue: "Fe26.2*1*abc"))
-        let authorizer = [("FCGI_ROLE", "AUTHORIZER"), ("HTTP_COOKIE", "wos-session=Fe26.2*1*abc")]
+        let authorizer = [("FCGI_ROLE", "AUTHORIZER"), ("REQUEST_URI", "/x"), ("HTTP_COOKIE", "wos-session=Fe26.2*1*abc")]
         #expect(ticket(memo, authorizer)?.key == checkTicket.key, "an Apache authorizer is a check too")
         // The last cookie of the name counts, as in the full path.
         #expect(ticket(memo, replacing("HTTP_COOKIE", with: "wos-session=old; wos-session=new"))?.key
@@ -64,6 +64,11 @@ import Testing
         #expect(ticket(memo, replacing("HTTP_COOKIE", with: nil)) == nil)
         // The action given twice counts with its last value.
         #expect(ticket(memo, Self.check + [("AUTHKIT_ACTION", "sign-in")]) == nil)
+        // A target the check refuses to read is answered 400 by the full path, signed in or not.
+        for target in ["/docs/a#/../x", "/docs/%2e%2e/%2e%2e/x", "/docs/%ZZ", "http://h/docs/a"] {
+            #expect(ticket(memo, replacing("REQUEST_URI", with: target)) == nil, "\(target)")
+        }
+        #expect(ticket(memo, replacing("REQUEST_URI", with: nil)) == nil)
         #expect(ticket(CheckAnswerMemo(service: Self.service(cacheSize: 0)), Self.check) == nil)
         // With eager auth the answer depends on the Accept header.
         #expect(ticket(CheckAnswerMemo(service: Self.service(eagerAuth: true)), Self.check) == nil)
@@ -74,6 +79,9 @@ import Testing
         let base = try #require(ticket(memo, Self.check)).context
         let otherRequest = replacing("REQUEST_URI", with: "/other", in: Self.check + [("HTTP_ACCEPT", "text/html"), ("REMOTE_ADDR", "10.0.0.1")])
         #expect(try #require(ticket(memo, otherRequest)).context == base)
+        // The served path is the path, not a setting: a signed-in answer does not depend on it.
+        let served = Self.check + [("AUTHKIT_SERVED_PATH", "/docs/a"), ("REDIRECT_AUTHKIT_SERVED_PATH", "/x")]
+        #expect(try #require(ticket(memo, served)).context == base)
         for setting in [("AUTHKIT_ROLE", "admin"), ("REDIRECT_AUTHKIT_PERMISSION", "x"), ("FCGI_APACHE_ROLE", "AUTHORIZER")] {
             #expect(try #require(ticket(memo, Self.check + [setting])).context != base, "\(setting)")
         }

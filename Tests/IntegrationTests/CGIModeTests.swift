@@ -24,7 +24,7 @@ import Testing
         let cookie = try sessionCookie(emulator)
         let environment = [
             "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "REQUEST_URI": "/protected/page",
-            "HTTP_ACCEPT": "text/html", "HTTP_COOKIE": "wos-session=\(cookie)", "AUTHKIT_ACTION": "check",
+            "AUTHKIT_SERVED_PATH": "/protected/page", "HTTP_ACCEPT": "text/html", "HTTP_COOKIE": "wos-session=\(cookie)", "AUTHKIT_ACTION": "check",
             "WORKOS_CLIENT_ID": "client_emulate", "WORKOS_API_KEY": "sk_test_default",
             "WORKOS_COOKIE_PASSWORD": "J8vQ2mZr5Tn1Xw4Ls7Hd0Pf3Gk6Yb9Ce", "WORKOS_REDIRECT_URI": "http://localhost:8080/auth/callback",
             "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",

@@ -24,6 +24,49 @@ import Testing
         }
     }
 
+    /// curl sending the request target byte for byte (`--request-target`), body included.
+    static func rawTarget(_ base: String, _ target: String, headers: [String] = []) throws -> (status: Int, body: String) {
+        let result = try runCommand("/usr/bin/curl", ["-s", "--path-as-is", "--request-target", target, "-w", "\n%{http_code}",
+                                                      "-H", "Accept: text/html", "-H", "Sec-Fetch-Mode: navigate"]
+                                    + headers.flatMap { ["-H", $0] } + [base + "/"])
+        let status = Int(result.stdout.split(separator: "\n").last ?? "") ?? 0
+        return (status, result.stdout)
+    }
+
+    /// The two bypasses of issue 20, through nginx: a raw `#` (nginx cuts `$uri` there, the check
+    /// read on past it to the callback) and a combining mark after `/` between encoded dot
+    /// segments (grapheme splitting swallowed a separator). Both served protected files with no
+    /// session; now the raw `#` is a 400 and the mark is a segment of its own.
+    @Test func theServersPathDecidesThroughNginx() throws {
+        let site = try NginxSite(environment: ["WORKOS_UNAUTHENTICATED_PATHS": "/protected/open/:path*"])
+        let hash = try Self.rawTarget(site.base, "/admin/index.html#/../../auth/callback")
+        #expect(hash.status == 400, "\(hash.body)")
+        #expect(!hash.body.contains("Admin area"))
+        for mark in ["%CC%B8", "%E2%80%8D", "%EF%B8%8F", "%F3%A0%84%80"] {
+            let glued = try Self.rawTarget(site.base, "/protected/open/%2e%2e/\(mark)/%2e%2e/index.html")
+            #expect(glued.status == 302, "\(mark): \(glued.body)")
+            #expect(!glued.body.contains("<h1>Hello"), "\(mark)")
+        }
+        // What is public stays public, and the server's path is what counts.
+        try "open".write(toFile: site.directory.appendingPathComponent("html/protected/open.txt").path, atomically: true, encoding: .utf8)
+        #expect(try Self.rawTarget(site.base, "/protected/open/../open.txt").status == 302)
+        #expect(try Self.rawTarget(site.base, "/protected/open/%ZZ").status == 400)
+    }
+
+    @Test(arguments: ApacheSite.Setup.allCases)
+    func theServersPathDecidesThroughApache(setup: ApacheSite.Setup) throws {
+        let site = try ApacheSite(setup, environment: ["WORKOS_UNAUTHENTICATED_PATHS": "/protected/open/:path*"])
+        defer { _ = site.stop() }
+        let hash = try Self.rawTarget(site.base, "/admin/index.html#/../../auth/callback")
+        #expect(!hash.body.contains("Admin area"), "\(setup)")
+        #expect(hash.status == 400, "\(setup): \(hash.body)")
+        for mark in ["%CC%B8", "%E2%80%8D"] {
+            let glued = try Self.rawTarget(site.base, "/protected/open/%2e%2e/\(mark)/%2e%2e/index.html")
+            #expect(!glued.body.contains("<h1>Signed in"), "\(setup) \(mark)")
+            #expect(glued.status == 302, "\(setup) \(mark): \(glued.body)")
+        }
+    }
+
     @Test func forwardedHeadersChangeNothing() throws {
         let site = try NginxSite()
         let answer = try rawGet(site.base + "/auth/sign-in?return_to=%2Fprotected%2F", headers: [

@@ -22,7 +22,7 @@ import Testing
         #expect(health.hasSuffix(#"{"status":"ok"}"#))
 
         let check = try fastCGIRequest(socket: server.socket, parameters: [
-            "REQUEST_METHOD": "GET", "REQUEST_URI": "/private/page", "AUTHKIT_ACTION": "check",
+            "REQUEST_METHOD": "GET", "REQUEST_URI": "/private/page", "AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": "/private/page",
             "HTTP_ACCEPT": "text/html", "HTTP_COOKIE": "wos-session=not-a-seal",
         ])
         #expect(check.hasPrefix("Status: 401 Unauthorized\r\n"))

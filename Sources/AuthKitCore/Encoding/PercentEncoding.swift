@@ -46,13 +46,22 @@ public enum PercentEncoding {
     /// One path segment as a browser sends it (WHATWG path percent-encode set, plus `%` and
     /// `/` so a decoded segment cannot be read back differently): keeps the other printable ASCII.
     public static func pathSegment(_ text: String) -> String {
-        encode(text, keeping: { $0 > 0x20 && $0 < 0x7F && !"\"#<>?`{}%/".utf8.contains($0) }, spaceAsPlus: false)
+        pathSegment(bytes: text.utf8)
+    }
+
+    /// The same, from a segment's bytes.
+    public static func pathSegment<Bytes: Sequence<UInt8>>(bytes: Bytes) -> String {
+        encode(bytes, keeping: { $0 > 0x20 && $0 < 0x7F && !"\"#<>?`{}%/".utf8.contains($0) }, spaceAsPlus: false)
     }
 
     private static func encode(_ text: String, keeping keep: (UInt8) -> Bool, spaceAsPlus: Bool) -> String {
+        encode(text.utf8, keeping: keep, spaceAsPlus: spaceAsPlus)
+    }
+
+    private static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes, keeping keep: (UInt8) -> Bool, spaceAsPlus: Bool) -> String {
         var out = [UInt8]()
-        out.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
+        out.reserveCapacity(bytes.underestimatedCount)
+        for byte in bytes {
             if keep(byte) {
                 out.append(byte)
             } else if byte == 0x20 && spaceAsPlus {

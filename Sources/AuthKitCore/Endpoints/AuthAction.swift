@@ -18,12 +18,16 @@ public enum AuthAction: String, Sendable, CaseIterable {
     /// by path — the redirect URI's path is the callback, the others live under the prefix.
     public static func route(_ request: AuthRequest, settings: EndpointSettings) -> AuthAction? {
         if let named = request.parameters["AUTHKIT_ACTION"] { return AuthAction(rawValue: named.lowercased()) }
-        let path = request.path
-        if path == settings.callbackPath { return .callback }
-        guard path.hasPrefix(settings.prefix) else { return nil }
-        var name = Substring(path.dropFirst(settings.prefix.count))
-        if name.hasSuffix("/") { name = name.dropLast() }
-        guard let action = AuthAction(rawValue: String(name)), action != .check else { return nil }
+        // On bytes: a String comparison would see `/` and a combining mark after it as one
+        // Character, and `==` would equate canonically equivalent paths that differ in bytes.
+        let path = Array(request.path.utf8)
+        if path.elementsEqual(settings.callbackPath.utf8) { return .callback }
+        let prefix = Array(settings.prefix.utf8)
+        guard path.starts(with: prefix) else { return nil }
+        var name = path[prefix.count...]
+        if name.last == UInt8(ascii: "/") { name = name.dropLast() }
+        // Bytes again: String equality is canonical equivalence (U+212A KELVIN SIGN equals "K").
+        guard let action = allCases.first(where: { $0.rawValue.utf8.elementsEqual(name) }), action != .check else { return nil }
         return action
     }
 }

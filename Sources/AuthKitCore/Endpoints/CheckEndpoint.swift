@@ -14,6 +14,13 @@ extension AuthKitService {
     func check(_ request: AuthRequest) -> AuthResponse {
         let optional = request.parameters["AUTHKIT_MODE"]?.lowercased() == "optional"
         let path = request.path
+        // A target that cannot be read with certainty is refused whoever asks: what the server
+        // serves and what an upstream reads could differ (see ServedPath).
+        let target: String
+        switch ServedPath.target(request.requestURI.utf8) {
+        case .success(let read): target = read
+        case .failure(let refusal): return badTarget(refusal)
+        }
         if request.parameters["AUTHKIT_ALLOW_BEARER"]?.lowercased() == "true", let token = BearerToken.parse(request.header("authorization")) {
             return bearerCheck(request, token: token)
         }
@@ -37,13 +44,23 @@ extension AuthKitService {
             return response
         case .signedOut(let reason, let setCookie):
             var response = AuthResponse(status: 401)
-            // Rules match the path the server will serve, not the raw request target.
-            let served = ServedPath.normalize(path)
-            if optional || served.map({ served in settings.unauthenticatedPaths.contains { $0.matches(served) } }) == true {
+            if optional {
                 response.status = 200
-            } else if request.isNavigation {
-                let signUp = served.map { served in settings.signUpPaths.contains { $0.matches(served) } } == true
-                response.headers.append(("X-AuthKit-Sign-In", settings.signInLocation(returnTo: request.requestURI, signUp: signUp)))
+            } else {
+                // Path rules decide on the path the server serves, and hold only when the strict
+                // reading of the raw target (what a proxied upstream receives) agrees.
+                guard let sent = request.servedPath, !sent.isEmpty else { return missingServedPath() }
+                let served: String
+                switch ServedPath.server(sent.utf8) {
+                case .success(let read): served = read
+                case .failure(let refusal): return badTarget(refusal)
+                }
+                if isUnauthenticated(served: served, target: target) {
+                    response.status = 200
+                } else if request.isNavigation {
+                    let signUp = settings.signUpPaths.contains { $0.matches(served) }
+                    response.headers.append(("X-AuthKit-Sign-In", settings.signInLocation(returnTo: request.requestURI, signUp: signUp)))
+                }
             }
             if let setCookie { response.headers.append(("Set-Cookie", setCookie)) }
             logger.debug("not signed in", metadata: ["reason": "\(reason)", "path": "\(path)"])
@@ -54,6 +71,34 @@ extension AuthKitService {
             // 500. The servers' mappings (nginx's @authkit_unauthorized, Apache's) show a 503.
             return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])
         }
+    }
+
+    /// Whether a path rule lets a signed-out request through: a pattern of
+    /// `WORKOS_UNAUTHENTICATED_PATHS` (or the callback) matches both the server's path and the
+    /// raw target's. A `;` in the target's path never counts as public: some upstreams (Tomcat,
+    /// Jetty, Spring) cut path parameters, so `/public/..;/secret` is `/secret` to them.
+    func isUnauthenticated(served: String, target: String) -> Bool {
+        guard !target.utf8.contains(UInt8(ascii: ";")) else { return false }
+        return settings.unauthenticatedPaths.contains { $0.matches(served) && $0.matches(target) }
+    }
+
+    /// The check's answer for a target it cannot read with certainty: 401 with
+    /// `X-AuthKit-Bad-Request`, which every server's mapping turns into a 400 page (nginx's
+    /// auth_request passes only 2xx, 401 and 403 on).
+    func badTarget(_ refusal: ServedPath.Refusal) -> AuthResponse {
+        logger.info("request target refused", metadata: ["reason": "\(refusal)", "fix": "none needed: no browser sends such a target"])
+        return AuthResponse(status: 401, headers: [(Self.badRequestHeader, "1")])
+    }
+
+    /// The header that tells the servers' mappings to answer 400.
+    public static let badRequestHeader = "X-AuthKit-Bad-Request"
+
+    /// The server did not send the path it serves: a configuration error, answered 500.
+    func missingServedPath() -> AuthResponse {
+        logger.error("AUTHKIT_SERVED_PATH is missing, so path rules cannot be decided; denying", metadata: [
+            "fix": "nginx: include authkit/authkit-protect.conf in every location with auth_request (it sets $authkit_served_path from $uri); Apache: include the shipped authkit-site.conf or authkit-fcgid.conf (SetEnvIf Request_URI ... AUTHKIT_SERVED_PATH)",
+        ])
+        return AuthResponse(status: 500)
     }
 
     /// authkit-nextjs's eagerAuth cookie (spec §2.6): `workos-access-token=<jwt>; SameSite=Lax;

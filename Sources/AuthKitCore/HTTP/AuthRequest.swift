@@ -12,11 +12,27 @@ public struct AuthRequest: Sendable {
     public var parameters: [String: String]
     /// The request body (form posts to sign-out and refresh).
     public var body: [UInt8]
+    /// The path the server maps the request to, as the server sends it (decoded and
+    /// dot-resolved: nginx `$uri`, Apache `r->uri`), from ``servedPathParameter``. The check
+    /// decides path rules on it (see ``ServedPath``); nil when the server did not send one.
+    public var servedPath: String?
+    /// After an Apache internal redirect (`REDIRECT_STATUS`), the original request's
+    /// ``servedPath`` (`REDIRECT_AUTHKIT_SERVED_PATH`): what an `ErrorDocument` that re-checks the
+    /// original request decides on.
+    public var originalServedPath: String?
 
-    public init(method: String, requestURI: String, headers: [String: String] = [:], parameters: [String: String] = [:], body: [UInt8] = []) {
+    /// The server parameter carrying ``servedPath``: `fastcgi_param AUTHKIT_SERVED_PATH
+    /// $authkit_served_path` (set from `$uri` in nginx's `authkit-protect.conf`), `SetEnvIf
+    /// Request_URI "^(.*)$" AUTHKIT_SERVED_PATH=$1` in Apache's snippets.
+    public static let servedPathParameter = "AUTHKIT_SERVED_PATH"
+
+    public init(method: String, requestURI: String, headers: [String: String] = [:], parameters: [String: String] = [:], body: [UInt8] = [],
+                servedPath: String? = nil) {
         self.method = method.uppercased()
         self.requestURI = requestURI
         self.headers = headers
+        var parameters = parameters
+        self.servedPath = parameters.removeValue(forKey: Self.servedPathParameter) ?? servedPath
         self.parameters = parameters
         self.body = body
     }
