@@ -19,7 +19,8 @@ import Glibc
 /// `fastcgi_params` sends `REDIRECT_STATUS 200` on every request) and the FastCGI roles.
 /// `AUTHKIT_SERVED_PATH` is not a setting (it is the path, which a signed-in answer does not
 /// depend on). Requests the memo stays out of (the full path answers them): anything not a
-/// check, requests carrying an `Authorization` header (a bearer token may decide), cookies that
+/// check, requests carrying an `Authorization` header (a bearer token may decide) or an
+/// `X-AuthKit-*` header of the client's (refused by the full path), cookies that
 /// need percent-decoding, and request targets the check refuses to read (``ServedPath``).
 public struct CheckAnswerMemo: Sendable {
     private let authenticator: SessionAuthenticator
@@ -53,6 +54,8 @@ public struct CheckAnswerMemo: Sendable {
             if FastCGIParameters.has(name, prefix: "HTTP_") {
                 if FastCGIParameters.equals(name, "HTTP_COOKIE") { cookieHeader = value }
                 if FastCGIParameters.equals(name, "HTTP_AUTHORIZATION") { excluded = true }
+                // A client's X-AuthKit-* header: the full path refuses the request.
+                if AuthKitHeaders.isClientSpoof(headerNameBytes: UnsafeBufferPointer(rebasing: name[5...])) { excluded = true }
             } else if FastCGIParameters.equals(name, "REQUEST_URI") {
                 requestTarget = value
             } else if FastCGIParameters.equals(name, "AUTHKIT_SERVED_PATH") || FastCGIParameters.equals(name, "REDIRECT_AUTHKIT_SERVED_PATH") {

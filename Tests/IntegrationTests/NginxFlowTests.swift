@@ -28,8 +28,10 @@ import Testing
         #expect(!browser.cookies.keys.contains { $0.hasPrefix("wos-auth-verifier") })
         #expect(page.header("Cache-Control") == "private, no-store")
 
-        // The upstream receives the identity; a header the client sends is replaced.
-        let whoami = try browser.send("GET", "\(site.base)/whoami", headers: Browser.navigation + [("X-AuthKit-User-Id", "user_spoofed"), ("X-AuthKit-Role", "owner")])
+        // The upstream receives the identity; a request carrying the client's own is refused.
+        let spoofed = try browser.send("GET", "\(site.base)/whoami", headers: Browser.navigation + [("X-AuthKit-User-Id", "user_spoofed"), ("X-AuthKit-Role", "owner")])
+        #expect(spoofed.status == 400 && !body(spoofed).contains("user_id="))
+        let whoami = try browser.send("GET", "\(site.base)/whoami")
         let identity = body(whoami)
         #expect(identity.contains("user_id=user_01EMULATEADMIN0000000000\n"))
         #expect(identity.contains("email=ada@example.com\n"))

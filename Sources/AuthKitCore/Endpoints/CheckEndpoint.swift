@@ -21,6 +21,12 @@ extension AuthKitService {
         case .success(let read): target = read
         case .failure(let refusal): return badTarget(refusal)
         }
+        // A client's own X-AuthKit-* header would reach the upstream beside (or instead of) ours.
+        if let spoofed = request.headers.keys.first(where: AuthKitHeaders.isClientSpoof(headerName:))
+            ?? request.parameters[Self.clientHeaderParameter].map({ _ in "X-AuthKit-* (seen by Apache)" }) {
+            logger.info("request refused: the client sent an X-AuthKit-* header", metadata: ["header": "\(spoofed)"])
+            return AuthResponse(status: 401, headers: [(Self.badRequestHeader, "1")])
+        }
         if request.parameters["AUTHKIT_ALLOW_BEARER"]?.lowercased() == "true", let token = BearerToken.parse(request.header("authorization")) {
             return bearerCheck(request, token: token)
         }
@@ -89,6 +95,11 @@ extension AuthKitService {
         logger.info("request target refused", metadata: ["reason": "\(refusal)", "fix": "none needed: no browser sends such a target"])
         return AuthResponse(status: 401, headers: [(Self.badRequestHeader, "1")])
     }
+
+    /// Set by the Apache snippets (`SetEnvIfNoCase ^X[-_.]AuthKit[-_.] …`) when a request header
+    /// of ours arrives under a spelling Apache drops from the CGI environment (underscores) but
+    /// would still proxy: the check refuses the request.
+    public static let clientHeaderParameter = "AUTHKIT_CLIENT_HEADER"
 
     /// The header that tells the servers' mappings to answer 400.
     public static let badRequestHeader = "X-AuthKit-Bad-Request"
