@@ -42,9 +42,15 @@ public struct AuthKitService: Sendable {
     }
 
     public func handle(_ request: AuthRequest, action: AuthAction) -> AuthResponse {
+        // The location's settings first: a bad one denies whatever the action (fail closed).
+        let location: LocationSettings
+        switch LocationSettings.parse(request.parameters) {
+        case .success(let parsed): location = parsed
+        case .failure(let problems): return Self.badSettings(problems.all, logger: logger)
+        }
         var response: AuthResponse
         switch action {
-        case .check: response = check(request)
+        case .check: response = check(request, location: location)
         case .signIn: response = signIn(request, signUp: false)
         case .signUp: response = signIn(request, signUp: true)
         case .callback: response = callback(request)
@@ -58,6 +64,18 @@ public struct AuthKitService: Sendable {
             // The only answer without user data, and the only one meant to be cached.
             return AuthKitScript.response(ifNoneMatch: request.header("if-none-match"))
         }
+        response.addCachePrevention()
+        return response
+    }
+
+    /// A location whose `AUTHKIT_*` settings are wrong: 500, one log line per problem (the
+    /// operator's to fix; the browser learns nothing of the configuration).
+    public static func badSettings(_ problems: [LocationSettings.Problem], logger: Logger) -> AuthResponse {
+        for problem in problems {
+            logger.error("bad location setting; denying the request", metadata: ["problem": "\(problem)"])
+        }
+        var response = AuthResponse(status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                                    body: Array("This page is misconfigured; the site's log says why.\n".utf8))
         response.addCachePrevention()
         return response
     }

@@ -11,8 +11,8 @@ extension AuthKitService {
     /// - 403: signed in, a requirement failed.
     /// - 401 with `X-AuthKit-Unavailable: <seconds>`: WorkOS could not refresh now (or no
     ///   signing keys could be had); the cookie is kept and the servers answer 503 + Retry-After.
-    func check(_ request: AuthRequest) -> AuthResponse {
-        let optional = request.parameters["AUTHKIT_MODE"]?.lowercased() == "optional"
+    func check(_ request: AuthRequest, location: LocationSettings) -> AuthResponse {
+        let optional = location.mode == .optional
         let path = request.path
         // A target that cannot be read with certainty is refused whoever asks: what the server
         // serves and what an upstream reads could differ (see ServedPath).
@@ -23,18 +23,17 @@ extension AuthKitService {
         }
         // A client's own X-AuthKit-* header would reach the upstream beside (or instead of) ours.
         if let spoofed = request.headers.keys.first(where: AuthKitHeaders.isClientSpoof(headerName:))
-            ?? request.parameters[Self.clientHeaderParameter].map({ _ in "X-AuthKit-* (seen by Apache)" }) {
+            ?? (location.clientHeaderSeen ? "X-AuthKit-* (seen by Apache)" : nil) {
             logger.info("request refused: the client sent an X-AuthKit-* header", metadata: ["header": "\(spoofed)"])
             return AuthResponse(status: 401, headers: [(Self.badRequestHeader, "1")])
         }
-        if request.parameters["AUTHKIT_ALLOW_BEARER"]?.lowercased() == "true", let token = BearerToken.parse(request.header("authorization")) {
-            return bearerCheck(request, token: token)
+        if location.allowBearer, let token = BearerToken.parse(request.header("authorization")) {
+            return bearerCheck(request, token: token, requirements: location.requirements)
         }
         switch authenticator.authenticate(cookieValue: sessionCookie(request), useCache: true) {
         case .signedIn(let session, let setCookie):
             var response = AuthResponse(status: 200)
-            let requirements = Requirements { request.parameters[$0] }
-            if let failure = requirements.failure(for: session.claims) {
+            if let failure = location.requirements.failure(for: session.claims) {
                 logger.info("requirement failed", metadata: ["user": "\(session.payload.user.id)", "reason": "\(failure)", "path": "\(path)"])
                 response.status = 403
             } else {
@@ -126,10 +125,9 @@ extension AuthKitService {
     /// `Authorization: Bearer <access token>` where the location allows it
     /// (`AUTHKIT_ALLOW_BEARER=true`): verified exactly like the cookie's token, requirements
     /// applied; never refreshed, never a redirect, no cookie.
-    func bearerCheck(_ request: AuthRequest, token: String) -> AuthResponse {
+    func bearerCheck(_ request: AuthRequest, token: String, requirements: Requirements) -> AuthResponse {
         switch authenticator.verifier.verify(token) {
         case .success(let claims):
-            let requirements = Requirements { request.parameters[$0] }
             if let failure = requirements.failure(for: claims) {
                 logger.info("requirement failed", metadata: ["user": "\(claims.subject)", "reason": "\(failure)", "via": "bearer"])
                 return AuthResponse(status: 403)

@@ -14,16 +14,52 @@ public struct Requirements: Sendable, Equatable {
 
     public init() {}
 
-    /// Reads the requirement parameters; lists are comma- or space-separated.
+    /// The parameters, one per list.
+    public static let parameterNames: Set<String> = [
+        "AUTHKIT_REQUIRE_ORGANIZATION", "AUTHKIT_REQUIRE_ROLE", "AUTHKIT_REQUIRE_PERMISSION",
+        "AUTHKIT_REQUIRE_ENTITLEMENT", "AUTHKIT_REQUIRE_FEATURE_FLAG",
+    ]
+
+    /// Reads the requirement parameters (``LocationSettings/parse(_:)`` does it with all the
+    /// checks; this is for tests and callers that validated already). A bad value is kept as
+    /// a requirement nothing satisfies, never dropped.
     public init(parameter: (String) -> String?) {
-        func list(_ name: String) -> [String] {
-            (parameter(name) ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        for name in Self.parameterNames {
+            guard let value = parameter(name) else { continue }
+            let list = Self.list(value)
+            set(name, list.problem == nil ? list.items : ["\u{0}invalid"])
         }
-        organizations = list("AUTHKIT_REQUIRE_ORGANIZATION")
-        anyRole = list("AUTHKIT_REQUIRE_ROLE")
-        allPermissions = list("AUTHKIT_REQUIRE_PERMISSION")
-        allEntitlements = list("AUTHKIT_REQUIRE_ENTITLEMENT")
-        allFeatureFlags = list("AUTHKIT_REQUIRE_FEATURE_FLAG")
+    }
+
+    /// A list value split at commas and spaces, on its bytes (a combining mark after `,` must
+    /// not hide the separator). Empty, or holding a control character: refused, so that a
+    /// requirement is never read as absent.
+    public static func list(_ value: String) -> (items: [String], problem: String?) {
+        var items: [String] = []
+        var current: [UInt8] = []
+        for byte in value.utf8 {
+            if byte < 0x20 || byte == 0x7F { return ([], "holds a control character") }
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: " ") {
+                if !current.isEmpty { items.append(String(decoding: current, as: UTF8.self)) }
+                current.removeAll(keepingCapacity: true)
+            } else {
+                current.append(byte)
+            }
+        }
+        if !current.isEmpty { items.append(String(decoding: current, as: UTF8.self)) }
+        return items.isEmpty ? ([], "is empty (an empty requirement would allow everyone)") : (items, nil)
+    }
+
+    /// Sets the list of one parameter of ``parameterNames``.
+    mutating func set(_ name: String, _ items: [String]) {
+        switch name {
+        case "AUTHKIT_REQUIRE_ORGANIZATION": organizations = items
+        case "AUTHKIT_REQUIRE_ROLE": anyRole = items
+        case "AUTHKIT_REQUIRE_PERMISSION": allPermissions = items
+        case "AUTHKIT_REQUIRE_ENTITLEMENT": allEntitlements = items
+        case "AUTHKIT_REQUIRE_FEATURE_FLAG": allFeatureFlags = items
+        default: break
+        }
     }
 
     public var isEmpty: Bool {
@@ -31,17 +67,19 @@ public struct Requirements: Sendable, Equatable {
     }
 
     /// nil when every requirement holds, else a short reason for the log.
+    /// Values compare as bytes: `String ==` is canonical equivalence (U+212A KELVIN SIGN equals "K").
     public func failure(for claims: AccessTokenClaims) -> String? {
-        if !organizations.isEmpty, !organizations.contains(claims.organizationId ?? "") {
+        func has(_ values: [String], _ wanted: String) -> Bool { values.contains { $0.utf8.elementsEqual(wanted.utf8) } }
+        if !organizations.isEmpty, !organizations.contains(where: { has([claims.organizationId ?? "\u{0}"], $0) }) {
             return "organization \(claims.organizationId ?? "(none)") not allowed"
         }
         if !anyRole.isEmpty {
-            let roles = Set(claims.roles + [claims.role].compactMap { $0 })
-            if roles.isDisjoint(with: anyRole) { return "none of the roles \(anyRole.joined(separator: ","))" }
+            let roles = claims.roles + [claims.role].compactMap { $0 }
+            if !anyRole.contains(where: { has(roles, $0) }) { return "none of the roles \(anyRole.joined(separator: ","))" }
         }
-        if let missing = allPermissions.first(where: { !claims.permissions.contains($0) }) { return "missing permission \(missing)" }
-        if let missing = allEntitlements.first(where: { !claims.entitlements.contains($0) }) { return "missing entitlement \(missing)" }
-        if let missing = allFeatureFlags.first(where: { !claims.featureFlags.contains($0) }) { return "missing feature flag \(missing)" }
+        if let missing = allPermissions.first(where: { !has(claims.permissions, $0) }) { return "missing permission \(missing)" }
+        if let missing = allEntitlements.first(where: { !has(claims.entitlements, $0) }) { return "missing entitlement \(missing)" }
+        if let missing = allFeatureFlags.first(where: { !has(claims.featureFlags, $0) }) { return "missing feature flag \(missing)" }
         return nil
     }
 }

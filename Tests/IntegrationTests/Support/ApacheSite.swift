@@ -44,7 +44,9 @@ final class ApacheSite: @unchecked Sendable {
     private let authkitLog = Pipe()
     var base: String { "http://127.0.0.1:\(port)" }
 
-    init(_ setup: Setup = .authorizer, environment extra: [String: String] = [:], emulatorArguments: [String] = []) throws {
+    /// - Parameter extraSite: Apache configuration added after the example site's.
+    init(_ setup: Setup = .authorizer, environment extra: [String: String] = [:], emulatorArguments: [String] = [],
+         extraSite: String = "") throws {
         self.setup = setup
         port = freeLoopbackPort()
         let fcgiPort = freeLoopbackPort()
@@ -88,8 +90,8 @@ final class ApacheSite: @unchecked Sendable {
         try FileManager.default.createDirectory(at: conf, withIntermediateDirectories: true)
         let root = directory.appendingPathComponent("html")
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("apache/example-root"), to: root)
-        func shipped(_ name: String) throws -> String {
-            try String(contentsOf: repositoryRoot.appendingPathComponent("apache/\(name)"), encoding: .utf8)
+        func shipped(_ name: String, adding extra: String = "") throws -> String {
+            try (String(contentsOf: repositoryRoot.appendingPathComponent("apache/\(name)"), encoding: .utf8) + "\n" + extra)
                 .replacingOccurrences(of: "127.0.0.1:9100", with: "127.0.0.1:\(fcgiPort)")
                 .replacingOccurrences(of: "/srv/authkit-example", with: root.path)
                 .replacingOccurrences(of: "/usr/bin/authkit-fcgi", with: binary)
@@ -98,7 +100,7 @@ final class ApacheSite: @unchecked Sendable {
                 .replacingOccurrences(of: "/var/cache/authkit-fcgi", with: cache.path)
         }
         try shipped(setup.snippetFile).write(to: conf.appendingPathComponent(setup.snippetFile), atomically: true, encoding: .utf8)
-        try shipped(setup.siteFile).write(to: conf.appendingPathComponent(setup.siteFile), atomically: true, encoding: .utf8)
+        try shipped(setup.siteFile, adding: extraSite).write(to: conf.appendingPathComponent(setup.siteFile), atomically: true, encoding: .utf8)
         var lines = setup.modules.map { "LoadModule \($0)_module /usr/lib/apache2/modules/mod_\($0).so" } + [
             "ServerRoot \(conf.path)",
             "ServerName 127.0.0.1",

@@ -14,7 +14,9 @@ final class NginxSite: @unchecked Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
 
     /// - Parameter environment: extra authkit-fcgi variables.
-    init(environment extra: [String: String] = [:], emulatorArguments: [String] = [], serveArguments: [String] = []) throws {
+    /// - Parameter extraLocations: nginx configuration added to the example site's server block.
+    init(environment extra: [String: String] = [:], emulatorArguments: [String] = [], serveArguments: [String] = [],
+         extraLocations: String = "") throws {
         port = freeLoopbackPort()
         let echoPort = freeLoopbackPort()
         directory = try temporaryDirectory()
@@ -46,6 +48,7 @@ final class NginxSite: @unchecked Sendable {
             .replacingOccurrences(of: "127.0.0.1:8080", with: "127.0.0.1:\(port)")
             .replacingOccurrences(of: "127.0.0.1:8081", with: "127.0.0.1:\(echoPort)")
             .replacingOccurrences(of: "/srv/authkit-example", with: root.path)
+            .replacingOccurrences(of: "    include authkit/authkit.conf;\n", with: "    include authkit/authkit.conf;\n" + extraLocations + "\n")
         try site.write(to: conf.appendingPathComponent("example-site.conf"), atomically: true, encoding: .utf8)
         let temp = directory.appendingPathComponent("tmp").path
         try """
