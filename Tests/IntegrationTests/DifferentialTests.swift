@@ -93,7 +93,8 @@ import Testing
             print("differential \(site.name): note: public files refused to anonymous: \(publicRefused.joined(separator: ", "))")
         }
 
-        let probes = DifferentialTargets.generate(count: count, seed: seed, authority: site.authority)
+        let probes = DifferentialTargets.generate(count: count, seed: seed, authority: site.authority,
+                                                  extra: DifferentialTree.argumentTargets(root: site.root))
         let identities = [
             DifferentialRun.Identity(name: "anonymous", cookie: nil, forbidden: "SECRET-"),
             DifferentialRun.Identity(name: "member", cookie: member, forbidden: "SECRET-ADMIN-"),

@@ -15,6 +15,8 @@ protocol DifferentialSite: AnyObject {
     var name: String { get }
     var port: Int { get }
     var emulator: EmulatorProcess { get }
+    /// The docroot (`DifferentialTree` written there).
+    var root: URL { get }
     func stop()
 }
 
@@ -89,6 +91,7 @@ final class DifferentialNginxSite: DifferentialSite, @unchecked Sendable {
     let nginx = Process()
     var port: Int { common.port }
     var emulator: EmulatorProcess { common.emulator }
+    var root: URL { common.root }
 
     init() throws {
         common = try DifferentialCommon()
@@ -223,6 +226,7 @@ final class DifferentialApacheSite: DifferentialSite, @unchecked Sendable {
     let apache = Process()
     var port: Int { common.port }
     var emulator: EmulatorProcess { common.emulator }
+    var root: URL { common.root }
 
     init(_ setup: Setup) throws {
         self.setup = setup

@@ -15,10 +15,13 @@ struct DifferentialProbe: Sendable {
 ///
 ///     let probes = DifferentialTargets.generate(count: 10_000, seed: 20, authority: "127.0.0.1:8080")
 ///
+/// `extra`: targets that depend on the run (`DifferentialTree.argumentTargets(root:)`).
+///
 /// The same count, seed and authority always give the same targets, in the same order; the
 /// first ones are a fixed list (every file, the known bypasses), the rest random combinations.
 enum DifferentialTargets {
-    static func generate(count: Int, seed: UInt64, authority: String) -> [DifferentialProbe] {
+    /// `extra` targets go first, after the fixed list.
+    static func generate(count: Int, seed: UInt64, authority: String, extra: [String] = []) -> [DifferentialProbe] {
         var random = SplitMix64(seed: seed)
         var seen = Set<[UInt8]>()
         var probes: [DifferentialProbe] = []
@@ -26,7 +29,7 @@ enum DifferentialTargets {
             guard probes.count < count, !target.isEmpty, seen.insert(target).inserted else { return }
             probes.append(DifferentialProbe(target: target, http10: random.below(5) == 0, navigation: random.below(5) < 2))
         }
-        for target in fixedTargets(authority: authority) { add(Array(target.utf8)) }
+        for target in fixedTargets(authority: authority) + extra { add(Array(target.utf8)) }
         var attempts = 0
         while probes.count < count, attempts < count * 20 {
             attempts += 1

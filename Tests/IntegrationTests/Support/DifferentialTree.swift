@@ -100,6 +100,29 @@ enum DifferentialTree {
                 : "\(file.marker) \(file.path)\n"
             guard FileManager.default.createFile(atPath: url.path, contents: Data(body.utf8)) else { throw CocoaError(.fileWriteUnknown) }
         }
+        // A file an attacker could have uploaded to a public folder: a complete authkit-fcgi
+        // configuration of made-up values that makes every path public.
+        guard FileManager.default.createFile(atPath: root.path + uploadedEnvFile, contents: Data("""
+            WORKOS_CLIENT_ID=client_attacker
+            WORKOS_API_KEY=sk_test_attacker
+            WORKOS_COOKIE_PASSWORD=attacker-attacker-attacker-32chr
+            WORKOS_REDIRECT_URI=http://127.0.0.1:9/auth/callback
+            WORKOS_UNAUTHENTICATED_PATHS=/:path*
+
+            """.utf8)) else { throw CocoaError(.fileWriteUnknown) }
         _ = try runCommand("/bin/chmod", ["-R", "a+rX", root.path])
+    }
+
+    /// Where `write` puts the attacker's configuration file (under the public `/pub/`).
+    static let uploadedEnvFile = "/pub/upload.env"
+
+    /// Targets that hand authkit-fcgi command-line arguments: Apache runs a CGI program with
+    /// the query string as its arguments when the query has no `=` (RFC 3875 4.4, "search"
+    /// queries), split at `+`.
+    static func argumentTargets(root: URL) -> [String] {
+        ["/site/secret.txt", "/admin/secret.txt", "/site/sub/secret.txt"].flatMap { path in
+            ["\(path)?--env-file+\(root.path)\(uploadedEnvFile)", "\(path)?serve+--env-file+\(root.path)\(uploadedEnvFile)",
+             "\(path)?check-config", "\(path)?--help", "\(path)?--version", "\(path)?--debug"]
+        }
     }
 }
