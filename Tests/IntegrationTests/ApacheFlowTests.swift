@@ -98,6 +98,36 @@ import Testing
         #expect(!body(forbidden).contains("Admin area"))
     }
 
+    /// Visitors the check lets through without a session (a public path inside a protected
+    /// location, a location in optional mode) get the page in every setup. Through
+    /// mod_authnz_fcgi this was a 500 (AH02520: the user expression was empty) until the
+    /// shipped block gained `DefaultUser -`.
+    @Test(arguments: ApacheSite.Setup.allCases)
+    func publicPathsAndOptionalModeServeAnonymousVisitors(setup: ApacheSite.Setup) throws {
+        let siteText = try String(contentsOf: repositoryRoot.appendingPathComponent("apache/\(setup.siteFile)"), encoding: .utf8)
+        let start = try #require(siteText.range(of: "<Location \"/admin/\">"))
+        let end = try #require(siteText.range(of: "</Location>", range: start.upperBound..<siteText.endIndex))
+        let optional = String(siteText[start.lowerBound..<end.upperBound])
+            .replacingOccurrences(of: "/admin/", with: "/optional/")
+            .replacingOccurrences(of: "AUTHKIT_REQUIRE_ROLE=admin", with: "AUTHKIT_MODE=optional")
+        let site = try ApacheSite(setup, environment: ["WORKOS_UNAUTHENTICATED_PATHS": "/protected/open/:path*"], extraSite: optional)
+        defer { _ = site.stop() }
+        let root = site.directory.appendingPathComponent("html")
+        for folder in ["protected/open", "optional"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try "page in \(folder)\n".write(to: root.appendingPathComponent("\(folder)/page.txt"), atomically: true, encoding: .utf8)
+        }
+        _ = try? runCommand("/bin/chmod", ["-R", "a+rX", root.path])
+        let anonymous = Browser()
+        for folder in ["protected/open", "optional"] {
+            let page = try anonymous.send("GET", "\(site.base)/\(folder)/page.txt")
+            #expect(page.status == 200, "\(setup) /\(folder)/: \(page.status)")
+            #expect(body(page) == "page in \(folder)\n", "\(setup) /\(folder)/")
+        }
+        // The rest of the protected location still needs a session.
+        #expect(try anonymous.send("GET", "\(site.base)/protected/").status == 302, "\(setup)")
+    }
+
     /// A form post to a protected script: the authorizer is sent no body (Apache's
     /// mod_authnz_fcgi sends an AUTHORIZER no FCGI_STDIN even when CONTENT_LENGTH is set), so
     /// it must answer without waiting for one; the script behind it still gets the body.

@@ -274,7 +274,7 @@ final class DifferentialApacheSite: DifferentialSite, @unchecked Sendable {
             check = """
                     AuthType AuthKit
                     AuthName "WorkOS AuthKit"
-                    AuthnzFcgiCheckAuthnProvider authkit Authoritative On RequireBasicAuth Off UserExpr "%{reqenv:AUTHKIT_USER_ID}"
+                    AuthnzFcgiCheckAuthnProvider authkit Authoritative On RequireBasicAuth Off UserExpr "%{reqenv:AUTHKIT_USER_ID}" DefaultUser -
                     Require authkit
                 """
         case .fcgid:
