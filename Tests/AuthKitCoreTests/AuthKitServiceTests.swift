@@ -149,8 +149,29 @@ import Testing
 
     @Test func crossSiteGetCannotSignOutOrReadTheToken() {
         let (service, _, _) = service { _ throws(HTTPTransportError) in throw .timedOut }
-        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-out", headers: ["sec-fetch-site": "cross-site"])).status == 405)
+        #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-out", headers: ["sec-fetch-site": "cross-site", "sec-fetch-mode": "cors"])).status == 405)
         #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-out", headers: ["sec-fetch-site": "same-origin"])).status == 302)
+        // Opened by address or from another site's link: a page with a button, nothing ended.
+        for site in ["none", "cross-site", "same-site"] {
+            let page = service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-out?return_to=%2Fbye%22%CC%81%3E",
+                                                  headers: ["sec-fetch-site": site, "sec-fetch-mode": "navigate", "accept": "text/html"]))
+            let html = String(decoding: page.body, as: UTF8.self)
+            #expect(page.status == 200 && page.headers(named: "Set-Cookie").isEmpty, "\(site)")
+            #expect(html.contains(#"<form method="post" action="/auth/sign-out">"#) && html.contains(#"name="return_to" value="/bye%22%CC%81%3E">"#), "\(html)")
+            #expect(page.header("X-Frame-Options") == "DENY")
+        }
+        // A cross-site POST (another site's form, a sibling subdomain's) ends nothing.
+        let cookie = ["cookie": "wos-session=x"]
+        for headers in [["sec-fetch-site": "cross-site"], ["sec-fetch-site": "same-site"], ["origin": "https://evil.example"],
+                        ["origin": "null"], ["referer": "https://evil.example/page"], ["referer": "not a url"],
+                        ["origin": "https://app.example.co\u{212A}"]] {
+            let refused = service.handle(AuthRequest(method: "POST", requestURI: "/auth/sign-out", headers: headers.merging(cookie) { a, _ in a }))
+            #expect(refused.status == 403 && refused.headers(named: "Set-Cookie").isEmpty, "\(headers)")
+        }
+        for headers in [["sec-fetch-site": "same-origin"], ["origin": "https://APP.example.com"], ["referer": "https://app.example.com/x"], [:]] {
+            let allowed = service.handle(AuthRequest(method: "POST", requestURI: "/auth/sign-out", headers: headers.merging(cookie) { a, _ in a }))
+            #expect(allowed.status == 303 && allowed.headers(named: "Set-Cookie").first?.hasPrefix("wos-session=;") == true, "\(headers)")
+        }
         #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/token", headers: ["origin": "https://evil.example"])).status == 403)
         #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/health")).status == 200)
         #expect(service.handle(AuthRequest(method: "GET", requestURI: "/auth/nope")).status == 404)
@@ -228,6 +249,23 @@ import Testing
         let (service, _) = makeService { $0.errorPageTemplate = "<h1>Oops {{code}}</h1><p>{{message}}</p>" }
         let response = service.handle(AuthRequest(method: "GET", requestURI: "/auth/callback?error=access_denied&error_description=%3Cb%3E", headers: browser))
         #expect(response.status == 400)
-        #expect(String(decoding: response.body, as: UTF8.self) == "<h1>Oops access_denied</h1><p>&lt;b&gt;</p>")
+        // A fixed text per code: error_description is never shown (it is whatever the link said).
+        #expect(String(decoding: response.body, as: UTF8.self) == "<h1>Oops access_denied</h1><p>Sign-in was cancelled or not allowed.</p>")
+        let unknown = service.handle(AuthRequest(method: "GET", requestURI: "/auth/callback?error=%3Cscript%3Ex&error_description=Call+0800+SCAM", headers: browser))
+        let body = String(decoding: unknown.body, as: UTF8.self)
+        #expect(body == "<h1>Oops authorization_error</h1><p>WorkOS could not sign you in.</p>")
+        let json = service.handle(AuthRequest(method: "GET", requestURI: "/auth/callback?error=x&error_description=Call+0800+SCAM", headers: ["accept": "application/json"]))
+        #expect(!String(decoding: json.body, as: UTF8.self).contains("SCAM"))
+    }
+}
+
+@Suite struct HTMLTextTests {
+    /// On bytes: a combining mark glued to `"` or `<` must not carry it through unescaped.
+    @Test func escapesEveryByteEvenWhenGlued() {
+        #expect(HTMLText.escape("a\"\u{301}b<\u{301}c&'>") == "a&quot;\u{301}b&lt;\u{301}c&amp;&#39;&gt;")
+        for scalar: Unicode.Scalar in ["\u{301}", "\u{200D}", "\u{FE0F}", "\u{E0100}", "\u{1F3FB}"] {
+            let escaped = HTMLText.escape("\"\(scalar)<\(scalar)>\(scalar)&\(scalar)'\(scalar)")
+            #expect(!escaped.utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "'") })
+        }
     }
 }

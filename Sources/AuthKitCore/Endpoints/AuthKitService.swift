@@ -91,8 +91,11 @@ public struct AuthKitService: Sendable {
     /// Same-origin proof for state-changing GETs and token reads: `Sec-Fetch-Site:
     /// same-origin`, or an `Origin` equal to ours. Absent both, the request is refused.
     func isSameOrigin(_ request: AuthRequest) -> Bool {
-        if let site = request.header("sec-fetch-site") { return site.lowercased() == "same-origin" }
-        if let origin = request.header("origin") { return origin.lowercased() == settings.origin.lowercased() }
+        // ASCII case folding only: Unicode lower-casing maps U+212A KELVIN SIGN to "k".
+        if let site = request.header("sec-fetch-site") { return LocationSettings.asciiLowercased(site) == "same-origin" }
+        if let origin = request.header("origin") {
+            return LocationSettings.asciiLowercased(origin).utf8.elementsEqual(LocationSettings.asciiLowercased(settings.origin).utf8)
+        }
         return false
     }
 }

@@ -17,7 +17,14 @@ extension AuthKitService {
         }
 
         if let error = request.queryValue("error") {
-            return fail(400, error, request.queryValue("error_description") ?? "WorkOS could not sign you in.")
+            // The page says a fixed text per known code and never the request's own words
+            // (error_description is whatever the link said): those go to the log.
+            let known = AuthorizationError(code: error)
+            logger.info("WorkOS sent an error to the callback", metadata: [
+                "error": "\(LocationSettings.visible(error))",
+                "description": "\(LocationSettings.visible(request.queryValue("error_description") ?? "-"))",
+            ])
+            return fail(400, known.code, known.message)
         }
         guard let code = request.queryValue("code"), !code.isEmpty, let state, !state.isEmpty else {
             return fail(400, "missing_auth_params", "Missing required auth parameter.")
@@ -62,6 +69,39 @@ extension AuthKitService {
     }
 }
 
+/// An OAuth 2.0 / OpenID Connect error code WorkOS may send to the callback (RFC 6749 §4.1.2.1,
+/// OIDC Core §3.1.2.6), with the fixed text the error page shows for it. Any other code is
+/// `authorization_error`: the page never repeats what the request said.
+struct AuthorizationError: Equatable {
+    let code: String
+    let message: String
+
+    static let messages: [(code: String, message: String)] = [
+        ("access_denied", "Sign-in was cancelled or not allowed."),
+        ("invalid_request", "The sign-in request was not valid. Please try again."),
+        ("unauthorized_client", "This site may not use that way of signing in."),
+        ("unsupported_response_type", "This site's sign-in is misconfigured."),
+        ("invalid_scope", "This site's sign-in is misconfigured."),
+        ("server_error", "WorkOS could not sign you in. Please try again."),
+        ("temporarily_unavailable", "Sign-in is unavailable for a moment. Please try again."),
+        ("login_required", "Please sign in again."),
+        ("consent_required", "Sign-in needs your consent. Please try again."),
+        ("interaction_required", "Sign-in needs you to continue in the browser. Please try again."),
+        ("organization_invalid", "That organization cannot sign in here."),
+        ("sso_required", "Your organization requires single sign-on."),
+    ]
+
+    init(code: String) {
+        if let known = Self.messages.first(where: { $0.code.utf8.elementsEqual(code.utf8) }) {
+            self.code = known.code
+            message = known.message
+        } else {
+            self.code = "authorization_error"
+            message = "WorkOS could not sign you in."
+        }
+    }
+}
+
 /// The page shown when sign-in fails: HTML for people, JSON for scripts.
 enum ErrorPage {
     static func response(status: Int, code: String, message: String, navigation: Bool, retryLocation: String, template: String? = nil) -> AuthResponse {
@@ -85,20 +125,7 @@ enum ErrorPage {
         return .html(status, html)
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }
 
 extension String {
