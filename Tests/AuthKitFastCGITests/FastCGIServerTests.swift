@@ -180,6 +180,13 @@ import Testing
         #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: "nonsense") }
         #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: "unix:relative") }
         #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: "host:70000") }
+        // libfcgi would exit the process on these instead of failing start-up with a line of ours.
+        let longest = "/" + String(repeating: "a", count: ListenAddress.maxUnixPathBytes - 1)
+        #expect(try ListenAddress(parsing: "unix:\(longest)") == .unix(path: longest))
+        #expect(throws: ListenAddress.Invalid(text: "unix:\(longest)a", problem: "is too long for a unix socket (108 bytes, at most 107)")) {
+            try ListenAddress(parsing: "unix:\(longest)a")
+        }
+        #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: String(repeating: "h", count: 1500) + ":9000") }
     }
 }
 
