@@ -37,8 +37,8 @@ public final class FastCGIServer: Sendable {
         case .inherited(let fd):
             listenSocket = fd
         case .unix(let path):
-            // A stale socket file from a crashed run would make bind fail.
-            unlink(path)
+            // A stale socket file from a crashed run would make bind fail; nothing else is removed.
+            try StaleSocket.remove(at: path)
             listenSocket = FCGX_OpenSocket(address.libfcgiPath, 1024)
             if listenSocket >= 0 { chmod(path, 0o660) }
         case .tcp:

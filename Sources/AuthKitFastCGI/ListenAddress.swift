@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where `authkit-fcgi serve` listens: `unix:/path.sock`, `127.0.0.1:9000`, `:9000`, or a
 /// socket inherited from spawn-fcgi (fd 0) or systemd (`LISTEN_FDS`, fd 3).
 public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
@@ -7,15 +11,32 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
 
     public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
         public let text: String
+        /// What is wrong, when more can be said than "not an address".
+        public var problem: String?
+
+        public init(text: String, problem: String? = nil) {
+            self.text = text
+            self.problem = problem
+        }
+
         public var description: String {
-            "--listen \(text) is not an address. Fix: use unix:/run/authkit.sock, 127.0.0.1:9000 or :9000"
+            "--listen \(text) \(problem ?? "is not an address"). Fix: use unix:/run/authkit.sock, 127.0.0.1:9000 or :9000"
         }
     }
+
+    /// The longest unix socket path `bind` takes: `sun_path` less its terminating NUL.
+    public static let maxUnixPathBytes = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+    /// The longest host name (RFC 1035); libfcgi copies the address into a fixed buffer and
+    /// exits the process when it does not fit, so longer ones are refused here first.
+    public static let maxHostBytes = 253
 
     public init(parsing text: String) throws(Invalid) {
         if text.hasPrefix("unix:") {
             let path = String(text.dropFirst(5))
-            guard path.hasPrefix("/") else { throw Invalid(text: text) }
+            guard path.hasPrefix("/"), !path.utf8.contains(0) else { throw Invalid(text: text) }
+            guard path.utf8.count <= Self.maxUnixPathBytes else {
+                throw Invalid(text: text, problem: "is too long for a unix socket (\(path.utf8.count) bytes, at most \(Self.maxUnixPathBytes))")
+            }
             self = .unix(path: path)
             return
         }
@@ -23,6 +44,9 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
             throw Invalid(text: text)
         }
         let host = String(text[..<colon])
+        guard host.utf8.count <= Self.maxHostBytes, !host.utf8.contains(0) else {
+            throw Invalid(text: text, problem: "has a host name longer than \(Self.maxHostBytes) bytes")
+        }
         self = .tcp(host: host.isEmpty ? "127.0.0.1" : host, port: port)
     }
 

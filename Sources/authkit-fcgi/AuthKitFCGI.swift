@@ -7,9 +7,23 @@ struct AuthKitFCGI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authkit-fcgi",
         abstract: "WorkOS AuthKit sign-in for nginx (auth_request), Apache (FastCGI authorizer) and CGI.",
+        discussion: """
+            Started by a CGI server (GATEWAY_INTERFACE set) it answers one CGI request, configured by the \
+            environment and AUTHKIT_ENV_FILE, and ignores its arguments.
+            """,
         version: AuthKitVersion.string,
         subcommands: [Serve.self, CheckConfig.self],
         defaultSubcommand: Serve.self)
+
+    /// Chooses the mode before any argument is parsed: as a CGI program (``CGIMode``) the
+    /// arguments may be a client's query words, so they are never read; else the command line.
+    static func main() {
+        if CGIMode.isActive {
+            CGIMode.run()
+        } else {
+            main(nil)
+        }
+    }
 }
 
 /// Options every subcommand takes.

@@ -3,7 +3,7 @@ import AuthKitFastCGI
 import FoundationEssentials
 import Glibc
 
-/// CGI mode: the request is the process environment and stdin; the answer goes to stdout.
+/// One CGI request (``CGIMode``): the request is the process environment and stdin; the answer goes to stdout.
 /// As an Apache `Action` handler (`AUTHKIT_ACTION=guard`) it guards a location: ``CGIGuard``.
 enum CGIRequest {
     static func answer(service: AuthKitService, telemetry: Telemetry) {

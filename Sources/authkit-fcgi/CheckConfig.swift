@@ -28,6 +28,7 @@ struct CheckConfig: ParsableCommand {
     var online = false
 
     func run() throws {
+        CGIMode.refuse("check-config")
         let (config, sources) = ProcessConfig.loadWithSources(envFile: options.envFile)
         for line in SettingsTable.lines(SettingsTable.rows(config, sources: sources)) { print(line) }
         guard online else { return }

@@ -5,10 +5,10 @@ import FoundationEssentials
 import Glibc
 import Logging
 
-/// `authkit-fcgi serve`: the FastCGI server (or, started by a CGI server, one CGI request).
+/// `authkit-fcgi serve`: the FastCGI server. (A CGI request never gets here: ``CGIMode``.)
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve FastCGI on a socket (or answer one CGI request when started by a CGI server).")
+        abstract: "Serve FastCGI on a socket.")
 
     @OptionGroup var options: ConfigOptions
 
@@ -28,14 +28,13 @@ struct Serve: ParsableCommand {
     var debug = false
 
     func run() throws {
+        CGIMode.refuse("serve")
         let config = ProcessConfig.load(envFile: options.envFile)
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             ProcessConfig.fail("--log-level \(logLevel) is not a level. Fix: use trace, debug, info, notice, warning, error or critical")
         }
         let effectiveLevel = (debug || config.debug) ? min(level, .debug) : level
-        let format = config.logFormat
-        var logger = Logger(label: "authkit-fcgi", factory: { _ in LineLogHandler(format: format, level: effectiveLevel) })
-        logger.logLevel = effectiveLevel
+        let logger = Logger.process(format: config.logFormat, level: effectiveLevel)
         let telemetry = Telemetry(config: config, logger: logger)
         let workers = self.workers ?? WorkerPool.defaultWorkers
         let pool = WorkerPool(workers: workers, maxBlocked: maxWaiting)
@@ -48,9 +47,6 @@ struct Serve: ParsableCommand {
             do { address = try ListenAddress(parsing: listen) } catch { ProcessConfig.fail(error.description) }
         } else if let inherited = Self.inheritedSocket() {
             address = .inherited(fd: inherited)
-        } else if ProcessInfo.processInfo.environment["GATEWAY_INTERFACE"] != nil {
-            CGIRequest.answer(service: service, telemetry: telemetry)
-            return
         } else {
             ProcessConfig.fail("--listen is not set and no socket was inherited. Fix: pass --listen unix:/run/authkit-fcgi.sock or 127.0.0.1:9000")
         }

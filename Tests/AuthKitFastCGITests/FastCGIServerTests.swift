@@ -111,6 +111,68 @@ import Testing
         #expect(pool.running == 0)
     }
 
+    /// `--listen unix:PATH` replaces a stale socket, never anything else: a file, a directory or
+    /// a symbolic link at PATH stays as it is and start-up fails naming the path.
+    @Test(arguments: ["file", "directory", "symlink"]) func unixListenerRefusesAPathThatIsNotASocket(kind: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let target = directory.appendingPathComponent("precious").path
+        try "precious\n".write(toFile: target, atomically: true, encoding: .utf8)
+        let path = directory.appendingPathComponent("listen-here").path
+        switch kind {
+        case "file": try "precious\n".write(toFile: path, atomically: true, encoding: .utf8)
+        case "directory": try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        default: try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+        }
+        var before = stat()
+        #expect(lstat(path, &before) == 0)
+
+        var refusal: FastCGIServer.StartError?
+        do {
+            let server = try FastCGIServer(address: .unix(path: path), pool: WorkerPool(workers: 1), logger: Logger(label: "test")) { _, _ in [] }
+            server.stop()
+        } catch {
+            refusal = error
+        }
+
+        #expect(refusal?.description.contains(path) == true, "\(refusal?.description ?? "no error: it listened on \(path)")")
+        #expect(refusal?.description.contains("not a socket") == true)
+        var after = stat()
+        #expect(lstat(path, &after) == 0 && after.st_mode == before.st_mode && after.st_ino == before.st_ino, "\(path) was replaced")
+        #expect((try? String(contentsOfFile: target, encoding: .utf8)) == "precious\n")
+        if kind == "file" { #expect((try? String(contentsOfFile: path, encoding: .utf8)) == "precious\n") }
+    }
+
+    /// A socket file left by a crashed run is replaced, and the new server answers on it.
+    @Test(.enabled(if: clientAvailable)) func unixListenerReplacesAStaleSocket() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("s.sock").path
+        // A socket bound and closed without unlinking: what a killed server leaves behind.
+        let stale = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(stale, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        close(stale)
+
+        let server = try FastCGIServer(address: .unix(path: path), pool: WorkerPool(workers: 1), logger: Logger(label: "test")) { _, _ in
+            GatewayResponse.bytes(AuthResponse(status: 200, headers: [], body: Array("fresh".utf8)))
+        }
+        let finished = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { server.run(); finished.signal() }
+        #expect(try send(socket: path, parameters: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/"]).hasSuffix("fresh"))
+        server.stop()
+        #expect(finished.wait(timeout: .now() + 5) == .success, "workers did not stop")
+    }
+
     @Test func listenAddressesParse() throws {
         #expect(try ListenAddress(parsing: "unix:/run/a.sock") == .unix(path: "/run/a.sock"))
         #expect(try ListenAddress(parsing: "127.0.0.1:9000") == .tcp(host: "127.0.0.1", port: 9000))
@@ -118,6 +180,13 @@ import Testing
         #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: "nonsense") }
         #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: "unix:relative") }
         #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: "host:70000") }
+        // libfcgi would exit the process on these instead of failing start-up with a line of ours.
+        let longest = "/" + String(repeating: "a", count: ListenAddress.maxUnixPathBytes - 1)
+        #expect(try ListenAddress(parsing: "unix:\(longest)") == .unix(path: longest))
+        #expect(throws: ListenAddress.Invalid(text: "unix:\(longest)a", problem: "is too long for a unix socket (108 bytes, at most 107)")) {
+            try ListenAddress(parsing: "unix:\(longest)a")
+        }
+        #expect(throws: ListenAddress.Invalid.self) { try ListenAddress(parsing: String(repeating: "h", count: 1500) + ":9000") }
     }
 }
 

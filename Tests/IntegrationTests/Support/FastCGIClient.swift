@@ -23,10 +23,28 @@ final class ServeProcess: @unchecked Sendable {
         process.standardError = errors
         try process.run()
         let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: socket) {
+        // The socket file appears at bind(), a moment before listen(): wait for a connection.
+        while !Self.accepts(socket) {
             guard Date() < deadline, process.isRunning else { throw CocoaError(.fileNoSuchFile) }
             usleep(20_000)
         }
+    }
+
+    /// Whether something accepts connections on the unix socket at `path`.
+    static func accepts(_ path: String) -> Bool {
+        // Glibc's: `socket` alone is this class's path.
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        } == 0
     }
 
     /// SIGTERM, then the exit status and everything logged.
