@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}; shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sealed-cookie cookie-header jwt jwks query fastcgi-params)
+[ ${#targets[@]} -gt 0 ] || targets=(sealed-cookie cookie-header jwt jwks query fastcgi-params numbers)
 scratch=$(cd .. && pwd)/.build/fuzz
 swift build -c release --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address >&2
 binary="$scratch/release/authkit-fuzz"

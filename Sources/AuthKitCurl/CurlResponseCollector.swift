@@ -59,7 +59,9 @@ typealias CurlDataCallback = @convention(c) (UnsafeMutablePointer<CChar>?, Int, 
 
 /// `CURLOPT_WRITEFUNCTION`: a piece of the response body.
 let curlWriteBody: CurlDataCallback = { data, size, count, context in
-    let length = size * count
+    // Checked: a product that overflows answers 0, which makes libcurl stop (CURLE_WRITE_ERROR).
+    let (length, overflowed) = size.multipliedReportingOverflow(by: count)
+    guard !overflowed else { return 0 }
     guard let data, let context, length > 0 else { return length }
     CurlResponseCollector.from(context).appendBody(UnsafeRawBufferPointer(start: data, count: length))
     return length
@@ -67,7 +69,8 @@ let curlWriteBody: CurlDataCallback = { data, size, count, context in
 
 /// `CURLOPT_HEADERFUNCTION`: one complete header line.
 let curlReceiveHeader: CurlDataCallback = { data, size, count, context in
-    let length = size * count
+    let (length, overflowed) = size.multipliedReportingOverflow(by: count)
+    guard !overflowed else { return 0 }
     guard let data, let context else { return length }
     CurlResponseCollector.from(context).receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: length))
     return length

@@ -21,7 +21,8 @@ public enum CPUCount {
     static func quota(cpuMax: String) -> Int? {
         let fields = cpuMax.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count == 2, let quota = Int(fields[0]), let period = Int(fields[1]), quota > 0, period > 0 else { return nil }
-        return max(1, (quota + period - 1) / period)
+        // Rounded up without `quota + period - 1`, which overflows for a quota near Int.max.
+        return max(1, quota / period + (quota % period == 0 ? 0 : 1))
     }
 
     /// CPUs in the affinity mask, from `Cpus_allowed_list:` in /proc/self/status (Swift's
@@ -38,8 +39,12 @@ public enum CPUCount {
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
             guard let low = Int(bounds[0]), bounds.count <= 2 else { return nil }
             let high = bounds.count == 2 ? Int(bounds[1]) : low
-            guard let high, high >= low else { return nil }
-            total += high - low + 1
+            guard let high, high >= low, low >= 0 else { return nil }
+            // Checked: a list such as "0-9223372036854775807" must not trap.
+            let (span, overflowed) = (high - low).addingReportingOverflow(1)
+            let (sum, carried) = total.addingReportingOverflow(span)
+            guard !overflowed, !carried else { return nil }
+            total = sum
         }
         return total > 0 ? total : nil
     }

@@ -68,9 +68,10 @@ public final class RedisRefreshStore: SharedRefreshStore, @unchecked Sendable {
     }
 
     public func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)? {
+        // `<millis> <sealed>`, split on the bytes; the millis digits only (what save writes).
         guard case .string(let value)? = command(["GET", "authkit:refresh:session:\(key)"]),
-              let space = value.firstIndex(of: " "), let storedAt = Int64(value[..<space]) else { return nil }
-        return (String(value[value.index(after: space)...]), storedAt)
+              let space = value.utf8.firstIndex(of: UInt8(ascii: " ")), let storedAt = DecimalText.int64(value.utf8[..<space]) else { return nil }
+        return (String(value[value.utf8.index(after: space)...]), storedAt)
     }
 
     public func save(key: String, sealedSession: String) {

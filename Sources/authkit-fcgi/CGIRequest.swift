@@ -9,7 +9,8 @@ enum CGIRequest {
     static func answer(service: AuthKitService, telemetry: Telemetry) {
         let environment = ProcessInfo.processInfo.environment
         if environment["AUTHKIT_ACTION"]?.lowercased() == "guard" { return CGIGuard.answer(service: service, environment: environment) }
-        let declared = environment["CONTENT_LENGTH"].flatMap(Int.init) ?? 0
+        // Digits only; a huge value saturates, a malformed one (-1, +5, 1e3) means no body.
+        let declared = ContentLength.parse(environment["CONTENT_LENGTH"]) ?? 0
         let length = min(declared, 65_536)
         let body = length > 0 ? StandardStreams.readInput(count: length) : []
         // Bodies are small form posts; the rest of a bigger one is read and dropped.

@@ -29,7 +29,9 @@ struct FileJWKSStore: JWKSStore {
               let modified = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date else {
             return nil
         }
-        return ([UInt8](data), UnixMillis(modified.timeIntervalSince1970 * 1000))
+        // Clamped: `UnixMillis(Double)` traps for a file dated past the year 292 million.
+        guard let fetchedAt = Int64.clamping(modified.timeIntervalSince1970 * 1000) else { return nil }
+        return ([UInt8](data), fetchedAt)
     }
 
     func save(document: [UInt8], fetchedAt: UnixMillis) {

@@ -50,7 +50,9 @@ struct FileRefreshStore: SharedRefreshStore {
               let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else {
             return nil
         }
-        return (String(decoding: data, as: UTF8.self), UnixMillis(modified.timeIntervalSince1970 * 1000))
+        // Clamped: `UnixMillis(Double)` traps for a file dated past the year 292 million.
+        guard let storedAt = Int64.clamping(modified.timeIntervalSince1970 * 1000) else { return nil }
+        return (String(decoding: data, as: UTF8.self), storedAt)
     }
 
     func save(key: String, sealedSession: String) {

@@ -25,6 +25,16 @@ import Glibc
         #expect(CPUCount.count(cpuList: "1-2-3") == nil)
     }
 
+    @Test func extremeNumbersInKernelFilesNeverTrap() {
+        #expect(CPUCount.quota(cpuMax: "9223372036854775807 1") == .max, "used to overflow in quota + period - 1")
+        #expect(CPUCount.quota(cpuMax: "9223372036854775807 2") == 4_611_686_018_427_387_904)
+        #expect(CPUCount.quota(cpuMax: "9223372036854775808 100000") == nil)
+        #expect(CPUCount.quota(cpuMax: "-5 100000") == nil && CPUCount.quota(cpuMax: "100000 -5") == nil)
+        #expect(CPUCount.count(cpuList: "0-9223372036854775807") == nil, "used to overflow in high - low + 1")
+        #expect(CPUCount.count(cpuList: "0-9223372036854775806,0-9223372036854775806") == nil)
+        #expect(CPUCount.count(cpuList: "0-\(String(repeating: "9", count: 400))") == nil)
+    }
+
     @Test func thisMachineCountsBetweenOneAndItsOnlineCPUs() {
         let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
         #expect(CPUCount.available() >= 1 && CPUCount.available() <= online)

@@ -17,7 +17,10 @@ public enum ConfigLoader {
         }
         func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>, unit: String) throws(ConfigError) -> Int {
             guard let text = value(name) else { return fallback }
-            guard let number = Int(text.trimmingWhitespace()), range.contains(number) else {
+            // ASCII digits on the bytes (no sign, no exponent, no `١`), at most 19: past Int64 is
+            // a config error like any other out-of-range value, never a trap.
+            guard let parsed = DecimalText.int64(DecimalText.trimmingSpaces(text[...].utf8)), let number = Int(exactly: parsed),
+                  range.contains(number) else {
                 throw ConfigError(variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound) (\(unit))",
                                   fix: "set it to a number such as \(fallback), or remove it for the default")
             }
@@ -67,6 +70,12 @@ public enum ConfigLoader {
                 guard parsed >= 0 else {
                     throw ConfigError(variable: "WORKOS_COOKIE_MAX_AGE", problem: "is negative",
                                       fix: "set it to a number of seconds such as 34560000 (400 days)")
+                }
+                // Browsers keep a cookie 400 days at most; past 68 years is a typo, and keeps
+                // every later Max-Age sum far from overflowing.
+                guard parsed <= Int(Int32.max) else {
+                    throw ConfigError(variable: "WORKOS_COOKIE_MAX_AGE", problem: "is too large (more than \(Int32.max) seconds)",
+                                      fix: "set it to a number of seconds such as 34560000 (400 days, what browsers allow at most)")
                 }
                 config.cookieMaxAge = parsed
             }

@@ -62,10 +62,16 @@ extension AuthKitService {
         return byAge.prefix(excess).map(\.name)
     }
 
-    /// The expiration field of an iron seal (component 5), or 0 when there is none.
+    /// The expiration field of an iron seal (component 5), or 0 when there is none or it is
+    /// not digits. Read on the bytes (the cookie is outside input); a huge one saturates.
     static func sealExpiration(_ seal: String) -> Int64 {
-        let parts = seal.split(separator: "*", omittingEmptySubsequences: false)
-        guard parts.count >= 6 else { return 0 }
-        return Int64(parts[5]) ?? 0
+        var field = 0
+        var start = seal.utf8.startIndex
+        for index in seal.utf8.indices where seal.utf8[index] == UInt8(ascii: "*") {
+            if field == 5 { return DecimalText.saturating(seal.utf8[start..<index]) ?? 0 }
+            field += 1
+            start = seal.utf8.index(after: index)
+        }
+        return field == 5 ? DecimalText.saturating(seal.utf8[start...]) ?? 0 : 0
     }
 }

@@ -54,7 +54,7 @@ public enum Iron {
         } catch {
             throw .decryptionFailed
         }
-        let expiration = ttlMillis > 0 ? String(now + ttlMillis) : ""
+        let expiration = ttlMillis > 0 ? String(now.addingClamped(ttlMillis)) : ""
         let macBase = "\(macPrefix)*\(passwordId)*\(parameters.encryptionSalt)*\(Base64URL.encode(parameters.iv))*\(Base64URL.encode(ciphertext))*\(expiration)"
         let macKey = deriveKey(password: passwordBytes, salt: Array(parameters.hmacSalt.utf8))
         let mac = Digest.hmacSHA256(key: macKey, data: Array(macBase.utf8))
@@ -88,8 +88,8 @@ public enum Iron {
             guard expiration.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
                 throw .invalidExpiration
             }
-            // Digits only, so the only failure is overflow: a date so far ahead it never expires.
-            if let expMillis = Int64(String(decoding: expiration, as: UTF8.self)), expMillis <= now - timestampSkewMillis {
+            // Digits only; a date past Int64.max saturates: so far ahead it never expires.
+            if let expMillis = DecimalText.saturating(expiration), expMillis <= now.subtractingClamped(timestampSkewMillis) {
                 throw .expired
             }
         }

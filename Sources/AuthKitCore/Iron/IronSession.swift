@@ -11,7 +11,7 @@ public enum IronSession {
     ) throws(IronError) -> String {
         let sealed = try Iron.seal(
             json, passwordId: passwordId, password: password,
-            ttlMillis: ttlSeconds * 1000, now: now, parameters: parameters)
+            ttlMillis: ttlSeconds.multipliedClamped(by: 1000), now: now, parameters: parameters)
         return sealed + "~\(currentVersion)"
     }
 
@@ -79,7 +79,8 @@ public enum IronSession {
     }
 
     /// JavaScript's `parseInt(text, 10)`: leading whitespace, an optional sign, then as many
-    /// digits as there are; nil for NaN.
+    /// digits as there are; nil for NaN. A value past Int's range (JavaScript would give a
+    /// huge Number) saturates at Int.max / -Int.max, never a truncated prefix of the digits.
     static func parseIntLikeJavaScript(_ text: Substring) -> Int? {
         // Every seal iron-session writes ends in `~2`: answer that without Unicode properties.
         if text.utf8.count == 1, let digit = text.utf8.first, digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") {
@@ -92,7 +93,8 @@ public enum IronSession {
             scalars = scalars.dropFirst()
         }
         let digits = scalars.prefix { $0.value >= 48 && $0.value <= 57 }
-        guard !digits.isEmpty, let value = Int(String(String.UnicodeScalarView(digits)).prefix(18)) else { return nil }
-        return negative ? -value : value
+        guard let value = DecimalText.saturating(digits.lazy.map { UInt8(truncatingIfNeeded: $0.value) }, ceiling: Int64(Int.max)),
+              let magnitude = Int(exactly: value) else { return nil }
+        return negative ? -magnitude : magnitude
     }
 }

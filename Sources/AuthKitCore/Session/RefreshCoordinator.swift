@@ -150,7 +150,11 @@ public final class RefreshCoordinator: @unchecked Sendable {
         key: String, _ shared: SharedRefresh, _ refresh: () -> Result<RefreshedSession, WorkOSError>
     ) -> Result<RefreshedSession, WorkOSError> {
         let outcome = shared.store.withLock(key: key, timeoutMillis: waitMillis) { () -> Result<RefreshedSession, WorkOSError> in
-            if let stored = shared.store.load(key: key), clock.nowMillis() - stored.storedAt < graceMillis,
+            // The stored time comes from Redis or a file: checked (Int64.min must not trap), and
+            // within a grace window either way (another host's clock may run a little ahead, but a
+            // stamp far in the future must not pin a session).
+            if let stored = shared.store.load(key: key), case let (age, false) = clock.nowMillis().subtractingReportingOverflow(stored.storedAt),
+               age > -graceMillis, age < graceMillis,
                let session = shared.decode(stored.sealedSession) {
                 return .success(session)
             }

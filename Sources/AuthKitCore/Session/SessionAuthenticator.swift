@@ -95,7 +95,8 @@ public struct SessionAuthenticator: Sendable {
         let outcome = authenticate(cookieValue: cookieValue)
         if case .signedIn(let session, let setCookie) = outcome {
             // Until the point where the full path would start refreshing.
-            let deadline = (session.claims.expiresAt - policy.buffer(for: session.claims)) * 1000
+            // Clamped: `exp` is the token's number; a far-future one must not overflow into a trap.
+            let deadline = session.claims.expiresAt.subtractingClamped(policy.buffer(for: session.claims)).multipliedClamped(by: 1000)
             if deadline > now {
                 // After a refresh or re-seal the browser comes back with the new cookie: key that.
                 let value = setCookie.map { SetCookie.value(of: $0, name: cookieOptions.name) } ?? cookieValue

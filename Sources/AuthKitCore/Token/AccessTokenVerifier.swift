@@ -35,8 +35,8 @@ public struct AccessTokenVerifier: Sendable {
             throw .malformed("payload not a JSON object, or sub/exp/iat/nbf missing or mistyped")
         }
         let now = clock.nowSeconds()
-        if claims.expiresAt <= now - leewaySeconds { throw .expired }
-        if let nbf = claims.notBefore, nbf > now + leewaySeconds { throw .notYetValid }
+        if claims.expiresAt <= now.subtractingClamped(leewaySeconds) { throw .expired }
+        if let nbf = claims.notBefore, nbf > now.addingClamped(leewaySeconds) { throw .notYetValid }
         return claims
     }
 

@@ -71,7 +71,9 @@ public final class JWKSCache: SigningKeyProvider {
         self.settings = settings
         self.store = store
         // A document another process fetched recently saves this one a request.
-        if let stored = store?.load(), let keySet = try? JSONWebKeySet(json: stored.document), !keySet.keys.isEmpty {
+        // One dated in the future (a file's modification time) would never age: not used.
+        if let stored = store?.load(), stored.fetchedAt <= clock.nowMillis(),
+           let keySet = try? JSONWebKeySet(json: stored.document), !keySet.keys.isEmpty {
             state.withLock {
                 $0.keySet = keySet
                 $0.fetchedAt = stored.fetchedAt
@@ -89,7 +91,7 @@ public final class JWKSCache: SigningKeyProvider {
     public func keys(forKeyId keyId: String?) throws(TokenError) -> [RSAPublicKey] {
         let now = clock.nowMillis()
         var snapshot = state.withLock { $0 }
-        if snapshot.keySet == nil || now - snapshot.fetchedAt >= settings.maxAgeMillis {
+        if snapshot.keySet == nil || now.subtractingClamped(snapshot.fetchedAt) >= settings.maxAgeMillis {
             snapshot = refresh(seen: snapshot.attemptedAt)
         }
         if let keySet = snapshot.keySet {
@@ -118,7 +120,7 @@ public final class JWKSCache: SigningKeyProvider {
     private func fetchIfDue(seen: UnixMillis) -> State {
         let current = state.withLock { $0 }
         let now = clock.nowMillis()
-        if current.attemptedAt != seen || (current.attemptedAt != .min && now - current.attemptedAt < settings.cooldownMillis) {
+        if current.attemptedAt != seen || (current.attemptedAt != .min && now.subtractingClamped(current.attemptedAt) < settings.cooldownMillis) {
             return current
         }
         let outcome = fetch()

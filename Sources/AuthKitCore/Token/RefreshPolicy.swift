@@ -18,7 +18,8 @@ public struct RefreshPolicy: Sendable, Equatable {
     /// The buffer for a token: the configured one, or 30 s for tokens living ≤ 300 s, else 60 s.
     public func buffer(for claims: AccessTokenClaims) -> Int64 {
         if let bufferSeconds { return Int64(bufferSeconds) }
-        let lifetime = claims.expiresAt - (claims.issuedAt ?? claims.expiresAt)
+        // Clamped: the claims are a token's numbers (bounded by AccessTokenClaims, but public).
+        let lifetime = claims.expiresAt.subtractingClamped(claims.issuedAt ?? claims.expiresAt)
         return lifetime <= 300 ? 30 : 60
     }
 
@@ -27,7 +28,7 @@ public struct RefreshPolicy: Sendable, Equatable {
         case .failure(let error):
             return .invalid(error)
         case .success(let claims):
-            return claims.expiresAt < nowSeconds + buffer(for: claims) ? .expiringSoon(claims) : .valid(claims)
+            return claims.expiresAt < nowSeconds.addingClamped(buffer(for: claims)) ? .expiringSoon(claims) : .valid(claims)
         }
     }
 }

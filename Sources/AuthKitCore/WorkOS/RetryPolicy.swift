@@ -49,7 +49,7 @@ public struct RetryPolicy: Sendable {
         }
         wait = max(wait, 0)
         // Give up rather than overrun the budget; leave time for the attempt itself.
-        guard elapsedMillis + wait < budgetMillis else { return nil }
+        guard elapsedMillis.addingClamped(wait) < budgetMillis else { return nil }
         return wait
     }
 }

@@ -144,21 +144,20 @@ public struct WorkOSClient: Sendable {
         return .http(
             status: response.status, code: code, message: message.map { String($0.prefix(300)) },
             requestId: response.header("X-Request-ID"),
-            retryAfterSeconds: response.header("Retry-After").flatMap { Int($0.trimmingSpaces) })
+            retryAfterSeconds: retryAfterSeconds(response.header("Retry-After")))
+    }
+
+    /// `Retry-After` in its delay-seconds form (RFC 9110 `1*DIGIT`, read on the bytes), capped
+    /// at a day: `99999999999999999999` is a day, not a trap. Nil for the HTTP-date form and
+    /// for anything else that is not digits (`-1`, `+5`, `1e3`, `١`): the usual backoff then.
+    static func retryAfterSeconds(_ header: String?) -> Int? {
+        guard let header, let seconds = DecimalText.saturating(DecimalText.trimmingSpaces(header[...].utf8), ceiling: 86_400) else { return nil }
+        return Int(seconds)
     }
 
     /// `retry-<uuid v4>`, the form workos-node sends.
     static func idempotencyKey(_ random: some RandomSource) -> String {
         "retry-" + UUIDv4.string(random.bytes(16))
-    }
-}
-
-extension String {
-    var trimmingSpaces: Substring {
-        let scalars = unicodeScalars
-        guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
-        let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
-        return self[start...end]
     }
 }
 
