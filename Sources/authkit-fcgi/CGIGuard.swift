@@ -69,7 +69,7 @@ enum CGIGuard {
     }
 
     static func discardBody(_ environment: [String: String]) {
-        StandardStreams.discardInput(count: environment["CONTENT_LENGTH"].flatMap(Int.init) ?? 0)
+        StandardStreams.discardInput(count: ContentLength.parse(environment["CONTENT_LENGTH"]) ?? 0)
     }
 
     static func writeRaw(_ text: String) {

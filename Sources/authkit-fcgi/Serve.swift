@@ -36,6 +36,13 @@ struct Serve: ParsableCommand {
         let effectiveLevel = (debug || config.debug) ? min(level, .debug) : level
         let logger = Logger.process(format: config.logFormat, level: effectiveLevel)
         let telemetry = Telemetry(config: config, logger: logger)
+        // Bounded: each worker is a thread, and a stand-in may join each waiting one.
+        if let workers = self.workers, !(1...1024).contains(workers) {
+            ProcessConfig.fail("--workers \(workers) is out of range. Fix: use 1 to 1024, or leave it out for the CPUs plus one")
+        }
+        guard (0...4096).contains(maxWaiting) else {
+            ProcessConfig.fail("--max-waiting \(maxWaiting) is out of range. Fix: use 0 to 4096 (default 64)")
+        }
         let workers = self.workers ?? WorkerPool.defaultWorkers
         let pool = WorkerPool(workers: workers, maxBlocked: maxWaiting)
         let application = Application(config: config, logger: logger, metrics: telemetry.metrics, admission: pool)
