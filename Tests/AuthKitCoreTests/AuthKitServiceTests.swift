@@ -269,3 +269,14 @@ import Testing
         }
     }
 }
+
+@Suite struct ResponseBudgetTests {
+    @Test func returnPathsShortenQueryFirst() {
+        let long = "/a/b?" + String(repeating: "x", count: 5_000)
+        #expect(ResponseBudget.returnPath("/a/b?c=1") == "/a/b?c=1")
+        #expect(ResponseBudget.returnPath(long) == "/a/b")
+        #expect(ResponseBudget.returnPath("/" + String(repeating: "p", count: 5_000)) == "/")
+        #expect(ResponseBudget.returnPathCandidates(long).last == "/")
+        #expect(ResponseBudget.returnPathCandidates("/x") == ["/x", "/"])
+    }
+}

@@ -73,7 +73,14 @@ public struct EndpointSettings: Sendable {
     }
 
     /// The sign-in (or sign-up) endpoint path with `return_to`.
+    /// A long return target is shortened (query dropped, then `/`) so that the check's answer
+    /// fits nginx's subrequest buffer and Apache's header limit (``ResponseBudget``).
     func signInLocation(returnTo: String, signUp: Bool) -> String {
-        "\(prefix)\(signUp ? "sign-up" : "sign-in")?return_to=\(PercentEncoding.uriComponent(returnTo))"
+        var encoded = PercentEncoding.uriComponent(returnTo)
+        for candidate in ResponseBudget.returnPathCandidates(returnTo) {
+            encoded = PercentEncoding.uriComponent(candidate)
+            if encoded.utf8.count <= ResponseBudget.returnPathBytes * 3 / 2 { break }
+        }
+        return "\(prefix)\(signUp ? "sign-up" : "sign-in")?return_to=\(encoded)"
     }
 }

@@ -21,24 +21,35 @@ extension AuthKitService {
             return page
         }
         let returnTo = ReturnPath.sanitize(request.queryValue("return_to") ?? request.queryValue("returnTo"))
+        // Hints only: an over-long one is dropped rather than let it overflow the answer.
+        let loginHint = request.queryValue("login_hint").flatMap { $0.utf8.count <= 320 ? $0 : nil }
+        let organization = request.queryValue("organization_id").flatMap { $0.utf8.count <= 128 ? $0 : nil }
+        let stale = staleVerifierCookies(request).prefix(ResponseBudget.deletionsPerAnswer)
         let pkce = PKCE(random: random)
-        let state = PKCEState(
-            nonce: UUIDv4.string(random.bytes(16)), codeVerifier: pkce.codeVerifier,
-            customState: request.queryValue("state"), returnPathname: returnTo)
-        let sealedState = sealer.seal(state.json, ttlSeconds: PKCEState.ttlSeconds)
-        let url = workos.authorizationURL(AuthorizationRequest(
-            redirectURI: settings.redirectURI, state: sealedState, codeChallenge: pkce.codeChallenge,
-            screenHint: signUp ? .signUp : .signIn,
-            organizationId: request.queryValue("organization_id"), loginHint: request.queryValue("login_hint")))
+        // The state travels twice (the authorize URL and the verifier cookie): a long return_to
+        // loses its query, then itself, until the answer fits the servers' buffers.
+        for candidate in ResponseBudget.returnPathCandidates(returnTo) {
+            let state = PKCEState(
+                nonce: UUIDv4.string(random.bytes(16)), codeVerifier: pkce.codeVerifier,
+                customState: request.queryValue("state"), returnPathname: candidate)
+            let sealedState = sealer.seal(state.json, ttlSeconds: PKCEState.ttlSeconds)
+            let url = workos.authorizationURL(AuthorizationRequest(
+                redirectURI: settings.redirectURI, state: sealedState, codeChallenge: pkce.codeChallenge,
+                screenHint: signUp ? .signUp : .signIn, organizationId: organization, loginHint: loginHint))
 
-        var response = AuthResponse.redirect(url)
-        let options = verifierCookieOptions(name: VerifierCookie.name(forSealedState: sealedState))
-        for stale in staleVerifierCookies(request) {
-            response.headers.append(("Set-Cookie", SetCookie.delete(options: verifierCookieOptions(name: stale))))
+            var response = AuthResponse.redirect(url)
+            let options = verifierCookieOptions(name: VerifierCookie.name(forSealedState: sealedState))
+            for name in stale {
+                response.headers.append(("Set-Cookie", SetCookie.delete(options: verifierCookieOptions(name: name))))
+            }
+            response.headers.append(("Set-Cookie", SetCookie.set(sealedState, options: options)))
+            response.headers.append(("Set-Cookie", loop.setCookie))
+            if ResponseBudget.headerSize(response) <= ResponseBudget.headerBytes { return response }
         }
-        response.headers.append(("Set-Cookie", SetCookie.set(sealedState, options: options)))
-        response.headers.append(("Set-Cookie", loop.setCookie))
-        return response
+        // Only the app's own `state` can still be too big: say so, never a 502.
+        logger.info("sign-in refused: the request's state does not fit a cookie", metadata: ["state_bytes": "\(request.queryValue("state")?.utf8.count ?? 0)"])
+        return ErrorPage.response(status: 400, code: "sign_in_request_too_large", message: "This sign-in link carries too much data. Please start again from the site.",
+                                  navigation: true, retryLocation: settings.prefix + "sign-in", template: settings.errorPageTemplate)
     }
 
     /// The verifier cookie's attributes: the session cookie's, with SameSite Strict relaxed to
@@ -55,7 +66,7 @@ extension AuthKitService {
     /// ``VerifierCookie/maximumConcurrentFlows`` remain: the oldest first, read from the
     /// expiration each sealed state carries in clear.
     func staleVerifierCookies(_ request: AuthRequest) -> [String] {
-        let existing = request.cookies.filter { $0.name.hasPrefix(VerifierCookie.prefix) }
+        let existing = request.cookies.filter { $0.name.utf8.starts(with: VerifierCookie.prefix.utf8) }
         let excess = existing.count - (VerifierCookie.maximumConcurrentFlows - 1)
         guard excess > 0 else { return [] }
         let byAge = existing.sorted { Self.sealExpiration($0.value) < Self.sealExpiration($1.value) }

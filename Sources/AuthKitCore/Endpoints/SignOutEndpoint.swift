@@ -14,7 +14,7 @@ extension AuthKitService {
         case "GET" where isSameOrigin(request):
             break
         case "GET" where request.isNavigation:
-            return SignOutPage.response(action: settings.prefix + "sign-out", returnTo: requested.map { ReturnPath.sanitize($0) })
+            return SignOutPage.response(action: settings.prefix + "sign-out", returnTo: requested.map { ResponseBudget.returnPath(ReturnPath.sanitize($0)) })
         case "POST":
             logger.info("cross-site sign-out refused", metadata: ["origin": "\(LocationSettings.visible(request.header("origin") ?? request.header("referer") ?? "-"))"])
             return .json(403, .object([("error", .string("cross_site_sign_out"))]))
@@ -22,7 +22,8 @@ extension AuthKitService {
             return .json(405, .object([("error", .string("sign_out_requires_post_or_same_origin_get"))]))
         }
         // Another site only when AUTHKIT_ALLOWED_RETURN_HOSTS names it; otherwise our own origin.
-        let returnTo = settings.allowedReturnHosts.external(requested) ?? absolute(ReturnPath.sanitize(requested))
+        let returnTo = settings.allowedReturnHosts.external(requested).map { $0.utf8.count <= ResponseBudget.returnPathBytes ? $0 : settings.origin + "/" }
+            ?? absolute(ResponseBudget.returnPath(ReturnPath.sanitize(requested)))
         var sessionId: String?
         if let cookie = sessionCookie(request), case .success(let opened) = sealer.openSession(cookie) {
             sessionId = AccessTokenVerifier.decodeUnverified(opened.payload.accessToken)?.sessionId
@@ -30,7 +31,8 @@ extension AuthKitService {
         var response = AuthResponse.redirect(sessionId.map { workos.logoutURL(sessionId: $0, returnTo: returnTo) } ?? returnTo,
                                              status: request.method == "POST" ? 303 : 302)
         response.headers.append(("Set-Cookie", SetCookie.delete(options: authenticator.cookieOptions)))
-        for cookie in request.cookies where cookie.name.utf8.starts(with: VerifierCookie.prefix.utf8) {
+        // A bounded number per answer: a sibling subdomain may have planted hundreds.
+        for cookie in request.cookies.filter({ $0.name.utf8.starts(with: VerifierCookie.prefix.utf8) }).prefix(ResponseBudget.deletionsPerAnswer * 2) {
             response.headers.append(("Set-Cookie", SetCookie.delete(options: verifierCookieOptions(name: cookie.name))))
         }
         logger.info("signed out", metadata: ["session": "\(sessionId ?? "-")"])
