@@ -35,8 +35,9 @@ enum CGIGuard {
                 variables[String(header.name.dropFirst("Variable-".count))] = header.value
             }
             if let user = variables["AUTHKIT_USER_ID"], !user.isEmpty { variables["REMOTE_USER"] = user }
-            // The script writes the rest of the header block after these lines.
-            writeRaw(cookies.map { "\($0.name): \($0.value)\r\n" }.joined())
+            // The script writes the rest of the header block after these lines. Its answer is one
+            // user's: never for a shared cache.
+            writeRaw(cookies.map { "\($0.name): \($0.value)\r\n" }.joined() + "Cache-Control: private, no-store\r\nVary: Cookie\r\n")
             let failure = script.run(environment: environment, identity: variables)
             discardBody(environment)
             return writeRaw("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nThe script could not be started: \(failure)\n")
