@@ -59,3 +59,65 @@ import Testing
         }
     }
 }
+
+/// The servers' own logs at their default levels (nginx `error_log … warn`, Apache
+/// `LogLevel warn`, which also holds what mod_fcgid and CGI programs write to stderr): after a
+/// whole flow, failed callbacks, long inputs and planted cookies, none holds a token, a state
+/// seal, a code or a cookie value.
+@Suite struct ServerLogSecretTests {
+    /// Every secret-looking value the flow produced: cookie values, code, state, tokens.
+    static func secrets(_ browser: Browser) -> Set<String> {
+        var found = Set<String>()
+        for (name, value) in browser.cookies where value.count > 8 && name != SignInLoopGuard.cookieName { found.insert(value) }
+        for hop in browser.history {
+            for field in ["code", "state"] {
+                if let value = URLComponents(string: hop.url)?.queryItems?.first(where: { $0.name == field })?.value, value.count > 8 { found.insert(value) }
+            }
+            if let location = hop.response.header("Location"), let state = URLComponents(string: location)?.queryItems?.first(where: { $0.name == "state" })?.value {
+                found.insert(state)
+            }
+        }
+        return found
+    }
+
+    static func exercise(_ base: String, _ browser: Browser) throws {
+        _ = try browser.navigate("\(base)/protected/")
+        _ = try browser.send("GET", "\(base)/protected/")
+        // A replayed and a forged callback, long inputs, planted cookies, a bad session cookie.
+        if let callback = browser.history.first(where: { $0.url.contains("/auth/callback") })?.url {
+            _ = try Browser().send("GET", callback)
+        }
+        _ = try browser.send("GET", "\(base)/auth/callback?code=01CODE0000000000000000&state=Fe26.2**forged*state")
+        _ = try Browser().send("GET", "\(base)/protected/?" + String(repeating: "q=1&", count: 900))
+        _ = try Browser().send("GET", "\(base)/protected/", headers: Browser.navigation + [("Cookie", "wos-session=Fe26.2**notaseal0000000000; wos-auth-verifier-1=Fe26.2**planted00000000")])
+        _ = try browser.navigate("\(base)/auth/sign-out", method: "POST", body: "return_to=%2F")
+    }
+
+    static func expectClean(_ log: String, _ secrets: Set<String>, _ what: String) {
+        #expect(secrets.count >= 3, "\(what): \(secrets.count) secrets collected")
+        for secret in secrets {
+            #expect(!log.contains(secret) && !log.contains(secret.prefix(24)), "\(what): a secret (\(secret.prefix(6))…) is in the server's log")
+        }
+        for marker in ["Fe26.2*", "Fe26.2%2A", "access_token", "refresh_token"] {
+            #expect(!log.contains(marker), "\(what): \(marker) in the server's log")
+        }
+    }
+
+    @Test func nginxErrorLogHoldsNoSecret() throws {
+        let site = try NginxSite()
+        let browser = Browser()
+        try Self.exercise(site.base, browser)
+        let log = (try? String(contentsOf: site.directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
+        Self.expectClean(log, Self.secrets(browser), "nginx")
+    }
+
+    @Test(arguments: ApacheSite.Setup.allCases)
+    func apacheErrorLogHoldsNoSecret(setup: ApacheSite.Setup) throws {
+        let site = try ApacheSite(setup)
+        let browser = Browser()
+        try Self.exercise(site.base, browser)
+        let log = site.errorLog
+        _ = site.stop()
+        Self.expectClean(log, Self.secrets(browser), "\(setup)")
+    }
+}
