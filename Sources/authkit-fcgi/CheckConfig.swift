@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuthKitCore
 import AuthKitCurl
+import FoundationEssentials
 import Glibc
 
 /// `authkit-fcgi check-config [--online]`: every setting with its value (secrets masked) and
@@ -27,8 +28,13 @@ struct CheckConfig: ParsableCommand {
     @Flag(name: .long, help: "Also fetch the JWKS and check the API key with WorkOS (HTTP status, keys, latency).")
     var online = false
 
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "nginx or Apache configuration files whose AUTHKIT_* settings (fastcgi_param, SetEnv, SetEnvIf) to check before a reload.")
+    var serverConfig: [String] = []
+
     func run() throws {
         CGIMode.refuse("check-config")
+        if !serverConfig.isEmpty { try checkServerConfig() }
         let (config, sources) = ProcessConfig.loadWithSources(envFile: options.envFile)
         for line in SettingsTable.lines(SettingsTable.rows(config, sources: sources)) { print(line) }
         guard online else { return }
@@ -52,6 +58,30 @@ struct CheckConfig: ParsableCommand {
             }
         }
         if failed { throw ExitCode(Self.unavailableExitCode) }
+    }
+}
+
+extension CheckConfig {
+    /// Each file's `AUTHKIT_*` settings as the check will read them; a problem is one line on
+    /// stderr (`file:line: NAME … Fix: …`) and exit 78, before anything else is checked.
+    func checkServerConfig() throws {
+        var problems = 0
+        for path in serverConfig {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                ProcessConfig.fail("--server-config \(path) cannot be read. Fix: check the path and that this user may read it")
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            let found = ServerConfigScan.settings(in: text)
+            let findings = ServerConfigScan.findings(file: path, text: text)
+            print("server config \(path): \(found.count) AUTHKIT_* settings, \(findings.count) problems")
+            for finding in findings {
+                fflush(nil)
+                StandardStreams.write(Array("authkit-fcgi: \(finding)\n".utf8), to: STDERR_FILENO)
+            }
+            problems += findings.count
+        }
+        if problems > 0 { throw ExitCode(ProcessConfig.exitCode) }
+        print("")
     }
 }
 

@@ -282,3 +282,27 @@ extension CheckConfigTests {
         #expect(Self.table(result.stdout) != nil)  // the settings are still listed
     }
 }
+
+/// `check-config --server-config`: misspelt or malformed `AUTHKIT_*` settings in nginx and
+/// Apache files are reported, one line each with file and line, before a reload (exit 78).
+@Suite struct ServerConfigCheckTests {
+    @Test func reportsEachProblemWithItsLine() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let nginx = directory.appendingPathComponent("site.conf")
+        try "location = /c {\n    fastcgi_param AUTHKIT_REQUIRE_ROLES admin;\n    fastcgi_param AUTHKIT_MODE optinal;\n}\n"
+            .write(to: nginx, atomically: true, encoding: .utf8)
+        let apache = directory.appendingPathComponent("apache.conf")
+        try "<Location \"/a/\">\n    SetEnvIf Request_URI \".\" AUTHKIT_REQUIRE_ROLE=admin\n</Location>\n".write(to: apache, atomically: true, encoding: .utf8)
+        let environment = ["WORKOS_CLIENT_ID": "client_1", "WORKOS_API_KEY": CheckConfigTests.apiKey,
+                           "WORKOS_COOKIE_PASSWORD": CheckConfigTests.password, "WORKOS_REDIRECT_URI": "https://a.example/auth/callback"]
+        let bad = try runCommand(Binaries.path("authkit-fcgi"), ["check-config", "--server-config", nginx.path, apache.path], environment: environment)
+        #expect(bad.status == 78, "\(bad.stdout) \(bad.stderr)")
+        let lines = bad.stderr.split(separator: "\n")
+        #expect(lines.count == 2, "\(bad.stderr)")
+        #expect(lines.first?.hasPrefix("authkit-fcgi: \(nginx.path):2: AUTHKIT_REQUIRE_ROLES is not a setting") == true, "\(bad.stderr)")
+        #expect(lines.last?.contains("\(nginx.path):3: AUTHKIT_MODE is \"optinal\"") == true, "\(bad.stderr)")
+        let good = try runCommand(Binaries.path("authkit-fcgi"), ["check-config", "--server-config", apache.path], environment: environment)
+        #expect(good.status == 0 && good.stdout.contains("1 AUTHKIT_* settings, 0 problems"), "\(good.stdout) \(good.stderr)")
+    }
+}
