@@ -104,12 +104,7 @@ import Testing
     /// shipped block gained `DefaultUser -`.
     @Test(arguments: ApacheSite.Setup.allCases)
     func publicPathsAndOptionalModeServeAnonymousVisitors(setup: ApacheSite.Setup) throws {
-        let siteText = try String(contentsOf: repositoryRoot.appendingPathComponent("apache/\(setup.siteFile)"), encoding: .utf8)
-        let start = try #require(siteText.range(of: "<Location \"/admin/\">"))
-        let end = try #require(siteText.range(of: "</Location>", range: start.upperBound..<siteText.endIndex))
-        let optional = String(siteText[start.lowerBound..<end.upperBound])
-            .replacingOccurrences(of: "/admin/", with: "/optional/")
-            .replacingOccurrences(of: "AUTHKIT_REQUIRE_ROLE=admin", with: "AUTHKIT_MODE=optional")
+        let optional = try ApacheSite.adminBlock(setup, location: "/optional/", with: "AUTHKIT_MODE=optional")
         let site = try ApacheSite(setup, environment: ["WORKOS_UNAUTHENTICATED_PATHS": "/protected/open/:path*"], extraSite: optional)
         defer { _ = site.stop() }
         let root = site.directory.appendingPathComponent("html")

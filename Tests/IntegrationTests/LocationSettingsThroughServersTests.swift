@@ -46,13 +46,7 @@ import Testing
     @Test(arguments: ApacheSite.Setup.allCases)
     func apacheDeniesWith500(setup: ApacheSite.Setup) throws {
         // The example site's own /admin/ block, for /typo/, with the requirement misspelt.
-        let siteText = try String(contentsOf: repositoryRoot.appendingPathComponent("apache/\(setup.siteFile)"), encoding: .utf8)
-        let start = try #require(siteText.range(of: "<Location \"/admin/\">"))
-        let end = try #require(siteText.range(of: "</Location>", range: start.upperBound..<siteText.endIndex))
-        let block = String(siteText[start.lowerBound..<end.upperBound])
-            .replacingOccurrences(of: "/admin/", with: "/typo/")
-            .replacingOccurrences(of: "AUTHKIT_REQUIRE_ROLE=admin", with: "AUTHKIT_REQUIRE_ROLES=admin")
-        #expect(block.contains("AUTHKIT_REQUIRE_ROLES=admin"))
+        let block = try ApacheSite.adminBlock(setup, location: "/typo/", with: "AUTHKIT_REQUIRE_ROLES=admin")
         let site = try ApacheSite(setup, extraSite: block)
         defer { _ = site.stop() }
         try putPage(under: site.directory.appendingPathComponent("html"))

@@ -76,9 +76,9 @@ public enum ServedPath {
                 decoded.append(byte)
                 continue
             }
-            guard index != requestTarget.endIndex, let high = hexValue(requestTarget[index]) else { return .failure(.badEscape) }
+            guard index != requestTarget.endIndex, let high = PercentEncoding.hexValue(requestTarget[index]) else { return .failure(.badEscape) }
             requestTarget.formIndex(after: &index)
-            guard index != requestTarget.endIndex, let low = hexValue(requestTarget[index]) else { return .failure(.badEscape) }
+            guard index != requestTarget.endIndex, let low = PercentEncoding.hexValue(requestTarget[index]) else { return .failure(.badEscape) }
             requestTarget.formIndex(after: &index)
             let value = high << 4 | low
             if value == 0 || value == UInt8(ascii: "/") || value == UInt8(ascii: "\\") { return .failure(.encodedSeparator(value)) }
@@ -135,14 +135,5 @@ public enum ServedPath {
 
     private static func validUTF8(_ bytes: [UInt8]) -> Bool {
         String(validating: bytes, as: UTF8.self) != nil
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
     }
 }

@@ -131,6 +131,17 @@ final class ApacheSite: @unchecked Sendable {
         }
     }
 
+    /// The example site's own `/admin/` block for `setup`, for another location with another
+    /// setting (as an operator would copy it): `extraSite` for tests of a location of their own.
+    static func adminBlock(_ setup: Setup, location: String, replacing setting: String = "AUTHKIT_REQUIRE_ROLE=admin", with replacement: String) throws -> String {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("apache/\(setup.siteFile)"), encoding: .utf8)
+        guard let start = text.range(of: "<Location \"/admin/\">"),
+              let end = text.range(of: "</Location>", range: start.upperBound..<text.endIndex) else { throw ApacheFailed(log: "no /admin/ block in \(setup.siteFile)") }
+        let block = String(text[start.lowerBound..<end.upperBound])
+        guard block.contains(setting) else { throw ApacheFailed(log: "\(setting) not in the /admin/ block of \(setup.siteFile)") }
+        return block.replacingOccurrences(of: "/admin/", with: location).replacingOccurrences(of: setting, with: replacement)
+    }
+
     struct ApacheFailed: Error, CustomStringConvertible {
         let log: String
         var description: String { "Apache did not start: \(log)" }
