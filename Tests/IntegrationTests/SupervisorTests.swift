@@ -56,6 +56,18 @@ import Glibc
         #expect(!serve.log.contains("restart"))
     }
 
+    @Test func aWorkerWhoseSupervisorIsKilledStops() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let address = ProbeAddress.tcp(freeLoopbackPort())
+        let serve = try SupervisedServe(address: address, environment: Self.environment, directory: directory)
+        let worker = try #require(childPIDs(of: serve.pid).first)
+        kill(serve.pid, SIGKILL)
+        // No orphan keeps the port: a new instance could not listen on it.
+        #expect(waitUntil(timeout: 5) { !processExists(worker) }, "worker \(worker) outlived its killed supervisor")
+        #expect(serve.log.contains("the supervisor \(serve.pid) is gone: stopping"), "\(serve.log)")
+    }
+
     @Test func aWorkerThatCannotLoadItsSettingsIsNotRestarted() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
