@@ -51,7 +51,8 @@ WORKOS_API_HOSTNAME=127.0.0.1
 WORKOS_API_PORT=$emulator_port
 WORKOS_API_HTTPS=false
 ENV
-  "$bin/authkit-fcgi" serve --env-file "$bench_dir/authkit.env" --listen "unix:$socket" --log-level error "$@" \
+  # --no-supervisor: $authkit_pid is then the server itself, whose CPU time and memory run.sh reads.
+  "$bin/authkit-fcgi" serve --env-file "$bench_dir/authkit.env" --listen "unix:$socket" --no-supervisor --log-level error "$@" \
     2>"$bench_dir/authkit.log" &
   authkit_pid=$!
   bench_pids+=($authkit_pid)

@@ -35,7 +35,7 @@ uncached_pid=$authkit_pid
 "$bench_dir/floor" "unix:$bench_dir/floor.sock" 8 & bench_pids+=($!); floor_pid=$!
 "$bench_dir/floor" "unix:$bench_dir/floor-quick.sock" 8 quick & bench_pids+=($!); floor_quick_pid=$!
 fcgi_port=$(free_port); floor_tcp=$(free_port)
-"$bin/authkit-fcgi" serve --env-file "$bench_dir/authkit.env" --listen "127.0.0.1:$fcgi_port" --log-level error 2>/dev/null &
+"$bin/authkit-fcgi" serve --env-file "$bench_dir/authkit.env" --listen "127.0.0.1:$fcgi_port" --no-supervisor --log-level error 2>/dev/null &
 bench_pids+=($!); apache_authkit_pid=$!
 "$bench_dir/floor" ":$floor_tcp" 8 & bench_pids+=($!); floor_tcp_pid=$!
 sleep 0.5

@@ -27,6 +27,9 @@ struct Serve: ParsableCommand {
     @Flag(name: .long, help: "authkit's debug option (as WORKOS_DEBUG=true): log level debug, one line for every check.")
     var debug = false
 
+    @Flag(name: .long, help: "With --listen: one process, no supervisor. By default a small parent holds the socket and restarts a worker that dies; connections wait in the listen queue meanwhile.")
+    var noSupervisor = false
+
     func run() throws {
         CGIMode.refuse("serve")
         let config = ProcessConfig.load(envFile: options.envFile)
@@ -35,7 +38,6 @@ struct Serve: ParsableCommand {
         }
         let effectiveLevel = (debug || config.debug) ? min(level, .debug) : level
         let logger = Logger.process(format: config.logFormat, level: effectiveLevel)
-        let telemetry = Telemetry(config: config, logger: logger)
         // Bounded: each worker is a thread, and a stand-in may join each waiting one.
         if let workers = self.workers, !(1...1024).contains(workers) {
             ProcessConfig.fail("--workers \(workers) is out of range. Fix: use 1 to 1024, or leave it out for the CPUs plus one")
@@ -43,20 +45,27 @@ struct Serve: ParsableCommand {
         guard (0...4096).contains(maxWaiting) else {
             ProcessConfig.fail("--max-waiting \(maxWaiting) is out of range. Fix: use 0 to 4096 (default 64)")
         }
-        let workers = self.workers ?? WorkerPool.defaultWorkers
-        let pool = WorkerPool(workers: workers, maxBlocked: maxWaiting)
-        let application = Application(config: config, logger: logger, metrics: telemetry.metrics, admission: pool)
-        let service = application.service
-        telemetry.watch(cache: service.authenticator.cache, jwks: application.jwks, clock: SystemClock())
-
         let address: ListenAddress
-        if let listen {
+        // The worker of a supervised serve: the supervisor's socket on fd 3, whatever --listen says.
+        let supervisor = SupervisedWorker.supervisor(logger: logger)
+        if supervisor != nil {
+            address = .inherited(fd: WorkerProcess.socketFD)
+        } else if let listen {
             do { address = try ListenAddress(parsing: listen) } catch { ProcessConfig.fail(error.description) }
+            // Inherited sockets (systemd, spawn-fcgi, mod_fcgid) need none: their manager restarts.
+            if !noSupervisor { Supervisor(address: address, logger: logger).run() }
         } else if let inherited = Self.inheritedSocket() {
             address = .inherited(fd: inherited)
         } else {
             ProcessConfig.fail("--listen is not set and no socket was inherited. Fix: pass --listen unix:/run/authkit-fcgi.sock or 127.0.0.1:9000")
         }
+
+        let telemetry = Telemetry(config: config, logger: logger)
+        let workers = self.workers ?? WorkerPool.defaultWorkers
+        let pool = WorkerPool(workers: workers, maxBlocked: maxWaiting)
+        let application = Application(config: config, logger: logger, metrics: telemetry.metrics, admission: pool)
+        let service = application.service
+        telemetry.watch(cache: service.authenticator.cache, jwks: application.jwks, clock: SystemClock())
 
         let server: FastCGIServer
         // At debug level every check is logged with its user and duration: no shortcuts then.
@@ -84,7 +93,12 @@ struct Serve: ParsableCommand {
             log.info("stopping: finishing requests in flight")
             server.stop()
         }
-        logger.info("serving", metadata: ["listen": "\(address)", "workers": "\(workers)", "version": "\(AuthKitVersion.string)"])
+        var listening = "\(address)"
+        if let supervisor {
+            SupervisedWorker.stopWhenOrphaned(supervisor: supervisor, logger: logger) { server.stop() }
+            listening = "\(listen ?? "") (fd \(WorkerProcess.socketFD) from supervisor \(supervisor))"
+        }
+        logger.info("serving", metadata: ["listen": "\(listening)", "workers": "\(workers)", "version": "\(AuthKitVersion.string)"])
         server.run()
         logger.info("stopped")
     }
