@@ -25,7 +25,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
-        /// epoll, eventfd and accept4 from the C library, for the FastCGI acceptor.
+        /// epoll and eventfd from the C library, for the FastCGI acceptor.
         .systemLibrary(name: "CLinuxEvents"),
 
         /// `Locked<Value>`: a pthread-mutex-protected value that ThreadSanitizer can see.

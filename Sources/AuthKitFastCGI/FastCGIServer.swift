@@ -1,6 +1,7 @@
 import AuthKitCore
 import AuthKitSync
 import CFastCGI
+import CLinuxEvents
 import Logging
 import Synchronization
 
@@ -8,14 +9,16 @@ import Synchronization
 import Glibc
 #endif
 
-/// A FastCGI server over libfcgi: one listening socket, one acceptor thread, N worker threads,
-/// each request handed to `handler` and answered as CGI output.
+/// A FastCGI server over libfcgi: one listening socket, N worker threads and a connection
+/// watcher thread, each request handed to `handler` and answered as CGI output.
 ///
-/// The acceptor (``ConnectionAcceptor``) accepts every connection and holds it until its request
-/// has fully arrived; only then does a worker take it and let libfcgi read the request, so an
-/// idle or half-sent connection never holds a worker (issue 20: when workers accepted directly,
-/// as many idle connections as workers stalled every check). Connections that do not deliver a
-/// request in time are closed, and their number is bounded (``ConnectionLimits``).
+/// nginx opens a new connection for every auth subrequest (no keepalive), so accepting is the
+/// common path: workers accept directly (``WorkerIntake``), with no queue between threads when
+/// the request is already there. But a worker lets libfcgi read a request only once all of it
+/// has arrived; a connection that is idle or half-sent goes to the ``ConnectionWatcher``, which
+/// queues it for a worker when its request is complete or closes it at its deadline (issue 20:
+/// when libfcgi's blocking accept and read ran on the workers, as many idle connections as
+/// workers stalled every check). Open connections are bounded (``ConnectionLimits``).
 /// A thread that waits on WorkOS is replaced for the time it waits (``WorkerPool``), so checks
 /// that need no refresh never queue behind a slow WorkOS.
 public final class FastCGIServer: Sendable {
@@ -24,9 +27,13 @@ public final class FastCGIServer: Sendable {
 
     private let listenSocket: Int32
     private let pool: WorkerPool
+    private let limits: ConnectionLimits
     private let ready = ReadyConnections()
-    private let acceptor: ConnectionAcceptor
-    private let acceptorDone = Atomic<Bool>(false)
+    private let watcher: ConnectionWatcher
+    private let watcherDone = Atomic<Bool>(false)
+    private let addresses = WebServerAddresses()
+    /// Written once by ``stop()`` and never read: readable from then on, it wakes every worker.
+    private let stopSignal: Int32
     private let handler: Handler
     private let logger: Logger
     private let inFlight = Atomic<Int>(0)
@@ -57,10 +64,18 @@ public final class FastCGIServer: Sendable {
             throw StartError(description: "cannot listen on \(address): \(String(cString: strerror(errno))). Fix: check the address is free and writable")
         }
         do {
-            acceptor = try ConnectionAcceptor(listenSocket: listenSocket, limits: limits, ready: ready, logger: logger)
+            watcher = try ConnectionWatcher(limits: limits, ready: ready, logger: logger)
         } catch {
             throw StartError(description: "\(error.description). Fix: check the open-file limit")
         }
+        stopSignal = authkit_eventfd()
+        // Workers wait on the listening socket in epoll and accept without blocking: several may
+        // wake for one connection, and one that lost it must not sleep in accept(2).
+        let flags = fcntl(listenSocket, F_GETFL)
+        guard stopSignal >= 0, flags >= 0, fcntl(listenSocket, F_SETFL, flags | O_NONBLOCK) == 0 else {
+            throw StartError(description: "cannot prepare the listening socket: \(String(cString: strerror(errno))). Fix: check the open-file limit")
+        }
+        self.limits = limits
         self.pool = pool
         self.handler = handler
         self.logger = logger
@@ -72,16 +87,16 @@ public final class FastCGIServer: Sendable {
         pool.setStarter { [weak self] in self?.startThread(counted: true) }
         for _ in 0..<pool.workers { startThread(counted: false) }
         let started = DetachedThread.start { [self] in
-            acceptor.run()
-            acceptorDone.store(true, ordering: .releasing)
+            watcher.run()
+            watcherDone.store(true, ordering: .releasing)
         }
         if !started {
-            logger.error("cannot start the acceptor thread")
+            logger.error("cannot start the connection watcher thread")
             stop()
-            acceptorDone.store(true, ordering: .releasing)
+            watcherDone.store(true, ordering: .releasing)
         }
         // Threads come and go (see WorkerPool); wait for the last one after stop().
-        while !(stopping.load(ordering: .acquiring) && pool.running == 0 && acceptorDone.load(ordering: .acquiring)) {
+        while !(stopping.load(ordering: .acquiring) && pool.running == 0 && watcherDone.load(ordering: .acquiring)) {
             usleep(20_000)
         }
     }
@@ -102,8 +117,10 @@ public final class FastCGIServer: Sendable {
         // Wakes every thread blocked in accept(2) on this socket. (Not FCGX_ShutdownPending: its
         // flag is process-global and permanent, so no later server in this process could serve.)
         shutdown(listenSocket, Int32(SHUT_RDWR))
-        acceptor.stop()
-        // Wakes the idle workers; connections still queued are closed.
+        var one: UInt64 = 1
+        _ = write(stopSignal, &one, 8)
+        watcher.stop()
+        // Connections still queued are closed.
         ready.close()
     }
 
@@ -120,10 +137,19 @@ public final class FastCGIServer: Sendable {
             pool.threadStopped()
             return
         }
+        guard let intake = WorkerIntake(
+            listenSocket: listenSocket, stop: stopSignal, limits: limits, ready: ready, watcher: watcher, addresses: addresses, logger: logger)
+        else {
+            logger.error("a worker cannot create its epoll set: \(String(cString: strerror(errno)))")
+            pool.threadStopped()
+            return
+        }
         var retired = false
-        while let descriptor = ready.take() {
+        var kept: Int32?
+        while let descriptor = kept ?? intake.next() {
+            kept = nil
             guard Self.accept(request, on: descriptor) else {
-                acceptor.closed()
+                watcher.closed()
                 continue
             }
             inFlight.add(1, ordering: .relaxed)
@@ -132,18 +158,21 @@ public final class FastCGIServer: Sendable {
             if FCGX_GetError(request.pointee.in) != 0 || Self.inputIsFinished(request) { _ = FCGX_Detach(request) }
             FCGX_Finish_r(request)
             inFlight.subtract(1, ordering: .relaxed)
-            // libfcgi kept the connection open (FCGI_KEEP_CONN): the acceptor waits for its next request.
+            // libfcgi kept the connection open (FCGI_KEEP_CONN): its next request is served now
+            // if it is there, else the watcher waits for it.
             if request.pointee.ipcFd >= 0 {
-                acceptor.giveBack(request.pointee.ipcFd)
+                kept = intake.keep(request.pointee.ipcFd)
                 request.pointee.ipcFd = -1
             } else {
-                acceptor.closed()
+                watcher.closed()
             }
             if pool.shouldRetire() {
                 retired = true
                 break
             }
         }
+        // A retiring stand-in's kept connection, its next request already there: another worker serves it.
+        if let kept { watcher.watch(kept, deadline: ConnectionPeek.now() + UInt64(limits.readTimeoutMilliseconds)) }
         FCGX_Free(request, 1)
         if !retired { pool.threadStopped() }
     }

@@ -1,77 +1,63 @@
+import AuthKitSync
+import CLinuxEvents
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Connections whose next request has fully arrived, from the acceptor to the workers.
+/// Connections whose next request has arrived after waiting in the ``ConnectionWatcher``, for
+/// the next free worker.
 ///
-/// A pthread mutex and condition variable: workers sleep until a connection is ready, and the
-/// acceptor wakes one only when one is asleep (no wake-up call while every worker is busy).
-/// `@unchecked Sendable`: every stored property is read and written under `mutex`.
-final class ReadyConnections: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var queue: [Int32] = []
-    private var head = 0
-    private var sleepers = 0
-    private var closed = false
+/// Workers wait on this and on the listening socket at once (each in its own epoll set), so
+/// the queue signals through a semaphore eventfd: one write per connection queued, and a worker
+/// whose read of it succeeds takes one connection. Registered with EPOLLEXCLUSIVE, one
+/// connection wakes one worker, not all of them.
+final class ReadyConnections: Sendable {
+    /// Readable while connections are queued (EFD_SEMAPHORE: each read takes one).
+    let signal: Int32
+    /// nil once closed (the server is stopping).
+    private let queue = Locked<[Int32]?>([])
 
     init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
+        signal = authkit_semaphore_eventfd()
     }
 
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
+    deinit { Glibc.close(signal) }
 
-    /// Queues a connection for the next free worker. After ``close()``, closes it instead.
-    func put(_ descriptor: Int32) {
-        pthread_mutex_lock(mutex)
-        if closed {
-            pthread_mutex_unlock(mutex)
-            Glibc.close(descriptor)
-            return
-        }
-        queue.append(descriptor)
-        let wake = sleepers > 0
-        pthread_mutex_unlock(mutex)
-        if wake { pthread_cond_signal(condition) }
-    }
-
-    /// The next ready connection; waits for one. nil once ``close()`` was called.
-    func take() -> Int32? {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        while head == queue.count && !closed {
-            sleepers += 1
-            pthread_cond_wait(condition, mutex)
-            sleepers -= 1
-        }
-        guard !closed else { return nil }
-        let descriptor = queue[head]
-        head += 1
-        // Reuse the storage instead of shifting: the queue is usually drained to empty.
-        if head == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            head = 0
-        }
-        return descriptor
-    }
-
-    /// Wakes every waiting worker with nil and closes the connections still queued; returns how many.
+    /// Queues a connection for the next free worker. After ``close()``, closes it instead and returns false.
     @discardableResult
-    func close() -> Int {
-        pthread_mutex_lock(mutex)
-        closed = true
-        let left = queue[head...]
-        queue = []
-        head = 0
-        pthread_mutex_unlock(mutex)
-        pthread_cond_broadcast(condition)
+    func put(_ descriptor: Int32) -> Bool {
+        let queued = queue.withLock { queue -> Bool in
+            guard queue != nil else { return false }
+            queue!.append(descriptor)
+            return true
+        }
+        guard queued else {
+            Glibc.close(descriptor)
+            return false
+        }
+        var one: UInt64 = 1
+        _ = write(signal, &one, 8)
+        return true
+    }
+
+    /// After the worker's epoll reported ``signal`` readable: one queued connection, if this
+    /// worker won it (another may have read the signal first).
+    func take() -> Int32? {
+        var value: UInt64 = 0
+        guard read(signal, &value, 8) == 8 else { return nil }
+        return queue.withLock { queue -> Int32? in
+            guard queue != nil, !queue!.isEmpty else { return nil }
+            return queue!.removeFirst()
+        }
+    }
+
+    /// Closes the connections still queued; later ones are closed as they come.
+    func close() {
+        let left = queue.withLock { queue -> [Int32] in
+            defer { queue = nil }
+            return queue ?? []
+        }
         for descriptor in left { Glibc.close(descriptor) }
-        return left.count
     }
 }
