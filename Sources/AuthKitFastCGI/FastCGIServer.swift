@@ -124,6 +124,8 @@ public final class FastCGIServer: Sendable {
         ready.close()
     }
 
+    deinit { close(stopSignal) }
+
     public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
     private func workerLoop() {
