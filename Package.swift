@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        /// epoll and eventfd from the C library, for the FastCGI acceptor.
+        .systemLibrary(name: "CLinuxEvents"),
 
         /// `Locked<Value>`: a pthread-mutex-protected value that ThreadSanitizer can see.
         .target(name: "AuthKitSync"),
@@ -45,7 +47,7 @@ let package = Package(
         /// The FastCGI side: libfcgi accept loop, parameters → AuthRequest, AuthResponse → output.
         .target(
             name: "AuthKitFastCGI",
-            dependencies: ["AuthKitCore", "AuthKitSync", "CFastCGI", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AuthKitCore", "AuthKitSync", "CFastCGI", "CLinuxEvents", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "authkit-fcgi",

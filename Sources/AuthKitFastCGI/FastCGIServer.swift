@@ -1,6 +1,7 @@
 import AuthKitCore
 import AuthKitSync
 import CFastCGI
+import CLinuxEvents
 import Logging
 import Synchronization
 
@@ -8,19 +9,31 @@ import Synchronization
 import Glibc
 #endif
 
-/// A FastCGI server over libfcgi: one listening socket, N worker threads each blocked in
-/// `FCGX_Accept_r`, each request handed to `handler` and answered as CGI output.
+/// A FastCGI server over libfcgi: one listening socket, N worker threads and a connection
+/// watcher thread, each request handed to `handler` and answered as CGI output.
 ///
 /// nginx opens a new connection for every auth subrequest (no keepalive), so accepting is the
-/// common path: workers accept directly, with no queue between threads. A thread that waits on
-/// WorkOS is replaced for the time it waits (``WorkerPool``), so checks that need no refresh
-/// never queue behind a slow WorkOS.
+/// common path: workers accept directly (``WorkerIntake``), with no queue between threads when
+/// the request is already there. But a worker lets libfcgi read a request only once all of it
+/// has arrived; a connection that is idle or half-sent goes to the ``ConnectionWatcher``, which
+/// queues it for a worker when its request is complete or closes it at its deadline (issue 20:
+/// when libfcgi's blocking accept and read ran on the workers, as many idle connections as
+/// workers stalled every check). Open connections are bounded (``ConnectionLimits``).
+/// A thread that waits on WorkOS is replaced for the time it waits (``WorkerPool``), so checks
+/// that need no refresh never queue behind a slow WorkOS.
 public final class FastCGIServer: Sendable {
     /// Answers one request: its parameters (valid only during the call) and body, to CGI output.
     public typealias Handler = @Sendable (_ parameters: FastCGIParameters, _ body: [UInt8]) -> [UInt8]
 
     private let listenSocket: Int32
     private let pool: WorkerPool
+    private let limits: ConnectionLimits
+    private let ready = ReadyConnections()
+    private let watcher: ConnectionWatcher
+    private let watcherDone = Atomic<Bool>(false)
+    private let addresses = WebServerAddresses()
+    /// Written once by ``stop()`` and never read: readable from then on, it wakes every worker.
+    private let stopSignal: Int32
     private let handler: Handler
     private let logger: Logger
     private let inFlight = Atomic<Int>(0)
@@ -31,7 +44,10 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Opens the listening socket (or adopts an inherited one).
-    public init(address: ListenAddress, pool: WorkerPool, logger: Logger, handler: @escaping Handler) throws(StartError) {
+    public init(
+        address: ListenAddress, pool: WorkerPool, limits: ConnectionLimits = ConnectionLimits(), logger: Logger,
+        handler: @escaping Handler
+    ) throws(StartError) {
         guard FCGX_Init() == 0 else { throw StartError(description: "libfcgi failed to initialise") }
         switch address {
         case .inherited(let fd):
@@ -47,6 +63,19 @@ public final class FastCGIServer: Sendable {
         guard listenSocket >= 0 else {
             throw StartError(description: "cannot listen on \(address): \(String(cString: strerror(errno))). Fix: check the address is free and writable")
         }
+        do {
+            watcher = try ConnectionWatcher(limits: limits, ready: ready, logger: logger)
+        } catch {
+            throw StartError(description: "\(error.description). Fix: check the open-file limit")
+        }
+        stopSignal = authkit_eventfd()
+        // Workers wait on the listening socket in epoll and accept without blocking: several may
+        // wake for one connection, and one that lost it must not sleep in accept(2).
+        let flags = fcntl(listenSocket, F_GETFL)
+        guard stopSignal >= 0, flags >= 0, fcntl(listenSocket, F_SETFL, flags | O_NONBLOCK) == 0 else {
+            throw StartError(description: "cannot prepare the listening socket: \(String(cString: strerror(errno))). Fix: check the open-file limit")
+        }
+        self.limits = limits
         self.pool = pool
         self.handler = handler
         self.logger = logger
@@ -57,8 +86,17 @@ public final class FastCGIServer: Sendable {
         // Weak: the pool belongs to the server, not the other way round.
         pool.setStarter { [weak self] in self?.startThread(counted: true) }
         for _ in 0..<pool.workers { startThread(counted: false) }
+        let started = DetachedThread.start { [self] in
+            watcher.run()
+            watcherDone.store(true, ordering: .releasing)
+        }
+        if !started {
+            logger.error("cannot start the connection watcher thread")
+            stop()
+            watcherDone.store(true, ordering: .releasing)
+        }
         // Threads come and go (see WorkerPool); wait for the last one after stop().
-        while !(stopping.load(ordering: .acquiring) && pool.running == 0) {
+        while !(stopping.load(ordering: .acquiring) && pool.running == 0 && watcherDone.load(ordering: .acquiring)) {
             usleep(20_000)
         }
     }
@@ -79,33 +117,88 @@ public final class FastCGIServer: Sendable {
         // Wakes every thread blocked in accept(2) on this socket. (Not FCGX_ShutdownPending: its
         // flag is process-global and permanent, so no later server in this process could serve.)
         shutdown(listenSocket, Int32(SHUT_RDWR))
+        var one: UInt64 = 1
+        _ = write(stopSignal, &one, 8)
+        watcher.stop()
+        // Connections still queued are closed.
+        ready.close()
     }
+
+    deinit { close(stopSignal) }
 
     public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
     private func workerLoop() {
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
         defer { request.deallocate() }
-        guard FCGX_InitRequest(request, listenSocket, 0) == 0 else {
+        // No listening socket: connections come from the acceptor. libfcgi's own accept is
+        // reached only after it rejected a request (and closed its connection), and then fails
+        // at once instead of accepting behind the acceptor's back.
+        guard FCGX_InitRequest(request, -1, 0) == 0 else {
             logger.error("FCGX_InitRequest failed")
             pool.threadStopped()
             return
         }
+        guard let intake = WorkerIntake(
+            listenSocket: listenSocket, stop: stopSignal, limits: limits, ready: ready, watcher: watcher, addresses: addresses, logger: logger)
+        else {
+            logger.error("a worker cannot create its epoll set: \(String(cString: strerror(errno)))")
+            pool.threadStopped()
+            return
+        }
         var retired = false
-        while !stopping.load(ordering: .acquiring) {
-            guard FCGX_Accept_r(request) >= 0 else { break }
+        var kept: Int32?
+        while let descriptor = kept ?? intake.next() {
+            kept = nil
+            guard Self.accept(request, on: descriptor) else {
+                watcher.closed()
+                continue
+            }
             inFlight.add(1, ordering: .relaxed)
             serve(request)
-            if Self.inputIsFinished(request) { _ = FCGX_Detach(request) }
+            // A failed read (the client stopped sending): nothing to linger for either.
+            if FCGX_GetError(request.pointee.in) != 0 || Self.inputIsFinished(request) { _ = FCGX_Detach(request) }
             FCGX_Finish_r(request)
             inFlight.subtract(1, ordering: .relaxed)
+            // libfcgi kept the connection open (FCGI_KEEP_CONN): its next request is served now
+            // if it is there, else the watcher waits for it.
+            if request.pointee.ipcFd >= 0 {
+                kept = intake.keep(request.pointee.ipcFd)
+                request.pointee.ipcFd = -1
+            } else {
+                watcher.closed()
+            }
             if pool.shouldRetire() {
                 retired = true
                 break
             }
         }
+        // A retiring stand-in's kept connection, its next request already there: another worker serves it.
+        if let kept { watcher.watch(kept, deadline: ConnectionPeek.now() + UInt64(limits.readTimeoutMilliseconds)) }
         FCGX_Free(request, 1)
         if !retired { pool.threadStopped() }
+    }
+
+    /// Lets libfcgi read the request waiting on `descriptor`, as it reads the next request on a
+    /// kept connection: `FCGX_Accept_r` first finishes "the current request" (with
+    /// `keepConnection` set it leaves the descriptor open) and, with `ipcFd` already open, reads
+    /// from it instead of accepting. False when libfcgi rejected the request (it then closed
+    /// the connection).
+    private static func accept(_ request: UnsafeMutablePointer<FCGX_Request>, on descriptor: Int32) -> Bool {
+        request.pointee.ipcFd = descriptor
+        request.pointee.keepConnection = 1
+        // Detached while libfcgi reads: a request it rejects is closed at once, not with the
+        // lingering close (up to 2 s of this worker) meant for connections that were answered.
+        _ = FCGX_Detach(request)
+        guard FCGX_Accept_r(request) >= 0 else {
+            if request.pointee.ipcFd >= 0 {
+                close(request.pointee.ipcFd)
+                request.pointee.ipcFd = -1
+            }
+            return false
+        }
+        _ = FCGX_Attach(request)
+        return true
     }
 
     private func serve(_ request: UnsafeMutablePointer<FCGX_Request>) {
@@ -113,7 +206,11 @@ public final class FastCGIServer: Sendable {
         // An authorizer is sent no FCGI_STDIN (the FastCGI spec's Authorizer gets none, and
         // mod_authnz_fcgi never sends one), whatever CONTENT_LENGTH says: no body to read.
         let declaredLength = Self.isAuthorizer(request) ? 0 : parameters.value("CONTENT_LENGTH").flatMap { Int($0) } ?? 0
-        let output = handler(parameters, readBody(request, declaredLength: declaredLength))
+        let body = readBody(request, declaredLength: declaredLength)
+        // A body cut short by a read error or the receive timeout (a request too big for the
+        // acceptor to wait for, see ConnectionAcceptor.peekBytes): no answer, the connection closes.
+        guard FCGX_GetError(request.pointee.in) == 0 else { return }
+        let output = handler(parameters, body)
         output.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.pointee.out)

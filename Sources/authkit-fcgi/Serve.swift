@@ -21,6 +21,12 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Most requests waiting on a WorkOS refresh at once; each gets a stand-in thread so checks needing no refresh keep all the workers. Beyond it a refresh is not attempted (503, cookie kept).")
     var maxWaiting: Int = 64
 
+    @Option(name: .long, help: "Milliseconds a connection may take to deliver a complete request (and a kept connection its next one) before it is closed. Idle and half-sent connections never hold a worker; this bounds how long they are kept.")
+    var readTimeoutMs: Int = 5_000
+
+    @Option(name: .long, help: "Most connections open at once. At the bound the connection waiting longest for its request is closed (logged once a minute at most). Default: 1024, or less under a low open-file limit.")
+    var maxConnections: Int?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -72,7 +78,12 @@ struct Serve: ParsableCommand {
         let memo = CheckAnswerMemo(service: service, logsEveryCheck: effectiveLevel <= .debug)
         let allowedChecks = telemetry.metrics.allowedChecks
         do {
-            server = try FastCGIServer(address: address, pool: pool, logger: logger) { parameters, body in
+            guard readTimeoutMs > 0, (maxConnections ?? 1) > 0 else {
+                ProcessConfig.fail("--read-timeout-ms and --max-connections must be positive. Fix: e.g. --read-timeout-ms 5000 --max-connections 1024")
+            }
+            let limits = ConnectionLimits(
+                readTimeoutMilliseconds: readTimeoutMs, maxConnections: maxConnections ?? ConnectionLimits.defaultMaxConnections)
+            server = try FastCGIServer(address: address, pool: pool, limits: limits, logger: logger) { parameters, body in
                 // A check for a session seen before, at a location seen before: the answer as given then.
                 let ticket = memo.ticket(for: parameters)
                 if let ticket, let remembered = memo.answer(ticket) {

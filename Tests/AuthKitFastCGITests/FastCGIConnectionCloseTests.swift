@@ -90,6 +90,25 @@ final class FastCGITestConnection: @unchecked Sendable {
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
     }
 
+    /// A connection to a TCP listener on loopback.
+    init(port: Int) throws {
+        descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    /// Reads give up (throw) after `seconds`, so that a starved server fails a test instead of hanging it.
+    func setReadTimeout(seconds: Double) {
+        var time = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     deinit { close(descriptor) }
 
     static func record(_ type: UInt8, id: UInt16, _ content: ArraySlice<UInt8>) -> [UInt8] {
@@ -148,6 +167,16 @@ final class FastCGITestConnection: @unchecked Sendable {
             _ = try read(Int(header[6]))
             if header[1] == 6 { output += content }
             if header[1] == 3 { return String(decoding: output, as: UTF8.self) }
+        }
+    }
+
+    /// Whether the server closes its end (EOF or reset) within the read timeout, discarding what arrives.
+    func closesWithinReadTimeout() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while true {
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, 512) }
+            if got == 0 { return true }
+            if got < 0 { return errno == ECONNRESET }
         }
     }
 
