@@ -11,12 +11,14 @@
 extension StringProtocol {
     /// A–Z lower-cased, every other byte kept (KELVIN SIGN stays KELVIN SIGN).
     public func lowercasedASCII() -> String {
-        String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return String(self) }
+        return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     /// a–z upper-cased, every other byte kept (ſ and ı stay themselves).
     public func uppercasedASCII() -> String {
-        String(decoding: utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 & 0xDF : $0 }, as: UTF8.self)
+        guard utf8.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) else { return String(self) }
+        return String(decoding: utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 & 0xDF : $0 }, as: UTF8.self)
     }
 
     /// The same bytes (not canonical equivalence).
@@ -51,12 +53,18 @@ extension StringProtocol {
 
     /// Holds the bytes of `needle` somewhere (case-sensitive).
     public func containsBytes(_ needle: some StringProtocol) -> Bool {
-        ASCIIBytes.firstRange(of: Array(needle.utf8), in: Array(utf8), fold: false) != nil
+        withUTF8Buffer { haystack in needle.withUTF8Buffer { ASCIIBytes.firstRange(of: $0, in: haystack, fold: false) != nil } }
     }
 
     /// Holds `lowercase` (given in lower case) somewhere, A–Z folded.
     public func containsASCIICaseInsensitive(_ lowercase: some StringProtocol) -> Bool {
-        ASCIIBytes.firstRange(of: Array(lowercase.utf8), in: Array(utf8), fold: true) != nil
+        withUTF8Buffer { haystack in lowercase.withUTF8Buffer { ASCIIBytes.firstRange(of: $0, in: haystack, fold: true) != nil } }
+    }
+
+    /// The bytes in place when they are contiguous (a String, a Substring of one), else a copy.
+    func withUTF8Buffer<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(utf8).withUnsafeBufferPointer(body)
     }
 
     /// Split on every `separator` byte (an ASCII delimiter), keeping empty pieces when asked.
@@ -82,7 +90,7 @@ enum ASCIIBytes {
     static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
 
     /// Where `needle` first occurs in `haystack` (A–Z folded in the haystack when `fold`).
-    static func firstRange(of needle: [UInt8], in haystack: [UInt8], fold: Bool) -> Range<Int>? {
+    static func firstRange(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, fold: Bool) -> Range<Int>? {
         guard needle.count <= haystack.count else { return nil }
         if needle.isEmpty { return 0..<0 }
         var start = 0

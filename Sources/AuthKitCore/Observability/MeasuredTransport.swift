@@ -27,7 +27,7 @@ public struct MeasuredTransport: HTTPTransport {
     public static func endpoint(of url: String) -> String {
         // On the bytes: ids in the path come from WorkOS and from requests.
         var rest = url.utf8[...]
-        if let scheme = ASCIIBytes.firstRange(of: Array("://".utf8), in: Array(rest), fold: false) {
+        if let scheme = url.withUTF8Buffer({ haystack in "://".withUTF8Buffer { ASCIIBytes.firstRange(of: $0, in: haystack, fold: false) } }) {
             rest = rest.dropFirst(scheme.upperBound)
         }
         guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else { return "/" }
