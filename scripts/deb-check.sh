@@ -150,7 +150,8 @@ grep -q '"status":"ok"' <<<"$answer" || fail "/auth/health answered: $answer"
 grep -q 'msg=serving' "$work/serve.log" || { cat "$work/serve.log" >&2; fail "no 'serving' line in the log"; }
 grep -q 'inherited fd 3' "$work/serve.log" || { cat "$work/serve.log" >&2; fail "the server did not serve the inherited socket (see its log above)"; }
 
-answer=$(fastcgi /docs/ AUTHKIT_ACTION=check HTTP_ACCEPT=text/html HTTP_SEC_FETCH_MODE=navigate) || true
+# AUTHKIT_SERVED_PATH as nginx's authkit-protect.conf sends it: without it a check is denied (500).
+answer=$(fastcgi /docs/ AUTHKIT_ACTION=check AUTHKIT_SERVED_PATH=/docs/ HTTP_ACCEPT=text/html HTTP_SEC_FETCH_MODE=navigate) || true
 [ "$(status_of "$answer")" = 401 ] || { printf '%s\n' "$answer" >&2; fail "a check without a session cookie did not answer 401"; }
 
 answer=$(fastcgi /auth/metrics) || true
