@@ -24,7 +24,7 @@ struct CurlHeaderList: ~Copyable {
             try append(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
         }
         try append("Expect:")
-        let hasContentType = fields.contains { $0.name.lowercased() == "content-type" }
+        let hasContentType = fields.contains { $0.name.equalsASCIICaseInsensitive("content-type") }
         if sendsBody && !hasContentType { try append("Content-Type:") }
     }
 

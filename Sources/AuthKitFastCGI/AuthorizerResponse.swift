@@ -10,28 +10,31 @@ import AuthKitCore
 public enum AuthorizerResponse {
     /// Whether the request came in the AUTHORIZER role.
     public static func isAuthorizer(_ parameters: [String: String]) -> Bool {
-        parameters["FCGI_ROLE"]?.uppercased() == "AUTHORIZER"
+        // a–z folded only: Unicode upper-casing reads `authorızer` (dotless ı) as AUTHORIZER.
+        parameters["FCGI_ROLE"]?.uppercasedASCII().bytesEqual("AUTHORIZER") == true
     }
 
     /// Whether mod_fcgid's `FcgidAccessChecker` sent the request (`FCGI_APACHE_ROLE=ACCESS_CHECKER`).
     /// That hook runs before authentication and cannot name a user, so the user id also goes
     /// out as `Variable-REMOTE_USER` for scripts.
     public static func isAccessChecker(_ parameters: [String: String]) -> Bool {
-        parameters["FCGI_APACHE_ROLE"]?.uppercased() == "ACCESS_CHECKER"
+        parameters["FCGI_APACHE_ROLE"]?.uppercasedASCII().bytesEqual("ACCESS_CHECKER") == true
     }
 
     /// Maps the auth check's answer to the authorizer protocol.
     public static func map(_ response: AuthResponse, accessChecker: Bool = false) -> AuthResponse {
         var mapped = AuthResponse(status: response.status)
         for header in response.headers {
-            let lower = header.name.lowercased()
-            if lower.hasPrefix("x-authkit-") && !["x-authkit-sign-in", "x-authkit-eager-auth-cookie", "x-authkit-unavailable"].contains(lower) {
+            // Our own header names, folded and compared on the bytes all the same.
+            let lower = header.name.lowercasedASCII()
+            let ours = lower.hasBytePrefix("x-authkit-")
+            if ours && !["x-authkit-sign-in", "x-authkit-eager-auth-cookie", "x-authkit-unavailable"].contains(where: lower.bytesEqual) {
                 // X-AuthKit-User-Id → Variable-AUTHKIT_USER_ID
-                let key = lower.dropFirst("x-authkit-".count).uppercased().map { $0 == "-" ? "_" : $0 }
-                mapped.headers.append(("Variable-AUTHKIT_\(String(key))", header.value))
-            } else if lower == "x-authkit-eager-auth-cookie" {
+                let key = String(decoding: lower.utf8.dropFirst("x-authkit-".utf8.count).map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
+                mapped.headers.append(("Variable-AUTHKIT_\(key.uppercasedASCII())", header.value))
+            } else if lower.bytesEqual("x-authkit-eager-auth-cookie") {
                 mapped.headers.append(("Set-Cookie", header.value))
-            } else if !lower.hasPrefix("x-authkit-") {
+            } else if !ours {
                 mapped.headers.append(header)
             }
         }

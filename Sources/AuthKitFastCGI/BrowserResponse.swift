@@ -11,7 +11,7 @@ public enum BrowserResponse {
     public static func denial(_ check: AuthResponse) -> AuthResponse {
         if check.status == 401, check.header(AuthKitService.badRequestHeader) != nil { return badRequest() }
         var response = AuthResponse(status: check.status)
-        for header in check.headers where !header.name.lowercased().hasPrefix("x-authkit-") {
+        for header in check.headers where !header.name.hasASCIICaseInsensitivePrefix("x-authkit-") {
             response.headers.append(header)
         }
         let text: String
@@ -48,7 +48,7 @@ public enum BrowserResponse {
     /// cookie, keeping the method (307).
     public static func retry(_ check: AuthResponse, requestURI: String) -> AuthResponse {
         var response = AuthResponse(status: 307, headers: [("Location", requestURI)])
-        response.headers += check.headers.filter { $0.name.lowercased() == "set-cookie" }
+        response.headers += check.headers.filter { $0.name.equalsASCIICaseInsensitive("set-cookie") }
         return response
     }
 }

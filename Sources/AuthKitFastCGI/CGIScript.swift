@@ -1,3 +1,4 @@
+import AuthKitCore
 import FoundationEssentials
 import Glibc
 
@@ -14,7 +15,10 @@ public struct CGIScript: Sendable, Equatable {
     /// inside `scriptsDirectory` — after resolving symbolic links, so `..` or a link cannot lead
     /// out of it. nil otherwise: the guard then lets Apache serve the request.
     public static func locate(pathTranslated: String, scriptsDirectory: String, requestPath: String) -> CGIScript? {
-        guard scriptsDirectory.hasPrefix("/"), let root = realpath(scriptsDirectory) else { return nil }
+        // Paths on the bytes, as the kernel reads them: as Characters `/\u{301}` is no slash, and
+        // `hasPrefix` compares by canonical equivalence (a directory `cafe\u{301}` would be
+        // inside `caf\u{E9}`).
+        guard scriptsDirectory.utf8.first == UInt8(ascii: "/"), let root = realpath(scriptsDirectory) else { return nil }
         var file = Substring(pathTranslated)
         var extra = ""
         while true {
@@ -23,13 +27,14 @@ public struct CGIScript: Sendable, Equatable {
                 guard info.st_mode & S_IFMT == S_IFREG else { return nil }
                 break
             }
-            guard let slash = file.lastIndex(of: "/"), slash != file.startIndex else { return nil }
+            guard let slash = file.utf8.lastIndex(of: UInt8(ascii: "/")), slash != file.startIndex else { return nil }
             extra = String(file[slash...]) + extra
             file = file[..<slash]
         }
-        guard let resolved = realpath(String(file)), resolved.hasPrefix(root == "/" ? "/" : root + "/"),
+        guard let resolved = realpath(String(file)), resolved.hasBytePrefix(root == "/" ? "/" : root + "/"),
               access(resolved, X_OK) == 0 else { return nil }
-        let scriptName = requestPath.hasSuffix(extra) ? String(requestPath.dropLast(extra.count)) : requestPath
+        let scriptName = requestPath.hasByteSuffix(extra)
+            ? String(decoding: requestPath.utf8.dropLast(extra.utf8.count), as: UTF8.self) : requestPath
         return CGIScript(file: resolved, scriptName: scriptName, pathInfo: extra)
     }
 
@@ -43,8 +48,9 @@ public struct CGIScript: Sendable, Equatable {
     /// `WORKOS_*`), the guard's redirect bookkeeping, and any identity-looking request header.
     public static func isWithheld(_ name: String) -> Bool {
         let prefixes = ["AUTHKIT_", "WORKOS_", "REDIRECT_", "HTTP_X_AUTHKIT_", "HTTP_AUTHKIT_", "HTTP_VARIABLE_"]
-        return prefixes.contains { name.hasPrefix($0) }
-            || ["REMOTE_USER", "AUTH_TYPE", "PATH_TRANSLATED", "CONTEXT_PREFIX", "CONTEXT_DOCUMENT_ROOT"].contains(name)
+        // On the bytes: as Characters `AUTHKIT_\u{301}X` does not start with `AUTHKIT_`.
+        return prefixes.contains { name.hasBytePrefix($0) }
+            || ["REMOTE_USER", "AUTH_TYPE", "PATH_TRANSLATED", "CONTEXT_PREFIX", "CONTEXT_DOCUMENT_ROOT"].contains(where: name.bytesEqual)
     }
 
     /// The script's environment: the request's CGI variables as the script's own, plus identity.
@@ -62,7 +68,7 @@ public struct CGIScript: Sendable, Equatable {
     /// only on failure, with the reason.
     public func run(environment request: [String: String], identity: [String: String]) -> String {
         let variables = environment(request: request, identity: identity)
-        let directory = String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)])
+        let directory = String(file[..<(file.utf8.lastIndex(of: UInt8(ascii: "/")) ?? file.startIndex)])
         if !directory.isEmpty { _ = chdir(directory) }
         let arguments = [strdup(file)] + [nil]
         let environment = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -74,12 +80,14 @@ public struct CGIScript: Sendable, Equatable {
     /// absolute URL (an absolute-form request line puts one in `REQUEST_URI`, and Apache would
     /// send that out as a redirect), a `//host` reference, or anything with spaces or controls.
     public static func localRedirectTarget(_ uri: String) -> String? {
+        // On the bytes: as Characters `//\u{301}evil.example` does not start with `//`.
         var target = Substring(uri)
-        if !target.hasPrefix("/"), let colon = target.firstIndex(of: ":"), target[colon...].hasPrefix("://") {
-            let rest = target[target.index(colon, offsetBy: 3)...]
-            target = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+        if target.utf8.first != UInt8(ascii: "/"), let colon = target.firstUTF8Index(of: UInt8(ascii: ":")),
+           target.utf8[colon...].starts(with: "://".utf8) {
+            let rest = target[target.utf8.index(colon, offsetBy: 3)...]
+            target = rest.firstUTF8Index(of: UInt8(ascii: "/")).map { rest[$0...] } ?? "/"
         }
-        guard target.hasPrefix("/"), !target.hasPrefix("//"),
+        guard target.utf8.first == UInt8(ascii: "/"), !target.utf8.starts(with: "//".utf8),
               !target.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) else { return nil }
         return String(target)
     }

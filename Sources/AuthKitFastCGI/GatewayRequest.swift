@@ -17,12 +17,13 @@ public enum GatewayRequest {
         var settings: [String: String] = [:]
         var original: [String: String] = [:]
         for (name, value) in parameters {
-            if name.hasPrefix("HTTP_") {
+            // Prefixes on the bytes: `HTTP_\u{301}X` starts with `HTTP_` though its fifth Character is `_\u{301}`.
+            if name.hasBytePrefix("HTTP_") {
                 headers[headerName(fromParameter: name)] = value
-            } else if name.hasPrefix("AUTHKIT_") {
+            } else if name.hasBytePrefix("AUTHKIT_") {
                 settings[name] = value
-            } else if name.hasPrefix("REDIRECT_AUTHKIT_") {
-                original[String(name.dropFirst("REDIRECT_".count))] = value
+            } else if name.hasBytePrefix("REDIRECT_AUTHKIT_") {
+                original[String(decoding: name.utf8.dropFirst("REDIRECT_".utf8.count), as: UTF8.self)] = value
             }
         }
         return assemble(headers: headers, settings: settings, original: original, parameters: parameters, body: body)

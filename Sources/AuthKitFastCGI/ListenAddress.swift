@@ -1,3 +1,4 @@
+import AuthKitCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,16 +32,18 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public static let maxHostBytes = 253
 
     public init(parsing text: String) throws(Invalid) {
-        if text.hasPrefix("unix:") {
-            let path = String(text.dropFirst(5))
-            guard path.hasPrefix("/"), !path.utf8.contains(0) else { throw Invalid(text: text) }
+        // On the bytes (as Characters, `:\u{301}` is no colon).
+        if text.hasBytePrefix("unix:") {
+            let path = String(decoding: text.utf8.dropFirst(5), as: UTF8.self)
+            guard path.utf8.first == UInt8(ascii: "/"), !path.utf8.contains(0) else { throw Invalid(text: text) }
             guard path.utf8.count <= Self.maxUnixPathBytes else {
                 throw Invalid(text: text, problem: "is too long for a unix socket (\(path.utf8.count) bytes, at most \(Self.maxUnixPathBytes))")
             }
             self = .unix(path: path)
             return
         }
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+        guard let colon = text.utf8.lastIndex(of: UInt8(ascii: ":")), let port = Int(text[text.utf8.index(after: colon)...]),
+              (1...65535).contains(port) else {
             throw Invalid(text: text)
         }
         let host = String(text[..<colon])

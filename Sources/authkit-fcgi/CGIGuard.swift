@@ -27,12 +27,12 @@ enum CGIGuard {
         let check = service.handle(request, action: .check)
         guard check.status == 200 else { return write(BrowserResponse.denial(check), environment) }
         let mapped = AuthorizerResponse.map(check)
-        let cookies = mapped.headers.filter { $0.name.lowercased() == "set-cookie" }
+        let cookies = mapped.headers.filter { $0.name.equalsASCIICaseInsensitive("set-cookie") }
         if let directory = request.parameters["AUTHKIT_CGI_SCRIPTS"], let translated = environment["PATH_TRANSLATED"],
            let script = CGIScript.locate(pathTranslated: translated, scriptsDirectory: directory, requestPath: original) {
             var variables: [String: String] = [:]
-            for header in mapped.headers where header.name.hasPrefix("Variable-") {
-                variables[String(header.name.dropFirst("Variable-".count))] = header.value
+            for header in mapped.headers where header.name.hasBytePrefix("Variable-") {
+                variables[String(decoding: header.name.utf8.dropFirst("Variable-".utf8.count), as: UTF8.self)] = header.value
             }
             if let user = variables["AUTHKIT_USER_ID"], !user.isEmpty { variables["REMOTE_USER"] = user }
             // The script writes the rest of the header block after these lines. Its answer is one
@@ -52,12 +52,13 @@ enum CGIGuard {
     /// The request target as a local path + query: never an absolute URL (an absolute-form
     /// request line puts one in `REQUEST_URI`), which Apache would send out as a redirect.
     static func localTarget(_ uri: String) -> String? {
+        // On the bytes: as Characters `//\u{301}evil.example` does not start with `//`.
         var target = Substring(uri)
-        if let scheme = target.firstRange(of: "://"), !target.hasPrefix("/") {
+        if target.utf8.first != UInt8(ascii: "/"), let scheme = target.utf8.firstRange(of: "://".utf8) {
             let rest = target[scheme.upperBound...]
-            target = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+            target = rest.firstUTF8Index(of: UInt8(ascii: "/")).map { rest[$0...] } ?? "/"
         }
-        guard target.hasPrefix("/"), !target.hasPrefix("//"),
+        guard target.utf8.first == UInt8(ascii: "/"), !target.utf8.starts(with: "//".utf8),
               !target.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) else { return nil }
         return String(target)
     }

@@ -8,7 +8,7 @@ import Glibc
 enum CGIRequest {
     static func answer(service: AuthKitService, telemetry: Telemetry) {
         let environment = ProcessInfo.processInfo.environment
-        if environment["AUTHKIT_ACTION"]?.lowercased() == "guard" { return CGIGuard.answer(service: service, environment: environment) }
+        if environment["AUTHKIT_ACTION"]?.equalsASCIICaseInsensitive("guard") == true { return CGIGuard.answer(service: service, environment: environment) }
         // Digits only; a huge value saturates, a malformed one (-1, +5, 1e3) means no body.
         let declared = ContentLength.parse(environment["CONTENT_LENGTH"]) ?? 0
         let length = min(declared, 65_536)

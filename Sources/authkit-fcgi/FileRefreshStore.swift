@@ -70,11 +70,11 @@ struct FileRefreshStore: SharedRefreshStore {
     private func removeExpired() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
         let now = Date()
-        for name in names where name.hasPrefix("refresh-") {
+        for name in names where name.hasBytePrefix("refresh-") {
             let file = directory.appendingPathComponent(name).path
             guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else { continue }
             let age = now.timeIntervalSince(modified)
-            if (name.hasSuffix(".session") && age > 60) || (name.hasSuffix(".lock") && age > 600) { unlink(file) }
+            if (name.hasByteSuffix(".session") && age > 60) || (name.hasByteSuffix(".lock") && age > 600) { unlink(file) }
         }
     }
 }

@@ -55,8 +55,9 @@ struct Telemetry: Sendable {
     /// 127.0.0.0/8 and ::1 (also as an IPv4-mapped address): what the server passed as the client.
     static func isLoopback(_ address: String?) -> Bool {
         guard let address else { return false }
-        let bare = address.hasPrefix("::ffff:") ? String(address.dropFirst(7)) : address
-        return bare == "::1" || bare.hasPrefix("127.")
+        // On the bytes: the metrics' access decision must not rest on canonical equivalence.
+        let bare = address.hasBytePrefix("::ffff:") ? String(decoding: address.utf8.dropFirst(7), as: UTF8.self) : address
+        return bare.bytesEqual("::1") || bare.hasBytePrefix("127.")
     }
 }
 

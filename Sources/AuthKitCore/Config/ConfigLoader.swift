@@ -27,7 +27,8 @@ public enum ConfigLoader {
             return number
         }
         func boolean(_ name: String, default fallback: Bool) throws(ConfigError) -> Bool {
-            guard let text = value(name)?.lowercased() else { return fallback }
+            // A–Z folded only: Unicode folding reads KELVIN SIGN as k, dotless ı as I.
+            guard let text = value(name)?.lowercasedASCII() else { return fallback }
             switch text {
             case "true", "1", "yes", "on": return true
             case "false", "0", "no", "off": return false
@@ -40,7 +41,7 @@ public enum ConfigLoader {
         let password = try required("WORKOS_COOKIE_PASSWORD", fix: "set it to a random string of at least 32 characters, e.g. the output of `openssl rand -base64 24`")
         try checkPassword(password, variable: "WORKOS_COOKIE_PASSWORD")
         let previous = (value("WORKOS_COOKIE_PASSWORD_PREVIOUS") ?? "")
-            .split(separator: ",").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+            .splitOnByte(UInt8(ascii: ",")).map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
         for (position, old) in previous.enumerated() {
             try checkPassword(old, variable: "WORKOS_COOKIE_PASSWORD_PREVIOUS", entry: previous.count > 1 ? position + 1 : nil)
         }
@@ -82,7 +83,7 @@ public enum ConfigLoader {
         }
         config.cookieDomain = value("WORKOS_COOKIE_DOMAIN")
         if let sameSite = value("WORKOS_COOKIE_SAMESITE") {
-            guard let parsed = CookieSameSite(rawValue: sameSite.lowercased()) else {
+            guard let parsed = CookieSameSite(rawValue: sameSite.lowercasedASCII()) else {
                 throw ConfigError(variable: "WORKOS_COOKIE_SAMESITE", problem: "must be lax, strict or none",
                                   fix: "set it to lax (the default), strict or none")
             }
@@ -92,7 +93,7 @@ public enum ConfigLoader {
         if let https = value("WORKOS_API_HTTPS") {
             // authkit-nextjs: `WORKOS_API_HTTPS === 'true'`, so anything but true/false is refused
             // here rather than read differently.
-            switch https.trimmingWhitespace().lowercased() {
+            switch https.trimmingWhitespace().lowercasedASCII() {
             case "true": config.apiHTTPS = true
             case "false": config.apiHTTPS = false
             default:
@@ -122,11 +123,11 @@ public enum ConfigLoader {
             config.baseURL = base
         }
         if let prefix = value("AUTHKIT_ENDPOINT_PREFIX") {
-            guard prefix.hasPrefix("/"), !prefix.contains("?"), !prefix.contains("#") else {
+            guard prefix.utf8.first == UInt8(ascii: "/"), !prefix.utf8.contains(UInt8(ascii: "?")), !prefix.utf8.contains(UInt8(ascii: "#")) else {
                 throw ConfigError(variable: "AUTHKIT_ENDPOINT_PREFIX", problem: "must be a path starting with /",
                                   fix: "set it to a path such as /auth/")
             }
-            config.endpointPrefix = prefix.hasSuffix("/") ? prefix : prefix + "/"
+            config.endpointPrefix = prefix.utf8.last == UInt8(ascii: "/") ? prefix : prefix + "/"
         }
         config.unauthenticatedPaths = try patterns("WORKOS_UNAUTHENTICATED_PATHS", value("WORKOS_UNAUTHENTICATED_PATHS"))
         config.signUpPaths = try patterns("WORKOS_SIGN_UP_PATHS", value("WORKOS_SIGN_UP_PATHS"))
@@ -155,28 +156,28 @@ public enum ConfigLoader {
         config.onSuccessRequired = try boolean("AUTHKIT_ON_SUCCESS_REQUIRED", default: false)
         config.errorPagePath = value("AUTHKIT_ERROR_PAGE")
         if let directory = value("AUTHKIT_CACHE_DIR") {
-            guard directory.hasPrefix("/") else {
+            guard directory.utf8.first == UInt8(ascii: "/") else {
                 throw ConfigError(variable: "AUTHKIT_CACHE_DIR", problem: "must be an absolute path",
                                   fix: "set it to a directory such as /var/cache/authkit-fcgi")
             }
             config.cacheDirectory = directory
         }
         if let redis = value("AUTHKIT_REDIS_URL") {
-            guard redis.hasPrefix("redis://") else {
+            guard redis.hasBytePrefix("redis://") else {
                 throw ConfigError(variable: "AUTHKIT_REDIS_URL", problem: "is not a redis:// URL",
                                   fix: "set it to redis://[:password@]host[:port][/db], e.g. redis://127.0.0.1:6379/0")
             }
             config.redisURL = redis
         }
         if let format = value("AUTHKIT_LOG_FORMAT") {
-            guard let parsed = AuthKitConfig.LogFormat(rawValue: format.lowercased()) else {
+            guard let parsed = AuthKitConfig.LogFormat(rawValue: format.lowercasedASCII()) else {
                 throw ConfigError(variable: "AUTHKIT_LOG_FORMAT", problem: "must be logfmt or json", fix: "set it to logfmt (the default) or json")
             }
             config.logFormat = parsed
         }
         config.debug = try boolean("WORKOS_DEBUG", default: false)
         if let access = value("AUTHKIT_METRICS") {
-            guard let parsed = AuthKitConfig.MetricsAccess(rawValue: access.lowercased()) else {
+            guard let parsed = AuthKitConfig.MetricsAccess(rawValue: access.lowercasedASCII()) else {
                 throw ConfigError(variable: "AUTHKIT_METRICS", problem: "must be loopback, on or off",
                                   fix: "set it to loopback (the default: only 127.0.0.1 and ::1), on (restrict it in nginx/Apache) or off")
             }
@@ -235,9 +236,9 @@ public enum ConfigLoader {
     /// length, never its secret part. Other keys show at most 3 characters, and only when long.
     public static func maskKey(_ key: String) -> String {
         let visible: String
-        if key.hasPrefix("sk_test_") {
+        if key.hasBytePrefix("sk_test_") {
             visible = "sk_test_"
-        } else if key.hasPrefix("sk_live_") {
+        } else if key.hasBytePrefix("sk_live_") {
             visible = "sk_live_"
         } else {
             visible = key.count >= 24 ? String(key.prefix(3)) : ""
@@ -247,8 +248,8 @@ public enum ConfigLoader {
 
     /// `redis://:…@host:port/db`: the password never shown.
     static func maskRedisURL(_ url: String) -> String {
-        guard let at = url.lastIndex(of: "@") else { return url }
-        return "redis://…@" + url[url.index(after: at)...]
+        guard let at = url.utf8.lastIndex(of: UInt8(ascii: "@")) else { return url }
+        return "redis://…@" + url[url.utf8.index(after: at)...]
     }
 
     private static func checkPassword(_ password: String, variable: String, entry: Int? = nil) throws(ConfigError) {
@@ -262,7 +263,7 @@ public enum ConfigLoader {
     }
 
     private static func patterns(_ variable: String, _ text: String?) throws(ConfigError) -> [String] {
-        let globs = (text ?? "").split(separator: ",").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+        let globs = (text ?? "").splitOnByte(UInt8(ascii: ",")).map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
         for glob in globs {
             do {
                 _ = try PathPattern(glob)
@@ -275,26 +276,27 @@ public enum ConfigLoader {
     }
 
     /// An absolute `http:` or `https:` URL with a host (and, if given, a numeric port 1–65535).
+    /// Read on the bytes (``EndpointSettings/origin(of:)`` is); whitespace is refused by scalar.
     static func isAbsoluteHTTPURL(_ text: String) -> Bool {
-        guard let origin = EndpointSettings.origin(of: text), !text.contains(where: \.isWhitespace) else { return false }
-        let authority: Substring
-        if origin.hasPrefix("http://") {
-            authority = origin.dropFirst("http://".count)
-        } else if origin.hasPrefix("https://") {
-            authority = origin.dropFirst("https://".count)
+        guard let origin = EndpointSettings.origin(of: text), !text.unicodeScalars.contains(where: \.properties.isWhitespace) else { return false }
+        var authority = origin.utf8[...]
+        if origin.hasBytePrefix("http://") {
+            authority = authority.dropFirst("http://".utf8.count)
+        } else if origin.hasBytePrefix("https://") {
+            authority = authority.dropFirst("https://".utf8.count)
         } else {
             return false
         }
-        let hostAndPort = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
-        let host: Substring
-        let port: Substring?
-        if hostAndPort.hasPrefix("[") {
-            guard let close = hostAndPort.firstIndex(of: "]") else { return false }
+        let hostAndPort = authority.lastIndex(of: UInt8(ascii: "@")).map { authority[authority.index(after: $0)...] } ?? authority
+        let host: Substring.UTF8View
+        let port: Substring.UTF8View?
+        if hostAndPort.first == UInt8(ascii: "[") {
+            guard let close = hostAndPort.firstIndex(of: UInt8(ascii: "]")) else { return false }
             host = hostAndPort[hostAndPort.index(after: hostAndPort.startIndex)..<close]
             let rest = hostAndPort[hostAndPort.index(after: close)...]
-            guard rest.isEmpty || rest.hasPrefix(":") else { return false }
+            guard rest.isEmpty || rest.first == UInt8(ascii: ":") else { return false }
             port = rest.isEmpty ? nil : rest.dropFirst()
-        } else if let colon = hostAndPort.lastIndex(of: ":") {
+        } else if let colon = hostAndPort.lastIndex(of: UInt8(ascii: ":")) {
             host = hostAndPort[..<colon]
             port = hostAndPort[hostAndPort.index(after: colon)...]
         } else {
@@ -303,7 +305,7 @@ public enum ConfigLoader {
         }
         guard !host.isEmpty else { return false }
         if let port {
-            guard port.count <= 5, port.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(port), (1...65535).contains(number) else { return false }
+            guard port.count <= 5, port.allSatisfy(ASCIIBytes.isDigit), let number = Int(Substring(port)), (1...65535).contains(number) else { return false }
         }
         return true
     }

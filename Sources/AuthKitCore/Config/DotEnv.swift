@@ -250,11 +250,18 @@ private struct DotEnvParser {
 }
 
 extension StringProtocol {
-    /// Without leading and trailing spaces and tabs.
+    /// Without leading and trailing spaces and tabs, cut on the bytes: compared as
+    /// Characters, a space with a mark glued onto it (`" \u{301}"`) would not be one.
     func trimmingWhitespace() -> SubSequence {
-        var text = self[...]
-        while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
-        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
-        return text
+        var start = utf8.startIndex
+        while start < utf8.endIndex, ASCIIBytes.isSpaceOrTab(utf8[start]) { start = utf8.index(after: start) }
+        // Forward (a StringProtocol's UTF8View is not bidirectional): the end of the last other byte.
+        var end = start, index = start
+        while index < utf8.endIndex {
+            let next = utf8.index(after: index)
+            if !ASCIIBytes.isSpaceOrTab(utf8[index]) { end = next }
+            index = next
+        }
+        return self[start..<end]
     }
 }

@@ -27,9 +27,9 @@ public struct CookieOptions: Sendable, Equatable {
     /// authkit's Secure rule for a given URL.
     public static func secureFlag(sameSite: CookieSameSite, url: String?) -> Bool {
         if sameSite == .none { return true }
-        guard let url, let colon = url.firstIndex(of: ":") else { return true }
-        let scheme = url[..<colon].lowercased()
-        guard scheme == "http" || scheme == "https", url[colon...].hasPrefix("://") else { return true }
+        guard let url, let colon = url.firstUTF8Index(of: UInt8(ascii: ":")) else { return true }
+        let scheme = url[..<colon].lowercasedASCII()
+        guard scheme == "http" || scheme == "https", url.utf8[colon...].starts(with: "://".utf8) else { return true }
         return scheme == "https"
     }
 }
@@ -52,7 +52,8 @@ public enum SetCookie {
 
     /// The value a `Set-Cookie` line of ours (`name=value; …`) sets.
     public static func value(of setCookie: String, name: String) -> String {
-        String(setCookie.dropFirst(name.utf8.count + 1).prefix { $0 != ";" })
+        // To the first `;` byte (a mark glued onto `;` must not hide it).
+        String(decoding: setCookie.utf8.dropFirst(name.utf8.count + 1).prefix { $0 != UInt8(ascii: ";") }, as: UTF8.self)
     }
 
     private static func appendTail(_ header: inout String, _ options: CookieOptions) {

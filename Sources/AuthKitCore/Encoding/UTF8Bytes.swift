@@ -12,7 +12,7 @@ extension StringProtocol {
     }
 
     /// Index of the first `byte`, searched over contiguous storage with memchr.
-    func firstUTF8Index(of byte: UInt8) -> String.Index? {
+    public func firstUTF8Index(of byte: UInt8) -> String.Index? {
         let offset: Int?? = utf8.withContiguousStorageIfAvailable { buffer in buffer.firstOffset(of: byte) }
         switch offset {
         case .some(.some(let offset)): return utf8.index(utf8.startIndex, offsetBy: offset)

@@ -10,7 +10,11 @@ import AuthKitCrypto
 public enum AuthKitScript {
     /// The answer for `GET {prefix}authkit.js`: 304 when the browser's copy is current.
     public static func response(ifNoneMatch: String?) -> AuthResponse {
-        if let tags = ifNoneMatch, tags.split(separator: ",").contains(where: { $0.trimmingWhitespace() == etag || $0.trimmingWhitespace() == "W/" + etag }) {
+        // Split on the comma byte and compared as bytes (a mark glued onto `,` or `"` hides nothing).
+        if let tags = ifNoneMatch, tags.splitOnByte(UInt8(ascii: ",")).contains(where: {
+            let tag = $0.trimmingWhitespace()
+            return tag.bytesEqual(etag) || tag.bytesEqual(weakETag)
+        }) {
             return AuthResponse(status: 304, headers: [("ETag", etag), ("Cache-Control", cacheControl)])
         }
         return AuthResponse(status: 200, headers: [
@@ -26,6 +30,7 @@ public enum AuthKitScript {
 
     /// A strong tag from the script's SHA-256.
     public static let etag = "\"" + Hex.encode(Digest.sha256(bytes)).prefix(32) + "\""
+    static let weakETag = "W/" + etag
 
     public static let source = #"""
 /* authkit.js: WorkOS AuthKit for plain pages, served by authkit-fcgi. No dependencies.

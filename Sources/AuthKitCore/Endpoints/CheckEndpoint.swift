@@ -115,10 +115,10 @@ extension AuthKitService {
     /// Max-Age=30[; Secure]`, on document navigations only, when missing or different. Like
     /// authkit's it has no Path and is not HttpOnly: the page's script reads it once.
     func eagerAuthCookie(_ request: AuthRequest, session: AuthenticatedSession) -> String? {
-        guard settings.eagerAuth, request.isNavigation, request.header("accept")?.contains("text/html") == true,
+        guard settings.eagerAuth, request.isNavigation, request.header("accept")?.containsBytes("text/html") == true,
               request.cookie("workos-access-token") != session.payload.accessToken else { return nil }
         var cookie = "workos-access-token=\(session.payload.accessToken); SameSite=Lax; Max-Age=30"
-        if settings.redirectURI.lowercased().hasPrefix("https:") { cookie += "; Secure" }
+        if settings.redirectURI.hasASCIICaseInsensitivePrefix("https:") { cookie += "; Secure" }
         return cookie
     }
 
@@ -146,9 +146,10 @@ extension AuthKitService {
 /// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), nil for any other.
 public enum BearerToken {
     public static func parse(_ header: String?) -> String? {
-        guard let header, header.utf8.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
-        let token = header.dropFirst(7).drop { $0 == " " }
-        guard !token.isEmpty, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
-        return String(token)
+        // On the bytes: `prefix(7)` would count Characters, a mark glued onto the space included.
+        guard let header, header.utf8.count > 7, header.hasASCIICaseInsensitivePrefix("bearer ") else { return nil }
+        let token = header.utf8.dropFirst(7).drop { $0 == UInt8(ascii: " ") }
+        guard !token.isEmpty, token.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        return String(decoding: token, as: UTF8.self)
     }
 }

@@ -35,8 +35,8 @@ public struct EndpointSettings: Sendable {
         self.origin = origin
         self.redirectURI = redirectURI
         self.callbackPath = Self.path(of: redirectURI)
-        var prefix = prefix.hasPrefix("/") ? prefix : "/" + prefix
-        if !prefix.hasSuffix("/") { prefix += "/" }
+        var prefix = prefix.utf8.first == UInt8(ascii: "/") ? prefix : "/" + prefix
+        if prefix.utf8.last != UInt8(ascii: "/") { prefix += "/" }
         self.prefix = prefix
         var unauthenticated = unauthenticatedPaths
         if let callback = try? PathPattern(callbackPath) { unauthenticated.append(callback) }
@@ -45,31 +45,34 @@ public struct EndpointSettings: Sendable {
         self.passAccessToken = passAccessToken
     }
 
-    /// `scheme://host[:port]` of an absolute URL.
+    /// `scheme://host[:port]` of an absolute URL, A–Z lower-cased. Read on the bytes (a
+    /// `Referer` is a request header): a mark glued onto the `/` after the host must not make
+    /// the rest part of the origin, and KELVIN SIGN must not become `k`.
     public static func origin(of url: String) -> String? {
         guard let afterSchemeStart = afterSchemeSeparator(url) else { return nil }
-        let afterScheme = url[afterSchemeStart...]
-        let hostEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
+        let afterScheme = url.utf8[afterSchemeStart...]
+        let hostEnd = afterScheme.firstIndex(where: isAuthorityEnd) ?? afterScheme.endIndex
         guard hostEnd > afterScheme.startIndex else { return nil }
-        let scheme = url[..<afterSchemeStart].lowercased()
-        return scheme + afterScheme[..<hostEnd].lowercased()
+        return url[..<hostEnd].lowercasedASCII()
+    }
+
+    private static func isAuthorityEnd(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
     }
 
     /// The index just after `://`.
     private static func afterSchemeSeparator(_ url: String) -> String.Index? {
-        guard let colon = url.firstIndex(of: ":") else { return nil }
-        let rest = url[colon...]
-        guard rest.hasPrefix("://") else { return nil }
-        return url.index(colon, offsetBy: 3)
+        guard let colon = url.firstUTF8Index(of: UInt8(ascii: ":")), url.utf8[colon...].starts(with: "://".utf8) else { return nil }
+        return url.utf8.index(colon, offsetBy: 3)
     }
 
     static func path(of url: String) -> String {
         guard let afterSchemeStart = afterSchemeSeparator(url) else { return "/" }
-        let afterScheme = url[afterSchemeStart...]
-        guard let slash = afterScheme.firstIndex(of: "/") else { return "/" }
+        let afterScheme = url.utf8[afterSchemeStart...]
+        guard let slash = afterScheme.firstIndex(of: UInt8(ascii: "/")) else { return "/" }
         let rest = afterScheme[slash...]
-        let end = rest.firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
-        return String(rest[..<end])
+        let end = rest.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
+        return String(url[slash..<end])
     }
 
     /// The sign-in (or sign-up) endpoint path with `return_to`.

@@ -19,10 +19,11 @@ public struct AllowedReturnHosts: Sendable, Equatable {
     public init?(list: String) {
         var exact: Set<String> = []
         var suffixes: [String] = []
-        for raw in list.split(separator: ",") {
-            let entry = String(raw).trimming(" \t").lowercased()
+        // On the bytes, A–Z folded only: KELVIN SIGN must not become a `k` of a host name.
+        for raw in list.splitOnByte(UInt8(ascii: ",")) {
+            let entry = raw.trimmingWhitespace().lowercasedASCII()
             if entry.isEmpty { continue }
-            let isSuffix = entry.hasPrefix(".")
+            let isSuffix = entry.utf8.first == UInt8(ascii: ".")
             let host = isSuffix ? String(entry.dropFirst()) : entry
             guard Self.isHostName(host) else { return nil }
             if isSuffix { suffixes.append("." + host) } else { exact.insert(host) }
@@ -31,8 +32,11 @@ public struct AllowedReturnHosts: Sendable, Equatable {
     }
 
     public func permits(host: String) -> Bool {
-        let host = host.lowercased()
-        return exact.contains(host) || suffixes.contains { host.hasSuffix($0) && host.count > $0.count }
+        // Only ASCII can match (every listed host is ASCII): for ASCII strings the Set's
+        // canonical equivalence is byte equality.
+        guard host.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
+        let host = host.lowercasedASCII()
+        return exact.contains(host) || suffixes.contains { host.hasByteSuffix($0) && host.utf8.count > $0.utf8.count }
     }
 
     /// `input` when it is an absolute http(s) URL to a permitted host, rebuilt from its checked
@@ -42,44 +46,41 @@ public struct AllowedReturnHosts: Sendable, Equatable {
               !input.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "\\" || $0.value > 0x7E }) else {
             return nil
         }
-        let lower = input.lowercased()
+        // From here the input is printable ASCII; it is read on its bytes all the same.
         let scheme: String
-        if lower.hasPrefix("https://") { scheme = "https" } else if lower.hasPrefix("http://") { scheme = "http" } else { return nil }
-        let rest = input.dropFirst(scheme.count + 3)
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        let authority = rest[..<authorityEnd].lowercased()
+        if input.hasASCIICaseInsensitivePrefix("https://") {
+            scheme = "https"
+        } else if input.hasASCIICaseInsensitivePrefix("http://") {
+            scheme = "http"
+        } else {
+            return nil
+        }
+        let rest = input.utf8.dropFirst(scheme.utf8.count + 3)
+        let authorityEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
+        let authority = Substring(rest[..<authorityEnd]).lowercasedASCII()
         var host = Substring(authority)
-        if let colon = authority.lastIndex(of: ":") {
-            let port = authority[authority.index(after: colon)...]
-            guard !port.isEmpty, port.count <= 5, port.allSatisfy(\.isASCIIDigit), let number = Int(port), (1...65_535).contains(number) else {
+        if let colon = authority.utf8.lastIndex(of: UInt8(ascii: ":")) {
+            let port = authority.utf8[authority.utf8.index(after: colon)...]
+            guard !port.isEmpty, port.count <= 5, port.allSatisfy(ASCIIBytes.isDigit), let number = Int(Substring(port)),
+                  (1...65_535).contains(number) else {
                 return nil
             }
             host = authority[..<colon]
         }
         guard Self.isHostName(String(host)), permits(host: String(host)) else { return nil }
-        var tail = String(rest[authorityEnd...])
-        if tail.isEmpty || !tail.hasPrefix("/") { tail = "/" + tail }
+        var tail = String(Substring(rest[authorityEnd...]))
+        if tail.utf8.first != UInt8(ascii: "/") { tail = "/" + tail }
         return "\(scheme)://\(authority)\(tail)"
     }
 
     /// Letters, digits, hyphens and dots; no empty labels; at least one letter (no IP tricks).
+    /// On the bytes: as Characters, `("a"..."z").contains("b\u{301}")` holds.
     static func isHostName(_ host: String) -> Bool {
-        guard !host.isEmpty, host.count <= 253, !host.hasPrefix("."), !host.hasSuffix("."), !host.contains("..") else { return false }
-        return host.allSatisfy { $0.isASCIIDigit || ("a"..."z").contains($0) || $0 == "-" || $0 == "." }
-            && host.contains { ("a"..."z").contains($0) }
-    }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
-}
-
-extension String {
-    func trimming(_ set: String) -> String {
-        let scalars = Array(self)
-        var start = 0, end = scalars.count
-        while start < end, set.contains(scalars[start]) { start += 1 }
-        while end > start, set.contains(scalars[end - 1]) { end -= 1 }
-        return String(scalars[start..<end])
+        let bytes = host.utf8
+        guard !bytes.isEmpty, bytes.count <= 253, bytes.first != UInt8(ascii: "."), bytes.last != UInt8(ascii: "."),
+              !host.containsBytes("..") else { return false }
+        func isLower(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+        return bytes.allSatisfy { ASCIIBytes.isDigit($0) || isLower($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+            && bytes.contains(where: isLower)
     }
 }

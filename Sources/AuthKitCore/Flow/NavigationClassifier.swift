@@ -8,14 +8,17 @@
 /// is present and names none of `text/html`, `application/xhtml+xml`, `*/*`.
 public enum NavigationClassifier {
     /// - Parameter header: looks up a request header by lower-case name.
+    /// Header values are compared as bytes with A–Z folded: `navigate\u{301}` is not `navigate`,
+    /// and a mark after `text/html` does not hide it.
     public static func isNavigation(header: (String) -> String?) -> Bool {
-        if header("x-requested-with")?.lowercased() == "xmlhttprequest" { return false }
-        if let mode = header("sec-fetch-mode"), mode.lowercased() != "navigate" { return false }
-        if let destination = header("sec-fetch-dest")?.lowercased(), destination != "document", destination != "iframe" {
+        if header("x-requested-with")?.equalsASCIICaseInsensitive("xmlhttprequest") == true { return false }
+        if let mode = header("sec-fetch-mode"), !mode.equalsASCIICaseInsensitive("navigate") { return false }
+        if let destination = header("sec-fetch-dest"), !destination.equalsASCIICaseInsensitive("document"),
+           !destination.equalsASCIICaseInsensitive("iframe") {
             return false
         }
-        if let accept = header("accept")?.lowercased(),
-           !accept.contains("text/html"), !accept.contains("application/xhtml+xml"), !accept.contains("*/*") {
+        if let accept = header("accept"), !accept.containsASCIICaseInsensitive("text/html"),
+           !accept.containsASCIICaseInsensitive("application/xhtml+xml"), !accept.containsASCIICaseInsensitive("*/*") {
             return false
         }
         return true

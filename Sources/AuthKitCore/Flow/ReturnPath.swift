@@ -12,42 +12,34 @@ public enum ReturnPath {
             $0.value >= 0x20 && $0.value != 0x7F && $0 != "\\"
         }))
         let pathAndQuery = URLPathParser.pathAndQuery(of: cleaned)
-        // "//evil.example" would be protocol-relative when used as a Location.
-        var result = pathAndQuery
-        while result.hasPrefix("//") { result.removeFirst() }
-        guard result.hasPrefix("/") else { return fallback }
-        return result
+        // "//evil.example" would be protocol-relative when used as a Location. The result is
+        // ASCII (percent-encoded), compared on its bytes all the same.
+        var result = Substring(pathAndQuery)
+        while result.utf8.starts(with: "//".utf8) { result = result.dropFirst() }
+        guard result.utf8.first == UInt8(ascii: "/") else { return fallback }
+        return String(result)
     }
 }
 
 extension URLPathParser {
-    /// `pathname + search` of `new URL(input, "https://placeholder.com")`.
+    /// `pathname + search` of `new URL(input, "https://placeholder.com")`, cut on the bytes `#`
+    /// and `?` (a mark glued onto either must not hide it).
     static func pathAndQuery(of input: String) -> String {
-        let withoutFragment = input.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let withoutFragment = input.firstUTF8Index(of: UInt8(ascii: "#")).map { input[..<$0] } ?? input[...]
         let query: String
-        if let question = withoutFragment.firstIndex(of: "?") {
-            let raw = withoutFragment[withoutFragment.index(after: question)...]
+        if let question = withoutFragment.firstUTF8Index(of: UInt8(ascii: "?")) {
+            let raw = withoutFragment.utf8[withoutFragment.utf8.index(after: question)...]
             query = raw.isEmpty ? "" : "?" + percentEncodeQuery(raw)
         } else {
             query = ""
         }
-        let path = pathAndHash(of: withoutFragment)
+        let path = pathAndHash(of: String(withoutFragment))
         return path + query
     }
 
-    /// The special-query percent-encode set: C0, space, `"`, `#`, `<`, `>`, `'`, DEL, non-ASCII.
-    private static func percentEncodeQuery(_ text: Substring) -> String {
-        var out = ""
-        for character in text {
-            if let ascii = character.asciiValue, ascii > 0x20, ascii < 0x7F, !"\"#<>'".contains(character) {
-                out.append(character)
-            } else {
-                for byte in String(character).utf8 {
-                    let hex = String(byte, radix: 16, uppercase: true)
-                    out += "%" + (hex.count == 1 ? "0" + hex : hex)
-                }
-            }
-        }
-        return out
+    /// The special-query percent-encode set: C0, space, `"`, `#`, `<`, `>`, `'`, DEL, non-ASCII
+    /// (each byte of a non-ASCII scalar, as WHATWG encodes code points, not Characters).
+    private static func percentEncodeQuery(_ text: Substring.UTF8View) -> String {
+        percentEncode(text) { $0 > 0x20 && $0 < 0x7F && !"\"#<>'".utf8.contains($0) }
     }
 }

@@ -28,7 +28,8 @@ public struct AuthRequest: Sendable {
 
     public init(method: String, requestURI: String, headers: [String: String] = [:], parameters: [String: String] = [:], body: [UInt8] = [],
                 servedPath: String? = nil) {
-        self.method = method.uppercased()
+        // A–Z only: Unicode upper-casing turns `poſt` (U+017F) into POST.
+        self.method = method.uppercasedASCII()
         self.requestURI = requestURI
         self.headers = headers
         var parameters = parameters
@@ -53,13 +54,13 @@ public struct AuthRequest: Sendable {
 
     /// The first value of a query parameter, form-decoded.
     public func queryValue(_ name: String) -> String? {
-        FormFields.parse(query).first { $0.name == name }?.value
+        FormFields.parse(query).first { $0.name.bytesEqual(name) }?.value
     }
 
     /// The first value of a field in an `application/x-www-form-urlencoded` body.
     public func formValue(_ name: String) -> String? {
-        guard headers["content-type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
-        return FormFields.parse(String(decoding: body, as: UTF8.self)).first { $0.name == name }?.value
+        guard headers["content-type"]?.hasASCIICaseInsensitivePrefix("application/x-www-form-urlencoded") == true else { return nil }
+        return FormFields.parse(String(decoding: body, as: UTF8.self)).first { $0.name.bytesEqual(name) }?.value
     }
 
     /// The value of a cookie (the last one when repeated, as Next.js reads it).
@@ -77,13 +78,24 @@ public struct AuthRequest: Sendable {
 }
 
 /// `application/x-www-form-urlencoded` pairs, as `URLSearchParams` parses them.
+///
+/// Split on the bytes `&` and `=`: split on Characters, `&\u{301}` or `=\u{301}` (a combining
+/// mark after the delimiter) is one Character and the delimiter would be missed.
 public enum FormFields {
     public static func parse(_ text: String) -> [(name: String, value: String)] {
-        text.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = PercentEncoding.formDecode(parts[0]) else { return nil }
-            let value = parts.count > 1 ? PercentEncoding.formDecode(parts[1]) : ""
-            return value.map { (name, $0) }
+        var fields: [(name: String, value: String)] = []
+        for pair in text.splitOnByte(UInt8(ascii: "&")) {
+            let name: String?
+            let value: String?
+            if let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                name = PercentEncoding.formDecode(pair[..<equals])
+                value = PercentEncoding.formDecode(pair[pair.utf8.index(after: equals)...])
+            } else {
+                name = PercentEncoding.formDecode(pair)
+                value = ""
+            }
+            if let name, let value { fields.append((name, value)) }
         }
+        return fields
     }
 }

@@ -39,8 +39,9 @@ public struct HTTPResponse: Sendable {
 
     /// The first value of a header field, matched case-insensitively.
     public func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name.lowercased() == wanted }?.value
+        // A–Z folded only, on the bytes (Unicode folding turns KELVIN SIGN into k).
+        let wanted = name.lowercasedASCII()
+        return headers.first { $0.name.equalsASCIICaseInsensitive(wanted) }?.value
     }
 }
 

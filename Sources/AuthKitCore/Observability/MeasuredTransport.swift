@@ -25,14 +25,17 @@ public struct MeasuredTransport: HTTPTransport {
     /// The URL's path with identifiers replaced, so the label set stays small:
     /// `https://api.workos.com/sso/jwks/client_01H…` → `/sso/jwks/{client_id}`.
     public static func endpoint(of url: String) -> String {
-        var rest = Substring(url)
-        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
-        guard let slash = rest.firstIndex(of: "/") else { return "/" }
+        // On the bytes: ids in the path come from WorkOS and from requests.
+        var rest = url.utf8[...]
+        if let scheme = url.withUTF8Buffer({ haystack in "://".withUTF8Buffer { ASCIIBytes.firstRange(of: $0, in: haystack, fold: false) } }) {
+            rest = rest.dropFirst(scheme.upperBound)
+        }
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else { return "/" }
         var path = rest[slash...]
-        if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<query] }
-        var segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if let query = path.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { path = path[..<query] }
+        var segments = Substring(path).splitOnByte(UInt8(ascii: "/"), omittingEmptySubsequences: false).map(String.init)
         for index in segments.indices where index > 0 {
-            if segments[index - 1] == "jwks" {
+            if segments[index - 1].bytesEqual("jwks") {
                 segments[index] = "{client_id}"
             } else if isIdentifier(segments[index]) {
                 segments[index] = "{id}"
@@ -43,8 +46,8 @@ public struct MeasuredTransport: HTTPTransport {
 
     /// A WorkOS object id: a lower-case prefix, `_`, then a ULID (`user_01HXYZ…`).
     static func isIdentifier(_ segment: String) -> Bool {
-        guard let underscore = segment.firstIndex(of: "_") else { return false }
-        let id = segment[segment.index(after: underscore)...]
-        return id.count >= 10 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }
+        guard let underscore = segment.firstUTF8Index(of: UInt8(ascii: "_")) else { return false }
+        let id = segment[segment.utf8.index(after: underscore)...]
+        return id.utf8.count >= 10 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }
     }
 }

@@ -45,31 +45,35 @@ public struct PathPattern: Sendable, CustomStringConvertible {
 
 /// The part of WHATWG URL parsing that `new URL(input, "https://example.com")` needs for a
 /// path pattern: where the path starts and ends, dot segments, and percent-encoding.
+///
+/// Read on the UTF-8 bytes (a glob is configuration and a `return_to` comes from a request):
+/// as Characters, `/\u{301}` or `?\u{301}` is one Character and the delimiter would be missed.
 enum URLPathParser {
     static func pathAndHash(of input: String) -> String {
         // WHATWG: strip leading/trailing C0 controls and spaces, remove tabs and newlines.
-        var text = Substring(input)
-        while let first = text.unicodeScalars.first, first.value <= 0x20 { text = text.dropFirst() }
-        while let last = text.unicodeScalars.last, last.value <= 0x20 { text = text.dropLast() }
-        let cleaned = String(text.unicodeScalars.filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }.map(Character.init))
+        let all = input.utf8Array
+        var start = 0, end = all.count
+        while start < end, all[start] <= 0x20 { start += 1 }
+        while end > start, all[end - 1] <= 0x20 { end -= 1 }
+        let cleaned = all[start..<end].filter { $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
 
-        var rest = Substring(cleaned)
+        var rest = cleaned[...]
         if let schemeEnd = schemeEnd(rest) {
-            let scheme = rest[..<schemeEnd].lowercased()
-            rest = rest[rest.index(after: schemeEnd)...]
+            let scheme = String(decoding: rest[..<schemeEnd].map(ASCIIBytes.lowercased), as: UTF8.self)
+            rest = rest[(schemeEnd + 1)...]
             if ["http", "https", "ws", "wss", "ftp", "file"].contains(scheme) {
                 rest = skipAuthority(rest)
             }
-        } else if rest.hasPrefix("//") || rest.hasPrefix("\\\\") || rest.hasPrefix("/\\") || rest.hasPrefix("\\/") {
+        } else if rest.count >= 2, isSlash(rest[rest.startIndex]), isSlash(rest[rest.startIndex + 1]) {
             rest = skipAuthority(rest)
         }
         // Split off the fragment, then the query.
-        var fragment: Substring?
-        if let hash = rest.firstIndex(of: "#") {
-            fragment = rest[rest.index(after: hash)...]
+        var fragment: ArraySlice<UInt8>?
+        if let hash = rest.firstIndex(of: UInt8(ascii: "#")) {
+            fragment = rest[(hash + 1)...]
             rest = rest[..<hash]
         }
-        if let question = rest.firstIndex(of: "?") { rest = rest[..<question] }
+        if let question = rest.firstIndex(of: UInt8(ascii: "?")) { rest = rest[..<question] }
 
         let path = normalisedPath(rest)
         var hash = ""
@@ -77,66 +81,76 @@ enum URLPathParser {
         return path + hash
     }
 
-    private static func schemeEnd(_ text: Substring) -> Substring.Index? {
-        guard let first = text.first, first.isASCII, first.isLetter else { return nil }
+    private static func isSlash(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\") }
+
+    /// An ASCII letter, then ASCII letters, digits, `+`, `-`, `.` up to the `:`.
+    private static func schemeEnd(_ text: ArraySlice<UInt8>) -> Int? {
+        guard let first = text.first, ASCIIBytes.isLetter(first) else { return nil }
         for index in text.indices {
             let c = text[index]
-            if c == ":" { return index }
-            guard c.isASCII, c.isLetter || c.isNumber || c == "+" || c == "-" || c == "." else { return nil }
+            if c == UInt8(ascii: ":") { return index }
+            guard ASCIIBytes.isLetter(c) || ASCIIBytes.isDigit(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") else {
+                return nil
+            }
         }
         return nil
     }
 
     /// Drops `//host[:port]` and returns what follows (the path, query and fragment).
-    private static func skipAuthority(_ text: Substring) -> Substring {
-        let afterSlashes = text.drop { $0 == "/" || $0 == "\\" }
-        guard let end = afterSlashes.firstIndex(where: { "/\\?#".contains($0) }) else { return "" }
+    private static func skipAuthority(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let afterSlashes = text.drop(while: isSlash)
+        guard let end = afterSlashes.firstIndex(where: { isSlash($0) || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else { return [] }
         return afterSlashes[end...]
     }
 
-    private static func normalisedPath(_ raw: Substring) -> String {
+    private static let singleDots: [[UInt8]] = [".", "%2e"].map { Array($0.utf8) }
+    private static let doubleDots: [[UInt8]] = ["..", ".%2e", "%2e.", "%2e%2e"].map { Array($0.utf8) }
+    private static let pathExtra = Array("?{}#".utf8)
+
+    private static func normalisedPath(_ raw: ArraySlice<UInt8>) -> String {
         var segments: [String] = []
         // Relative input resolves against the base path "/", so every path is absolute.
         var body = raw
-        if body.first == "/" || body.first == "\\" { body = body.dropFirst() }
-        let parts = body.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }
+        if let first = body.first, isSlash(first) { body = body.dropFirst() }
+        let parts = body.split(omittingEmptySubsequences: false, whereSeparator: isSlash)
         for (index, part) in parts.enumerated() {
             let isLast = index == parts.count - 1
-            let lowered = part.lowercased()
-            if lowered == "." || lowered == "%2e" {
+            let lowered = part.map(ASCIIBytes.lowercased)
+            if singleDots.contains(lowered) {
                 if isLast { segments.append("") }
                 continue
             }
-            if ["..", ".%2e", "%2e.", "%2e%2e"].contains(lowered) {
+            if doubleDots.contains(lowered) {
                 if !segments.isEmpty { segments.removeLast() }
                 if isLast { segments.append("") }
                 continue
             }
-            segments.append(percentEncode(part, extra: ["?", "{", "}", "#"]))
+            segments.append(percentEncode(part, extra: pathExtra))
         }
         return "/" + segments.joined(separator: "/")
     }
 
-    /// Percent-encodes C0 controls, space, `"`, `<`, `>`, `` ` ``, DEL, anything beyond ASCII
+    /// Percent-encodes C0 controls, space, `"`, `<`, `>`, `` ` ``, DEL, every byte beyond ASCII
     /// (the fragment percent-encode set), and `extra`.
-    private static func percentEncode(_ text: Substring, extra: Set<Character>) -> String {
-        var out = ""
-        for character in text {
-            if let ascii = character.asciiValue, ascii > 0x20, ascii < 0x7F,
-               !"\"<>`".contains(character), !extra.contains(character) {
-                out.append(character)
+    private static func percentEncode(_ text: ArraySlice<UInt8>, extra: [UInt8]) -> String {
+        percentEncode(text) { $0 > 0x20 && $0 < 0x7F && !"\"<>`".utf8.contains($0) && !extra.contains($0) }
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// `bytes` with every byte `keep` refuses written as `%XX` (upper-case hex).
+    static func percentEncode<Bytes: Collection<UInt8>>(_ bytes: Bytes, keep: (UInt8) -> Bool) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        for byte in bytes {
+            if keep(byte) {
+                out.append(byte)
             } else {
-                for byte in String(character).utf8 {
-                    out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-                }
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 15)])
             }
         }
-        return out
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+        return String(decoding: out, as: UTF8.self)
     }
 }

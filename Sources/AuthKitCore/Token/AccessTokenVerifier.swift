@@ -24,7 +24,7 @@ public struct AccessTokenVerifier: Sendable {
 
     private func verifyOrThrow(_ token: String) throws(TokenError) -> AccessTokenClaims {
         let jwt = try JWT(token)
-        guard jwt.algorithm == "RS256" else { throw .unsupportedAlgorithm(jwt.algorithm ?? "(none)") }
+        guard jwt.algorithm?.bytesEqual("RS256") == true else { throw .unsupportedAlgorithm(jwt.algorithm ?? "(none)") }
         // jose refuses extensions it does not understand; so do we.
         if jwt.header["crit"] != nil { throw .unsupportedAlgorithm("crit header") }
         let candidates = try keys.keys(forKeyId: jwt.keyId)

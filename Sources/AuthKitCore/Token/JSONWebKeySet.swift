@@ -22,10 +22,10 @@ public struct JSONWebKeySet: Sendable {
         guard let entries = document["keys"]?.arrayValue else { throw .keysUnavailable("JWKS has no keys array") }
         var keys: [Key] = []
         for entry in entries {
-            guard entry["kty"]?.stringValue == "RSA" else { continue }
-            if let alg = entry["alg"], alg.stringValue != "RS256" { continue }
-            if let use = entry["use"], use.stringValue != "sig" { continue }
-            if let ops = entry["key_ops"], !(ops.stringArrayValue ?? []).contains("verify") { continue }
+            guard entry["kty"]?.stringValue?.bytesEqual("RSA") == true else { continue }
+            if let alg = entry["alg"], alg.stringValue?.bytesEqual("RS256") != true { continue }
+            if let use = entry["use"], use.stringValue?.bytesEqual("sig") != true { continue }
+            if let ops = entry["key_ops"], !(ops.stringArrayValue ?? []).contains(where: { $0.bytesEqual("verify") }) { continue }
             guard let n = entry["n"]?.stringValue.flatMap(Base64URL.decode),
                   let e = entry["e"]?.stringValue.flatMap(Base64URL.decode),
                   let key = try? RSAPublicKey(modulus: n, exponent: e), key.bits >= 2048 else { continue }
@@ -37,6 +37,7 @@ public struct JSONWebKeySet: Sendable {
     /// The candidate keys for a token header's `kid` (all keys when the token has no kid).
     public func candidates(forKeyId keyId: String?) -> [RSAPublicKey] {
         guard let keyId else { return keys.map(\.publicKey) }
-        return keys.filter { $0.keyId == keyId }.map(\.publicKey)
+        // Bytes, not canonical equivalence: the kid comes from the token's header.
+        return keys.filter { $0.keyId?.bytesEqual(keyId) == true }.map(\.publicKey)
     }
 }
