@@ -205,7 +205,7 @@ public final class FastCGIServer: Sendable {
         let parameters = FastCGIParameters(environment: UnsafePointer(request.pointee.envp))
         // An authorizer is sent no FCGI_STDIN (the FastCGI spec's Authorizer gets none, and
         // mod_authnz_fcgi never sends one), whatever CONTENT_LENGTH says: no body to read.
-        let declaredLength = Self.isAuthorizer(request) ? 0 : parameters.value("CONTENT_LENGTH").flatMap { Int($0) } ?? 0
+        let declaredLength = Self.isAuthorizer(request) ? 0 : ContentLength.parse(parameters.value("CONTENT_LENGTH")) ?? 0
         let body = readBody(request, declaredLength: declaredLength)
         // A body cut short by a read error or the receive timeout (a request too big for the
         // acceptor to wait for, see ConnectionAcceptor.peekBytes): no answer, the connection closes.

@@ -39,7 +39,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         CGIMode.refuse("serve")
         let config = ProcessConfig.load(envFile: options.envFile)
-        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+        guard let level = Logger.Level(rawValue: logLevel.lowercasedASCII()) else {
             ProcessConfig.fail("--log-level \(logLevel) is not a level. Fix: use trace, debug, info, notice, warning, error or critical")
         }
         let effectiveLevel = (debug || config.debug) ? min(level, .debug) : level

@@ -26,7 +26,7 @@ public enum ServerConfigScan {
         var found: [Setting] = []
         for (offset, rawLine) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let words = self.words(rawLine)
-            guard let directive = words.first.map({ LocationSettings.asciiLowercased($0) }) else { continue }
+            guard let directive = words.first.map({ $0.lowercasedASCII() }) else { continue }
             switch directive {
             case "fastcgi_param" where words.count >= 3:
                 found.append(setting(words[1], words[2], line: offset + 1))

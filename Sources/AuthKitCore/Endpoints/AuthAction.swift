@@ -17,7 +17,7 @@ public enum AuthAction: String, Sendable, CaseIterable {
     /// The action for a request: the `AUTHKIT_ACTION` parameter when the server sets one, else
     /// by path — the redirect URI's path is the callback, the others live under the prefix.
     public static func route(_ request: AuthRequest, settings: EndpointSettings) -> AuthAction? {
-        if let named = request.parameters["AUTHKIT_ACTION"] { return AuthAction(rawValue: LocationSettings.asciiLowercased(named)) }
+        if let named = request.parameters["AUTHKIT_ACTION"] { return AuthAction(rawValue: named.lowercasedASCII()) }
         // On bytes: a String comparison would see `/` and a combining mark after it as one
         // Character, and `==` would equate canonically equivalent paths that differ in bytes.
         let path = Array(request.path.utf8)

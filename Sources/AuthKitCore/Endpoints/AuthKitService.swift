@@ -92,9 +92,9 @@ public struct AuthKitService: Sendable {
     /// same-origin`, or an `Origin` equal to ours. Absent both, the request is refused.
     func isSameOrigin(_ request: AuthRequest) -> Bool {
         // ASCII case folding only: Unicode lower-casing maps U+212A KELVIN SIGN to "k".
-        if let site = request.header("sec-fetch-site") { return LocationSettings.asciiLowercased(site) == "same-origin" }
+        if let site = request.header("sec-fetch-site") { return site.lowercasedASCII() == "same-origin" }
         if let origin = request.header("origin") {
-            return LocationSettings.asciiLowercased(origin).utf8.elementsEqual(LocationSettings.asciiLowercased(settings.origin).utf8)
+            return origin.lowercasedASCII().utf8.elementsEqual(settings.origin.lowercasedASCII().utf8)
         }
         return false
     }

@@ -44,13 +44,13 @@ extension AuthKitService {
     /// all the same), else an `Origin` (including `null`) or a `Referer` of another origin.
     /// A request with none of them (curl, a script) is no browser's, so no forgery.
     func isCrossSite(_ request: AuthRequest) -> Bool {
-        let ours = LocationSettings.asciiLowercased(settings.origin)
-        if let site = request.header("sec-fetch-site").map(LocationSettings.asciiLowercased) {
+        let ours = settings.origin.lowercasedASCII()
+        if let site = request.header("sec-fetch-site").map { $0.lowercasedASCII() } {
             return !site.utf8.elementsEqual("same-origin".utf8) && !site.utf8.elementsEqual("none".utf8)
         }
-        if let origin = request.header("origin") { return !LocationSettings.asciiLowercased(origin).utf8.elementsEqual(ours.utf8) }
+        if let origin = request.header("origin") { return !origin.lowercasedASCII().utf8.elementsEqual(ours.utf8) }
         if let referer = request.header("referer") {
-            return EndpointSettings.origin(of: referer).map { !LocationSettings.asciiLowercased($0).utf8.elementsEqual(ours.utf8) } ?? true
+            return EndpointSettings.origin(of: referer).map { !$0.lowercasedASCII().utf8.elementsEqual(ours.utf8) } ?? true
         }
         return false
     }

@@ -79,19 +79,19 @@ public struct LocationSettings: Sendable, Equatable {
             }
             switch name {
             case "AUTHKIT_MODE":
-                guard let mode = Mode(rawValue: asciiLowercased(value)) else {
+                guard let mode = Mode(rawValue: value.lowercasedASCII()) else {
                     problems.append(Problem(parameter: name, problem: "is \"\(visible(value))\", not a mode", fix: "set it to optional or required"))
                     continue
                 }
                 settings.mode = mode
             case "AUTHKIT_ALLOW_BEARER":
-                switch asciiLowercased(value) {
+                switch value.lowercasedASCII() {
                 case "true": settings.allowBearer = true
                 case "false": settings.allowBearer = false
                 default: problems.append(Problem(parameter: name, problem: "is \"\(visible(value))\", not true or false", fix: "set it to true or false"))
                 }
             case "AUTHKIT_ACTION":
-                let action = asciiLowercased(value)
+                let action = value.lowercasedASCII()
                 if AuthAction(rawValue: action) == nil && !gatewayActions.contains(action) {
                     problems.append(Problem(parameter: name, problem: "is \"\(visible(value))\", not an action",
                                             fix: "use check (the auth check), denied (Apache's ErrorDocument) or guard (the CGI guard)"))
@@ -116,11 +116,6 @@ public struct LocationSettings: Sendable, Equatable {
             }
         }
         return problems.isEmpty ? .success(settings) : .failure(Problems(all: problems))
-    }
-
-    /// ASCII-only lower-casing (no Unicode case mapping: `İ` must not become `i̇`).
-    public static func asciiLowercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     /// A value for a log line: control characters shown as `?`, at most 64 bytes.
