@@ -21,6 +21,10 @@ public enum AuthorizerResponse {
         parameters["FCGI_APACHE_ROLE"]?.uppercasedASCII().bytesEqual("ACCESS_CHECKER") == true
     }
 
+    /// mod_fcgid only: set (to 1) when an allowed answer must not be cached; authkit-fcgid.conf
+    /// turns it into `Cache-Control`, `Pragma` and `Expires`, once each.
+    public static let noCacheVariable = "AUTHKIT_NO_CACHE"
+
     /// Maps the auth check's answer to the authorizer protocol.
     public static func map(_ response: AuthResponse, accessChecker: Bool = false) -> AuthResponse {
         var mapped = AuthResponse(status: response.status)
@@ -34,6 +38,14 @@ public enum AuthorizerResponse {
                 mapped.headers.append(("Variable-AUTHKIT_\(key.uppercasedASCII())", header.value))
             } else if lower.bytesEqual("x-authkit-eager-auth-cookie") {
                 mapped.headers.append(("Set-Cookie", header.value))
+            } else if accessChecker, AuthResponse.isCacheHeader(header.name), !header.name.equalsASCIICaseInsensitive("vary") {
+                // mod_fcgid keeps an access checker's headers in the response, once per check: a
+                // DirectoryIndex subrequest checks again, and a refusal's ErrorDocument asks us
+                // again, so they would arrive twice. authkit-fcgid.conf sets them from this
+                // variable instead (Apache merges repeated Vary tokens itself).
+                if response.status == 200, header.name.equalsASCIICaseInsensitive("cache-control") {
+                    mapped.headers.append(("Variable-\(Self.noCacheVariable)", "1"))
+                }
             } else if !ours {
                 mapped.headers.append(header)
             }

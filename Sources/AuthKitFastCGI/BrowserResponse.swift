@@ -39,8 +39,10 @@ public enum BrowserResponse {
     /// A request target the check refused to read (``ServedPath/Refusal``): a plain 400 that
     /// names nothing of the request.
     public static func badRequest() -> AuthResponse {
-        AuthResponse(status: 400, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "private, no-store")],
-                     body: Array("Bad request: this address cannot be served.\n".utf8))
+        var response = AuthResponse(status: 400, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                                    body: Array("Bad request: this address cannot be served.\n".utf8))
+        response.addCachePrevention()
+        return response
     }
 
     /// An `ErrorDocument` request (`AUTHKIT_ACTION=denied`) whose check now passes — a refresh

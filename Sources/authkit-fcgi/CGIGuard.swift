@@ -35,9 +35,10 @@ enum CGIGuard {
                 variables[String(decoding: header.name.utf8.dropFirst("Variable-".utf8.count), as: UTF8.self)] = header.value
             }
             if let user = variables["AUTHKIT_USER_ID"], !user.isEmpty { variables["REMOTE_USER"] = user }
-            // The script writes the rest of the header block after these lines. Its answer is one
-            // user's: never for a shared cache.
-            writeRaw(cookies.map { "\($0.name): \($0.value)\r\n" }.joined() + "Cache-Control: private, no-store\r\nVary: Cookie\r\n")
+            // The script writes the rest of the header block after these lines. The check's cache
+            // headers come first: a signed-in answer is one user's, never for any cache.
+            let cacheHeaders = check.headers.filter { AuthResponse.isCacheHeader($0.name) }
+            writeRaw((cookies + cacheHeaders).map { "\($0.name): \($0.value)\r\n" }.joined())
             let failure = script.run(environment: environment, identity: variables)
             discardBody(environment)
             return writeRaw("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nThe script could not be started: \(failure)\n")

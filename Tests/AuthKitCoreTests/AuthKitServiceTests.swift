@@ -45,7 +45,7 @@ import Testing
         let denied = service.handle(AuthRequest(method: "GET", requestURI: "/docs/page?x=1", headers: browser, parameters: ["AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": "/docs/page"]))
         #expect(denied.status == 401)
         #expect(denied.header("X-AuthKit-Sign-In") == "/auth/sign-in?return_to=%2Fdocs%2Fpage%3Fx%3D1")
-        #expect(denied.header("Cache-Control") == "private, no-store")
+        #expect(denied.header("Cache-Control") == AuthResponse.cachePreventionControl)
 
         // 2. Sign-in: redirect to WorkOS with PKCE; the verifier cookie holds the state.
         let signIn = service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-in?return_to=%2Fdocs%2Fpage%3Fx%3D1", headers: browser))

@@ -26,7 +26,7 @@ import Testing
         #expect(hops == ["/protected/", "/auth/sign-in", "/user_management/authorize", "/auth/callback", "/protected/"])
         #expect(browser.cookie("wos-session")?.hasPrefix("Fe26.2*1*") == true)
         #expect(!browser.cookies.keys.contains { $0.hasPrefix("wos-auth-verifier") })
-        #expect(page.header("Cache-Control") == "private, no-store")
+        #expect(page.header("Cache-Control") == AuthResponse.cachePreventionControl)
 
         // The upstream receives the identity; a request carrying the client's own is refused.
         let spoofed = try browser.send("GET", "\(site.base)/whoami", headers: Browser.navigation + [("X-AuthKit-User-Id", "user_spoofed"), ("X-AuthKit-Role", "owner")])

@@ -18,7 +18,7 @@ import Testing
 
         let health = try fastCGIRequest(socket: server.socket, parameters: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/auth/health"])
         #expect(health.hasPrefix("Status: 200 OK\r\n"))
-        #expect(health.contains("Cache-Control: private, no-store\r\n"))
+        #expect(health.contains("Cache-Control: private, no-cache, no-store, must-revalidate, max-age=0\r\n"))
         #expect(health.hasSuffix(#"{"status":"ok"}"#))
 
         let check = try fastCGIRequest(socket: server.socket, parameters: [

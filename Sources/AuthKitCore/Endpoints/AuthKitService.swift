@@ -64,8 +64,23 @@ public struct AuthKitService: Sendable {
             // The only answer without user data, and the only one meant to be cached.
             return AuthKitScript.response(ifNoneMatch: request.header("if-none-match"))
         }
-        response.addCachePrevention()
+        markForCaches(&response, request: request, action: action)
         return response
+    }
+
+    /// Every answer about a session stays out of caches: each endpoint's, each refusal, and an
+    /// allowed check whenever the request carried the session cookie or an `Authorization`
+    /// header (authkit-nextjs's `applyCacheSecurityHeaders` rule). An allowed check without
+    /// either (a public path, optional mode, signed out) stays cacheable, with `Vary: Cookie`:
+    /// a signed-in visitor's copy of the same URL may differ (identity reaches the upstream),
+    /// so a shared cache must not hand the anonymous copy to a cookie-carrying request.
+    func markForCaches(_ response: inout AuthResponse, request: AuthRequest, action: AuthAction) {
+        let authorization = request.header("authorization") != nil
+        if action == .check, response.status == 200, !authorization, sessionCookie(request) == nil {
+            response.headers.append(("Vary", "Cookie"))
+        } else {
+            response.addCachePrevention(authorization: authorization)
+        }
     }
 
     /// A location whose `AUTHKIT_*` settings are wrong: 500, one log line per problem (the

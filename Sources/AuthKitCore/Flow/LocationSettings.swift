@@ -51,10 +51,11 @@ public struct LocationSettings: Sendable, Equatable {
         "AUTHKIT_LOG_FORMAT", "AUTHKIT_METRICS",
     ]
 
-    /// Identity variables (`AUTHKIT_USER_ID`, …): Apache sets them from the check's answer and
-    /// hands them on, renamed `REDIRECT_*`, after an internal redirect. Ignored here.
+    /// Identity variables (`AUTHKIT_USER_ID`, …) and mod_fcgid's `AUTHKIT_NO_CACHE`: Apache
+    /// sets them from the check's answer and hands them on to a subrequest's check, or renamed
+    /// `REDIRECT_*` after an internal redirect. Ignored here.
     public static var identityNames: Set<String> {
-        Set(Identity.keys.map { "AUTHKIT_" + $0 } + ["AUTHKIT_ACCESS_TOKEN"])
+        Set(Identity.keys.map { "AUTHKIT_" + $0 } + ["AUTHKIT_ACCESS_TOKEN", "AUTHKIT_NO_CACHE"])
     }
 
     /// The actions `AUTHKIT_ACTION` may name: the endpoints, and the gateway's own roles.

@@ -33,10 +33,30 @@ public struct AuthResponse: Sendable, Equatable {
         }
     }
 
-    /// Every answer about a session must stay out of shared caches (authkit-nextjs #332).
-    public mutating func addCachePrevention() {
-        headers.append(("Cache-Control", "private, no-store"))
-        headers.append(("Vary", "Cookie"))
+    /// authkit-nextjs's `Cache-Control` on every answer with a session, a session cookie or an
+    /// `Authorization` header (`setCachePreventionHeaders`), with the HTTP/1.0 pair beside it.
+    public static let cachePreventionControl = "private, no-cache, no-store, must-revalidate, max-age=0"
+
+    /// The headers that keep an answer about a session out of every cache (authkit-nextjs #332):
+    /// `Cache-Control` as authkit sends it, `Pragma: no-cache`, `Expires: 0`, and `Vary: Cookie`
+    /// (`Cookie, Authorization` when the request had an `Authorization` header, as authkit).
+    public static func cachePreventionHeaders(authorization: Bool = false) -> [(name: String, value: String)] {
+        [("Cache-Control", cachePreventionControl), ("Pragma", "no-cache"), ("Expires", "0"),
+         ("Vary", authorization ? "Cookie, Authorization" : "Cookie")]
+    }
+
+    static let cachePreventionNames = ["Cache-Control", "Pragma", "Expires", "Vary"]
+
+    /// Whether a header is one of the four that say how caches may keep the answer.
+    public static func isCacheHeader(_ name: String) -> Bool {
+        cachePreventionNames.contains { sameName(name, $0) }
+    }
+
+    /// Marks this answer as one no cache may keep: replaces any `Cache-Control`, `Pragma`,
+    /// `Expires` and `Vary` already there, so each arrives once.
+    public mutating func addCachePrevention(authorization: Bool = false) {
+        headers.removeAll { Self.isCacheHeader($0.name) }
+        headers += Self.cachePreventionHeaders(authorization: authorization)
     }
 
     public static func redirect(_ location: String, status: Int = 302) -> AuthResponse {
