@@ -28,6 +28,27 @@ import Testing
 }
 
 @Suite struct AccessCheckerTests {
+    /// mod_fcgid repeats an access checker's headers once per check of the request: the cache
+    /// headers go out as AUTHKIT_NO_CACHE for authkit-fcgid.conf to set once (Vary, which Apache
+    /// merges, stays); a refusal leaves them to the /auth/denied answer.
+    @Test func cacheHeadersBecomeOneVariable() {
+        var allowed = AuthResponse(status: 200, headers: [("X-AuthKit-User-Id", "user_1")])
+        allowed.addCachePrevention()
+        let mapped = AuthorizerResponse.map(allowed, accessChecker: true)
+        #expect(mapped.header("Variable-AUTHKIT_NO_CACHE") == "1")
+        #expect(mapped.header("Cache-Control") == nil && mapped.header("Pragma") == nil && mapped.header("Expires") == nil)
+        #expect(mapped.header("Vary") == "Cookie")
+        // The authorizer (mod_authnz_fcgi) sends them once as they are.
+        #expect(AuthorizerResponse.map(allowed).header("Cache-Control") == AuthResponse.cachePreventionControl)
+        var refused = AuthResponse(status: 401)
+        refused.addCachePrevention()
+        let mappedRefusal = AuthorizerResponse.map(refused, accessChecker: true)
+        #expect(mappedRefusal.header("Cache-Control") == nil && mappedRefusal.header("Variable-AUTHKIT_NO_CACHE") == nil)
+        // A public answer: nothing to prevent.
+        let open = AuthorizerResponse.map(AuthResponse(status: 200, headers: [("Vary", "Cookie")]), accessChecker: true)
+        #expect(open.header("Variable-AUTHKIT_NO_CACHE") == nil && open.header("Vary") == "Cookie")
+    }
+
     @Test func accessCheckerAlsoNamesTheUser() {
         let allowed = AuthResponse(status: 200, headers: [("X-AuthKit-User-Id", "user_1")])
         #expect(AuthorizerResponse.map(allowed, accessChecker: true).header("Variable-REMOTE_USER") == "user_1")
