@@ -6,7 +6,8 @@ import Testing
     let factory = TokenFactory()
 
     func verifier(leeway: Int = 0, keys: JSONWebKeySet? = nil) -> AccessTokenVerifier {
-        AccessTokenVerifier(keys: StaticKeyProvider(keys ?? factory.keySet), clock: FixedClock(millis: now * 1000), leewaySeconds: leeway)
+        AccessTokenVerifier(keys: StaticKeyProvider(keys ?? factory.keySet), clock: FixedClock(millis: now * 1000), leewaySeconds: leeway,
+                            issuers: issuers ?? TokenFactory.issuers, refusedIssuers: refusedIssuers)
     }
 
     @Test func acceptsAValidTokenAndReadsEveryClaim() throws {

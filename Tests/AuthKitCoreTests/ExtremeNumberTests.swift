@@ -97,7 +97,7 @@ import Testing
         for now in [Int64.min / 1000, 0, 1_785_000_000, Int64.max / 1000] {
             let clock = ManualClock(seconds: now)
             for leeway in [0, 300, Int.max, Int.min] {
-                let verifier = AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: leeway)
+                let verifier = AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: leeway, issuers: TokenFactory.issuers)
                 for number in ["9223372036854775807", "-9223372036854775808", "1e400", "-1e400", "1e300", "-0", String(repeating: "9", count: 400)] {
                     for field in ["exp", "nbf", "iat"] {
                         var claims: [(key: String, value: JSONValue)] = [("sub", .string("user_01")), ("exp", .int(1_785_000_300)), ("iat", .int(1_785_000_000))]
@@ -118,7 +118,7 @@ import Testing
         let sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
         let workos = ScriptedTransport { _ throws(HTTPTransportError) in ScriptedTransport.json(500, "{}") }
         let authenticator = SessionAuthenticator(
-            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
+            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock, issuers: TokenFactory.issuers),
             workos: WorkOSClient(config: config, transport: workos, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), cache: VerifiedSessionCache(capacity: 16))

@@ -27,7 +27,7 @@ import Testing
         let sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
         let authenticator = SessionAuthenticator(
             sealer: sealer,
-            verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
+            verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock, issuers: TokenFactory.issuers),
             workos: WorkOSClient(config: config, transport: transport, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
             cookieOptions: .session(config: config), clock: clock,

@@ -19,7 +19,7 @@ import Testing
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let authenticator = SessionAuthenticator(
             sealer: SessionSealer(config: config, clock: clock, random: SecureRandom()),
-            verifier: AccessTokenVerifier(keys: StaticKeyProvider(JSONWebKeySet(keys: [])), clock: clock),
+            verifier: AccessTokenVerifier(keys: StaticKeyProvider(JSONWebKeySet(keys: [])), clock: clock, issuers: AcceptedIssuers([])),
             workos: WorkOSClient(config: config, transport: Unreachable(), random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger,
             cache: VerifiedSessionCache(capacity: cacheSize))
