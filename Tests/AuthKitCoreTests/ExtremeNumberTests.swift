@@ -124,7 +124,7 @@ import Testing
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), cache: VerifiedSessionCache(capacity: 16))
         let user = SessionUser(apiJSON: try! JSONParser.parse(Array(Fixtures.apiUser().utf8)))!
         for exp in ["9223372036854775807", "1e300", "999999999999999999999999", "1e400"] {
-            let token = factory.token(claims: .object([("sub", .string("user_01")), ("sid", .string("s")), ("exp", .number(exp)), ("iat", .int(1_785_000_000))]))
+            let token = factory.token(claims: .object([("iss", .string(TokenFactory.issuer)), ("sub", .string("user_01")), ("sid", .string("s")), ("exp", .number(exp)), ("iat", .int(1_785_000_000))]))
             let cookie = sealer.sealSession(SessionPayload(accessToken: token, refreshToken: "rt", user: user))
             for _ in 0..<2 {
                 switch authenticator.authenticate(cookieValue: cookie, useCache: true) {
