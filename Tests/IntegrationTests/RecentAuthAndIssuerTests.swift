@@ -97,6 +97,33 @@ import Testing
         #expect(status == 0)
     }
 
+    @Test(arguments: ApacheSite.Setup.allCases)
+    func apacheSendsAnOldSignInThroughWorkOSAgain(setup: ApacheSite.Setup) throws {
+        let block = try ApacheSite.adminBlock(setup, location: "/recent/", with: "AUTHKIT_MAX_AUTH_AGE=60")
+        let site = try ApacheSite(setup, extraSite: block)
+        defer { _ = site.stop() }
+        let folder = site.directory.appendingPathComponent("html/recent")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "<h1>Recent area</h1>".write(to: folder.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        let browser = Browser()
+        try site.emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":-600}"#)
+        _ = try browser.navigate("\(site.base)/auth/sign-in?return_to=%2F&login_hint=ada%40example.com")
+        try site.emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#)
+
+        #expect(try browser.send("GET", "\(site.base)/protected/").status == 200, "\(setup)")
+        let stale = try browser.send("GET", "\(site.base)/recent/")
+        #expect(stale.status == 302, "\(setup)")
+        #expect(stale.header("Location")?.hasSuffix("/auth/sign-in?return_to=%2Frecent%2F&max_age=60") == true, "\(setup): \(stale.header("Location") ?? "-")")
+        let script = try browser.send("GET", "\(site.base)/recent/", headers: Self.json)
+        #expect(script.status == 401, "\(setup)")
+        #expect(script.header("WWW-Authenticate")?.contains("insufficient_user_authentication") == true, "\(setup): \(script.headers)")
+
+        let (url, page) = try browser.navigate(Browser.resolve(try #require(stale.header("Location")), against: site.base))
+        #expect(url == "\(site.base)/recent/", "\(setup)")
+        #expect(page.status == 200 && String(decoding: page.body, as: UTF8.self).contains("Recent area"), "\(setup)")
+        #expect(try browser.send("GET", "\(site.base)/recent/").status == 200, "\(setup): no loop")
+    }
+
     /// Claims like the emulator's, with `iss` chosen, signed with the emulator's real key.
     func token(_ site: NginxSite, issuer: String?, subject: String, sessionId: String) throws -> String {
         let now = Int(Date().timeIntervalSince1970)
