@@ -221,7 +221,8 @@ public enum ConfigLoader {
             ("AUTHKIT_PASS_ACCESS_TOKEN", String(config.passAccessToken)),
             ("AUTHKIT_SESSION_CACHE_SIZE", String(config.sessionCacheSize)),
             ("AUTHKIT_ALLOWED_RETURN_HOSTS", list(config.allowedReturnHosts.exact.sorted() + config.allowedReturnHosts.suffixes)),
-            ("WORKOS_ISSUER", config.acceptedIssuers.values.joined(separator: ",") + (config.issuers == nil ? " (derived from the API host)" : "")),
+            // Derived: the origin and <origin>/user_management/<client id> (AcceptedIssuers).
+            ("WORKOS_ISSUER", config.issuers?.joined(separator: ",") ?? "(derived from the API host)"),
             ("WORKOS_EAGER_AUTH", String(config.eagerAuth)),
             ("AUTHKIT_ON_SUCCESS_URL", config.onSuccessURL ?? "(none)"),
             ("AUTHKIT_ON_SUCCESS_SECRET", config.onSuccessSecret.map { "(\($0.count) characters)" } ?? "(none)"),
