@@ -16,7 +16,8 @@ public final class RefusedIssuerLog: Sendable {
     /// Whether this pair is new (and was remembered): true once per pair, while there is room;
     /// once more when the memory has just filled (to say that later pairs go unlogged).
     func firstSighting(keyId: String?, issuer: String?) -> Sighting {
-        let pair = (keyId ?? "") + "\u{0}" + (issuer ?? "")
+        // Absent and empty are different values.
+        let pair = (keyId.map { "=" + $0 } ?? "-") + "\u{0}" + (issuer.map { "=" + $0 } ?? "-")
         return seen.withLock { seen in
             if seen.contains(pair) { return .repeated }
             guard seen.count < Self.capacity else { return .repeated }
