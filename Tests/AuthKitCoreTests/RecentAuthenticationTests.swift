@@ -133,6 +133,26 @@ import Testing
         #expect(page.header("Set-Cookie")?.hasPrefix("wos-session=Fe26.2*") == true, "the rotated refresh token must not be lost")
     }
 
+    @Test func aRefreshedCookieThatWouldOverflowTheAnswerIsLeftOut() {
+        let permissions = JSONValue.array((0..<12).map { .string("resource_\($0):read-and-write") })
+        let refreshed = factory.accessToken(iat: start, exp: start + 300, extra: [("auth_time", .int(start - 3600)), ("permissions", permissions)])
+        let (service, _, sealer) = service(token: refreshed)
+        let expired = factory.accessToken(iat: start - 3900, exp: start - 3600, extra: [("auth_time", .int(start - 3600))])
+        var headers = browser
+        headers["cookie"] = "wos-session=\(cookie(sealer, expired))"
+        func check(_ target: String) -> AuthResponse {
+            service.handle(AuthRequest(method: "GET", requestURI: target, headers: headers, parameters: [
+                "AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": target, "AUTHKIT_MAX_AUTH_AGE": "120"]))
+        }
+        let short = check("/billing/")
+        #expect(short.header("Set-Cookie")?.hasPrefix("wos-session=") == true, "it fits beside a short sign-in location: \(ResponseBudget.headerSize(short)) \(short.headers.map(\.name))")
+        let page = check("/billing/" + String(repeating: "x", count: 1000))
+        #expect(page.status == 401)
+        #expect(page.header("X-AuthKit-Sign-In")?.hasSuffix("&max_age=120") == true)
+        #expect(page.header("Set-Cookie") == nil, "the sign-in replaces the session; the answer must fit 4 KB")
+        #expect(ResponseBudget.headerSize(page) <= ResponseBudget.headerBytes)
+    }
+
     @Test func theSignInEndpointPassesMaxAgeToWorkOS() throws {
         let (service, _, _) = service(token: "unused")
         let signIn = service.handle(AuthRequest(method: "GET", requestURI: "/auth/sign-in?return_to=%2Fbilling%2F&max_age=120", headers: browser))

@@ -113,7 +113,11 @@ extension AuthKitService {
         if let setCookie {
             var withCookie = response
             withCookie.headers.append(("Set-Cookie", setCookie))
-            if ResponseBudget.headerSize(withCookie) <= ResponseBudget.headerBytes { return withCookie }
+            // Measured with the cache headers ``handle(_:action:)`` adds afterwards.
+            var measured = withCookie
+            measured.addCachePrevention()
+            if ResponseBudget.headerSize(measured) <= ResponseBudget.headerBytes { return withCookie }
+            logger.debug("refreshed session cookie left out of the sign-in answer: too large to fit with it")
         }
         return response
     }
