@@ -69,7 +69,8 @@ import Testing
             workos: WorkOSClient(config: config, transport: workos, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger,
             cache: VerifiedSessionCache(capacity: 16))
-        let settings = EndpointSettings(origin: "https://app.example.com", redirectURI: config.redirectURI)
+        let settings = EndpointSettings(origin: "https://app.example.com", redirectURI: config.redirectURI,
+                                        unauthenticatedPaths: [try! PathPattern("/billing/help")])
         return (AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger), clock, sealer)
     }
 
@@ -112,6 +113,23 @@ import Testing
         #expect(bearer.status == 401 && bearer.header("WWW-Authenticate")?.contains("insufficient_user_authentication") == true)
         let anyAge = check(service, cookie: nil, maxAge: nil, headers: ["accept": "application/json", "authorization": "Bearer \(token)"], extra: ["AUTHKIT_ALLOW_BEARER": "true"])
         #expect(anyAge.status == 200)
+    }
+
+    @Test func aPublicPathPassesAnOldSignInWithoutIdentity() {
+        let token = factory.accessToken(iat: start, exp: start + 3600, extra: [("auth_time", .int(start - 3600))])
+        let (service, _, sealer) = service(token: token)
+        var headers = browser
+        headers["cookie"] = "wos-session=\(cookie(sealer, token))"
+        func check(_ path: String, served: String?) -> AuthResponse {
+            var parameters = ["AUTHKIT_ACTION": "check", "AUTHKIT_MAX_AUTH_AGE": "120"]
+            parameters["AUTHKIT_SERVED_PATH"] = served
+            return service.handle(AuthRequest(method: "GET", requestURI: path, headers: headers, parameters: parameters))
+        }
+        let help = check("/billing/help", served: "/billing/help")
+        #expect(help.status == 200 && help.header("X-AuthKit-User-Id") == nil, "as for a signed-out visitor")
+        #expect(check("/billing/", served: "/billing/").status == 401)
+        #expect(check("/billing/help", served: nil).status == 500, "no served path: path rules cannot be decided")
+        #expect(check("/billing/help", served: "/billing/%ZZ").status == 401)
     }
 
     @Test func aTokenWithoutAuthTimeNeverPassesAMaximumAge() {

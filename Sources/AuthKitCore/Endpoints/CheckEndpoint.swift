@@ -40,7 +40,7 @@ extension AuthKitService {
                     "user": "\(session.payload.user.id)", "max_age": "\(maxAge)", "path": "\(path)",
                     "auth_time": "\(session.claims.authTime.map(String.init) ?? "(none)")",
                 ])
-                return staleSignIn(request, maxAge: maxAge, optional: optional, setCookie: setCookie)
+                return staleSignIn(request, target: target, maxAge: maxAge, optional: optional, setCookie: setCookie)
             }
             var response = AuthResponse(status: 200)
             if let failure = location.requirements.failure(for: session.claims) {
@@ -62,13 +62,10 @@ extension AuthKitService {
             if optional {
                 response.status = 200
             } else {
-                // Path rules decide on the path the server serves, and hold only when the strict
-                // reading of the raw target (what a proxied upstream receives) agrees.
-                guard let sent = request.servedPath, !sent.isEmpty else { return missingServedPath() }
                 let served: String
-                switch ServedPath.server(sent.utf8) {
+                switch servedPath(request) {
                 case .success(let read): served = read
-                case .failure(let refusal): return badTarget(refusal)
+                case .failure(let refusal): return refusal.answer
                 }
                 if isUnauthenticated(served: served, target: target) {
                     response.status = 200
@@ -98,12 +95,21 @@ extension AuthKitService {
     /// navigation is sent to sign in with `max_age`, which WorkOS honours by asking the user to
     /// authenticate again (so the new token's `auth_time` is fresh and there is no loop); any
     /// other request gets 401 with RFC 9470's `insufficient_user_authentication` challenge. In
-    /// optional mode the request passes without identity. A refreshed session's cookie goes
-    /// along when the answer still fits the servers' buffers (``ResponseBudget``); the
-    /// sign-in replaces it anyway.
-    func staleSignIn(_ request: AuthRequest, maxAge: Int64, optional: Bool, setCookie: String?) -> AuthResponse {
+    /// optional mode, and on a path a signed-out visitor may see, the request passes without
+    /// identity. A refreshed session's cookie goes along when the answer still fits the servers'
+    /// buffers (``ResponseBudget``); the sign-in replaces it anyway.
+    func staleSignIn(_ request: AuthRequest, target: String, maxAge: Int64, optional: Bool, setCookie: String?) -> AuthResponse {
         var response = AuthResponse(status: 401)
+        let open: Bool
         if optional {
+            open = true
+        } else {
+            switch servedPath(request) {
+            case .success(let served): open = isUnauthenticated(served: served, target: target)
+            case .failure(let refusal): return refusal.answer
+            }
+        }
+        if open {
             response.status = 200
         } else if request.isNavigation {
             response.headers.append(("X-AuthKit-Sign-In", settings.signInLocation(returnTo: request.requestURI, signUp: false, maxAge: maxAge)))
@@ -120,6 +126,22 @@ extension AuthKitService {
             logger.debug("refreshed session cookie left out of the sign-in answer: too large to fit with it")
         }
         return response
+    }
+
+    /// A refusal of ``servedPath(_:)``, with the answer to give.
+    struct PathRefusal: Error {
+        let answer: AuthResponse
+    }
+
+    /// The path the server serves (`AUTHKIT_SERVED_PATH`), on which path rules decide; they
+    /// hold only when the strict reading of the raw target (what a proxied upstream receives)
+    /// agrees. Missing: 500 (a configuration error); unreadable: 400.
+    func servedPath(_ request: AuthRequest) -> Result<String, PathRefusal> {
+        guard let sent = request.servedPath, !sent.isEmpty else { return .failure(PathRefusal(answer: missingServedPath())) }
+        switch ServedPath.server(sent.utf8) {
+        case .success(let read): return .success(read)
+        case .failure(let refusal): return .failure(PathRefusal(answer: badTarget(refusal)))
+        }
     }
 
     /// Whether a path rule lets a signed-out request through: a pattern of
