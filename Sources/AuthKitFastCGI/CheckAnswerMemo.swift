@@ -19,7 +19,7 @@ import Glibc
 /// `fastcgi_params` sends `REDIRECT_STATUS 200` on every request) and the FastCGI roles.
 /// `AUTHKIT_SERVED_PATH` is not a setting (it is the path, which a signed-in answer does not
 /// depend on). Requests the memo stays out of (the full path answers them): anything not a
-/// check, requests carrying an `Authorization` header (a bearer token may decide) or an
+/// check, locations with `AUTHKIT_MAX_AUTH_AGE` (the answer changes as the sign-in ages), requests carrying an `Authorization` header (a bearer token may decide) or an
 /// `X-AuthKit-*` header of the client's (refused by the full path), cookies that
 /// need percent-decoding, and request targets the check refuses to read (``ServedPath``).
 public struct CheckAnswerMemo: Sendable {
@@ -70,6 +70,8 @@ public struct CheckAnswerMemo: Sendable {
                 context.append(0)
                 if FastCGIParameters.equals(name, "FCGI_ROLE") { authorizer = FastCGIParameters.equalsIgnoringCase(value, "authorizer") }
                 if FastCGIParameters.equals(name, "AUTHKIT_ACTION") { checkAction = FastCGIParameters.equalsIgnoringCase(value, "check") }
+                // A maximum sign-in age: the answer depends on the clock, not only the session.
+                if FastCGIParameters.equals(name, "AUTHKIT_MAX_AUTH_AGE") || FastCGIParameters.equals(name, "REDIRECT_AUTHKIT_MAX_AUTH_AGE") { excluded = true }
             }
         }
         // A target the check refuses (400) is the full path's to answer, signed in or not.

@@ -43,7 +43,9 @@ struct Application: Sendable {
         let keys = JWKSCache(url: workos.jwksURL, transport: measured, clock: clock, userAgent: userAgent, store: store)
         let sealer = SessionSealer(config: config, clock: clock, random: random)
         let authenticator = SessionAuthenticator(
-            sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: config.clockLeewaySeconds),
+            sealer: sealer, verifier: AccessTokenVerifier(
+                keys: keys, clock: clock, leewaySeconds: config.clockLeewaySeconds, issuers: config.acceptedIssuers,
+                refusedIssuers: RefusedIssuerLog(logger: logger)),
             workos: workos, policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
             cookieOptions: .session(config: config), clock: clock, logger: logger, sharedStore: sharedStore,
             admission: admission, cache: VerifiedSessionCache(capacity: config.sessionCacheSize), metrics: metrics)

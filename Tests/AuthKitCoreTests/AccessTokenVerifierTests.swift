@@ -5,8 +5,9 @@ import Testing
     let now: Int64 = 1_785_000_000
     let factory = TokenFactory()
 
-    func verifier(leeway: Int = 0, keys: JSONWebKeySet? = nil) -> AccessTokenVerifier {
-        AccessTokenVerifier(keys: StaticKeyProvider(keys ?? factory.keySet), clock: FixedClock(millis: now * 1000), leewaySeconds: leeway)
+    func verifier(leeway: Int = 0, keys: JSONWebKeySet? = nil, issuers: AcceptedIssuers? = nil, refusedIssuers: RefusedIssuerLog? = nil) -> AccessTokenVerifier {
+        AccessTokenVerifier(keys: StaticKeyProvider(keys ?? factory.keySet), clock: FixedClock(millis: now * 1000), leewaySeconds: leeway,
+                            issuers: issuers ?? TokenFactory.issuers, refusedIssuers: refusedIssuers)
     }
 
     @Test func acceptsAValidTokenAndReadsEveryClaim() throws {

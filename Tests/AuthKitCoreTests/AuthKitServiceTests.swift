@@ -16,7 +16,7 @@ import Testing
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
         let authenticator = SessionAuthenticator(
-            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
+            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock, issuers: TokenFactory.issuers),
             workos: WorkOSClient(config: config, transport: transport, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger)
         let settings = EndpointSettings(

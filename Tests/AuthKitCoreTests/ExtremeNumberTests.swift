@@ -97,7 +97,7 @@ import Testing
         for now in [Int64.min / 1000, 0, 1_785_000_000, Int64.max / 1000] {
             let clock = ManualClock(seconds: now)
             for leeway in [0, 300, Int.max, Int.min] {
-                let verifier = AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: leeway)
+                let verifier = AccessTokenVerifier(keys: keys, clock: clock, leewaySeconds: leeway, issuers: TokenFactory.issuers)
                 for number in ["9223372036854775807", "-9223372036854775808", "1e400", "-1e400", "1e300", "-0", String(repeating: "9", count: 400)] {
                     for field in ["exp", "nbf", "iat"] {
                         var claims: [(key: String, value: JSONValue)] = [("sub", .string("user_01")), ("exp", .int(1_785_000_300)), ("iat", .int(1_785_000_000))]
@@ -118,13 +118,13 @@ import Testing
         let sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
         let workos = ScriptedTransport { _ throws(HTTPTransportError) in ScriptedTransport.json(500, "{}") }
         let authenticator = SessionAuthenticator(
-            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
+            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock, issuers: TokenFactory.issuers),
             workos: WorkOSClient(config: config, transport: workos, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), cache: VerifiedSessionCache(capacity: 16))
         let user = SessionUser(apiJSON: try! JSONParser.parse(Array(Fixtures.apiUser().utf8)))!
         for exp in ["9223372036854775807", "1e300", "999999999999999999999999", "1e400"] {
-            let token = factory.token(claims: .object([("sub", .string("user_01")), ("sid", .string("s")), ("exp", .number(exp)), ("iat", .int(1_785_000_000))]))
+            let token = factory.token(claims: .object([("iss", .string(TokenFactory.issuer)), ("sub", .string("user_01")), ("sid", .string("s")), ("exp", .number(exp)), ("iat", .int(1_785_000_000))]))
             let cookie = sealer.sealSession(SessionPayload(accessToken: token, refreshToken: "rt", user: user))
             for _ in 0..<2 {
                 switch authenticator.authenticate(cookieValue: cookie, useCache: true) {

@@ -27,7 +27,7 @@ import Testing
         let sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
         let authenticator = SessionAuthenticator(
             sealer: sealer,
-            verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
+            verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock, issuers: TokenFactory.issuers),
             workos: WorkOSClient(config: config, transport: transport, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
             cookieOptions: .session(config: config), clock: clock,
@@ -144,6 +144,26 @@ import Testing
         }
         #expect(reason.contains("invalid_grant"))
         #expect(setCookie.contains("Max-Age=0"))
+    }
+
+    /// A token with another issuer is invalid like any other: refreshed. A refreshed token we
+    /// would refuse next time is not served now (it would refresh on every request).
+    @Test func aWrongIssuerIsRefreshedAndARefreshedWrongIssuerIsRefused() throws {
+        let otherIssuer = factory.accessToken(iat: start, exp: start + 300, extra: [("iss", .string("https://api.workos.com"))])
+        let good = factory.accessToken(iat: start, exp: start + 300)
+        let refreshes = harness(workos: { [self] _ throws(HTTPTransportError) in refreshAnswer(accessToken: good) })
+        guard case .signedIn(let session, let setCookie?) = refreshes.authenticator.authenticate(cookieValue: sessionCookie(refreshes.sealer, accessToken: otherIssuer)) else {
+            Issue.record("not refreshed"); return
+        }
+        #expect(session.refreshed && session.claims.issuer == TokenFactory.issuer && setCookie.hasPrefix("wos-session="))
+        #expect(refreshes.transport.requests.count == 1)
+
+        let stillWrong = harness(workos: { [self] _ throws(HTTPTransportError) in refreshAnswer(accessToken: otherIssuer) })
+        guard case .signedOut(let reason, let deletion?) = stillWrong.authenticator.authenticate(cookieValue: sessionCookie(stillWrong.sealer, accessToken: otherIssuer)) else {
+            Issue.record("a refreshed token with another issuer was served"); return
+        }
+        #expect(reason.contains("issuer https://api.workos.com is not accepted") && reason.contains("WORKOS_ISSUER"), "\(reason)")
+        #expect(deletion.contains("Max-Age=0"))
     }
 
     @Test(arguments: [408, 429, 500, 502, 503, 504])

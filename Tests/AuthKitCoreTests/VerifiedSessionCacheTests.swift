@@ -93,7 +93,7 @@ import Testing
         let keys = CountingKeys(StaticKeyProvider(factory.keySet))
         let sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
         let authenticator = SessionAuthenticator(
-            sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock),
+            sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock, issuers: TokenFactory.issuers),
             workos: WorkOSClient(config: config, transport: ScriptedTransport { _ throws(HTTPTransportError) in throw .timedOut }, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), cache: VerifiedSessionCache(capacity: 10))

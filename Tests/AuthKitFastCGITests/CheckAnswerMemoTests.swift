@@ -19,7 +19,7 @@ import Testing
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let authenticator = SessionAuthenticator(
             sealer: SessionSealer(config: config, clock: clock, random: SecureRandom()),
-            verifier: AccessTokenVerifier(keys: StaticKeyProvider(JSONWebKeySet(keys: [])), clock: clock),
+            verifier: AccessTokenVerifier(keys: StaticKeyProvider(JSONWebKeySet(keys: [])), clock: clock, issuers: AcceptedIssuers([])),
             workos: WorkOSClient(config: config, transport: Unreachable(), random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger,
             cache: VerifiedSessionCache(capacity: cacheSize))
@@ -70,6 +70,9 @@ import Testing
         }
         #expect(ticket(memo, replacing("REQUEST_URI", with: nil)) == nil)
         #expect(ticket(CheckAnswerMemo(service: Self.service(cacheSize: 0)), Self.check) == nil)
+        // With a maximum sign-in age the answer depends on the clock (the sign-in ages).
+        #expect(ticket(memo, Self.check + [("AUTHKIT_MAX_AUTH_AGE", "600")]) == nil)
+        #expect(ticket(memo, Self.check + [("REDIRECT_AUTHKIT_MAX_AUTH_AGE", "600")]) == nil)
         // With eager auth the answer depends on the Accept header.
         #expect(ticket(CheckAnswerMemo(service: Self.service(eagerAuth: true)), Self.check) == nil)
     }

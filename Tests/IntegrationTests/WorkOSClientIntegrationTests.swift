@@ -31,7 +31,7 @@ import Testing
             let keys = JWKSCache(url: workos.jwksURL, transport: transport, clock: clock, userAgent: "authkit-fcgi/test")
             authenticator = SessionAuthenticator(
                 sealer: SessionSealer(config: config, clock: clock, random: SecureRandom()),
-                verifier: AccessTokenVerifier(keys: keys, clock: clock), workos: workos,
+                verifier: AccessTokenVerifier(keys: keys, clock: clock, issuers: config.acceptedIssuers), workos: workos,
                 policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock,
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         }

@@ -74,7 +74,7 @@ struct UnreachableTransport: HTTPTransport {
 var logger = Logger(label: "bench")
 logger.logLevel = .critical
 let authenticator = SessionAuthenticator(
-    sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock),
+    sealer: sealer, verifier: AccessTokenVerifier(keys: keys, clock: clock, issuers: config.acceptedIssuers),
     workos: WorkOSClient(config: config, transport: UnreachableTransport(), random: SecureRandom()),
     policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger)
 

@@ -66,6 +66,9 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var sessionCacheSize: Int = 10_000
     /// `AUTHKIT_ALLOWED_RETURN_HOSTS`: other hosts a sign-out may return to.
     public var allowedReturnHosts: AllowedReturnHosts = .none
+    /// `WORKOS_ISSUER` (authkit-nextjs's name): the exact `iss` values accepted, replacing the
+    /// two derived from the API origin (``acceptedIssuers``). Nil: derived.
+    public var issuers: [String]?
     /// `WORKOS_EAGER_AUTH`: authkit's 30-second `workos-access-token` cookie on page loads.
     public var eagerAuth: Bool = false
     /// `AUTHKIT_ON_SUCCESS_URL`: where to POST each successful sign-in.
@@ -134,6 +137,13 @@ public struct AuthKitConfig: Sendable, Equatable {
         self.clockLeewaySeconds = clockLeewaySeconds
         self.httpConnectTimeoutMillis = httpConnectTimeoutMillis
         self.httpTotalTimeoutMillis = httpTotalTimeoutMillis
+    }
+
+    /// The `iss` values an access token may carry: `WORKOS_ISSUER` when set, else the API
+    /// origin and `<origin>/user_management/<client id>`.
+    public var acceptedIssuers: AcceptedIssuers {
+        if let issuers { return AcceptedIssuers(issuers) }
+        return .derived(https: apiHTTPS, hostname: apiHostname, port: apiPort, clientId: clientId)
     }
 
     /// The WorkOS API base URL without a trailing slash, as workos-node builds it:

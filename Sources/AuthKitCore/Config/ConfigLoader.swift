@@ -140,6 +140,13 @@ public enum ConfigLoader {
             }
             config.allowedReturnHosts = allowed
         }
+        if let issuers = value("WORKOS_ISSUER") {
+            guard let accepted = AcceptedIssuers.parse(list: issuers) else {
+                throw ConfigError(variable: "WORKOS_ISSUER", problem: "is not a list of http(s) URLs (at most \(AcceptedIssuers.maximumCount), comma-separated)",
+                                  fix: "list your WorkOS environment's exact token issuers, e.g. https://api.workos.com/user_management/client_123,https://auth.example.com, or remove it to accept the API host's own")
+            }
+            config.issuers = accepted.values
+        }
         config.eagerAuth = try boolean("WORKOS_EAGER_AUTH", default: false)
         if let hook = value("AUTHKIT_ON_SUCCESS_URL") {
             guard isAbsoluteHTTPURL(hook) else {
@@ -214,6 +221,8 @@ public enum ConfigLoader {
             ("AUTHKIT_PASS_ACCESS_TOKEN", String(config.passAccessToken)),
             ("AUTHKIT_SESSION_CACHE_SIZE", String(config.sessionCacheSize)),
             ("AUTHKIT_ALLOWED_RETURN_HOSTS", list(config.allowedReturnHosts.exact.sorted() + config.allowedReturnHosts.suffixes)),
+            // Derived: the origin and <origin>/user_management/<client id> (AcceptedIssuers).
+            ("WORKOS_ISSUER", config.issuers?.joined(separator: ",") ?? "(derived from the API host)"),
             ("WORKOS_EAGER_AUTH", String(config.eagerAuth)),
             ("AUTHKIT_ON_SUCCESS_URL", config.onSuccessURL ?? "(none)"),
             ("AUTHKIT_ON_SUCCESS_SECRET", config.onSuccessSecret.map { "(\($0.count) characters)" } ?? "(none)"),

@@ -53,6 +53,15 @@ extension AuthKitService {
               claims.subject == authentication.user.id else {
             return fail(502, "missing_tokens", "WorkOS returned an unusable session.")
         }
+        // A token the check would refuse: signing in could only loop.
+        guard authenticator.verifier.issuers.accepts(claims.issuer) else {
+            logger.error("WorkOS issued an access token whose issuer is not accepted", metadata: [
+                "issuer": "\(claims.issuer.map(LocationSettings.visible) ?? "(none)")",
+                "accepted": "\(authenticator.verifier.issuers.values.joined(separator: ","))",
+                "fix": "set WORKOS_ISSUER to your WorkOS environment's token issuer (e.g. your custom authentication domain)",
+            ])
+            return fail(502, "unexpected_issuer", "WorkOS returned a session this site is not configured to accept.")
+        }
 
         if let hook = settings.signInHook, let problem = hook.send(authentication, customState: pkceState.customState) {
             logger.warning("sign-in hook failed", metadata: ["error": "\(problem)", "required": "\(hook.required)"])

@@ -8,6 +8,8 @@ extension AuthKitService {
     /// - 200: signed in and every requirement holds; identity headers; `Set-Cookie` after a
     ///   refresh. Also 200 without identity in optional mode and on unauthenticated paths.
     /// - 401: not signed in; navigations get `X-AuthKit-Sign-In` for the server to redirect to.
+    ///   Also a sign-in older than `AUTHKIT_MAX_AUTH_AGE`: the sign-in carries `max_age`, other
+    ///   requests get `WWW-Authenticate: Bearer error="insufficient_user_authentication"`.
     /// - 403: signed in, a requirement failed.
     /// - 401 with `X-AuthKit-Unavailable: <seconds>`: WorkOS could not refresh now (or no
     ///   signing keys could be had); the cookie is kept and the servers answer 503 + Retry-After.
@@ -28,10 +30,18 @@ extension AuthKitService {
             return AuthResponse(status: 401, headers: [(Self.badRequestHeader, "1")])
         }
         if location.allowBearer, let token = BearerToken.parse(request.header("authorization")) {
-            return bearerCheck(request, token: token, requirements: location.requirements)
+            return bearerCheck(request, token: token, requirements: location.requirements, maxAuthAge: location.maxAuthAge)
         }
         switch authenticator.authenticate(cookieValue: sessionCookie(request), useCache: true) {
         case .signedIn(let session, let setCookie):
+            // On every request, cached session or not: `auth_time` ages with the clock.
+            if let maxAge = location.maxAuthAge, isStale(session.claims, maxAge: maxAge) {
+                logger.info("sign-in too old for this location, signing in again", metadata: [
+                    "user": "\(session.payload.user.id)", "max_age": "\(maxAge)", "path": "\(path)",
+                    "auth_time": "\(session.claims.authTime.map(String.init) ?? "(none)")",
+                ])
+                return staleSignIn(request, target: target, maxAge: maxAge, optional: optional, setCookie: setCookie)
+            }
             var response = AuthResponse(status: 200)
             if let failure = location.requirements.failure(for: session.claims) {
                 logger.info("requirement failed", metadata: ["user": "\(session.payload.user.id)", "reason": "\(failure)", "path": "\(path)"])
@@ -52,13 +62,10 @@ extension AuthKitService {
             if optional {
                 response.status = 200
             } else {
-                // Path rules decide on the path the server serves, and hold only when the strict
-                // reading of the raw target (what a proxied upstream receives) agrees.
-                guard let sent = request.servedPath, !sent.isEmpty else { return missingServedPath() }
                 let served: String
-                switch ServedPath.server(sent.utf8) {
+                switch servedPath(request) {
                 case .success(let read): served = read
-                case .failure(let refusal): return badTarget(refusal)
+                case .failure(let refusal): return refusal.answer
                 }
                 if isUnauthenticated(served: served, target: target) {
                     response.status = 200
@@ -75,6 +82,65 @@ extension AuthKitService {
             // 401, not 503: nginx's auth_request turns any status but 2xx/401/403 into a bare
             // 500. The servers' mappings (nginx's @authkit_unauthorized, Apache's) show a 503.
             return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])
+        }
+    }
+
+    /// Whether the session's sign-in is older than `maxAge` (``RecentAuthentication``), by our clock.
+    func isStale(_ claims: AccessTokenClaims, maxAge: Int64) -> Bool {
+        RecentAuthentication.isStale(authTime: claims.authTime, maxAge: maxAge, nowSeconds: clock.nowSeconds(),
+                                     leewaySeconds: authenticator.verifier.leeway)
+    }
+
+    /// The answer for a signed-in session whose sign-in is too old for the location: a page
+    /// navigation is sent to sign in with `max_age`, which WorkOS honours by asking the user to
+    /// authenticate again (so the new token's `auth_time` is fresh and there is no loop); any
+    /// other request gets 401 with RFC 9470's `insufficient_user_authentication` challenge. In
+    /// optional mode, and on a path a signed-out visitor may see, the request passes without
+    /// identity. A refreshed session's cookie goes along when the answer still fits the servers'
+    /// buffers (``ResponseBudget``); the sign-in replaces it anyway.
+    func staleSignIn(_ request: AuthRequest, target: String, maxAge: Int64, optional: Bool, setCookie: String?) -> AuthResponse {
+        var response = AuthResponse(status: 401)
+        let open: Bool
+        if optional {
+            open = true
+        } else {
+            switch servedPath(request) {
+            case .success(let served): open = isUnauthenticated(served: served, target: target)
+            case .failure(let refusal): return refusal.answer
+            }
+        }
+        if open {
+            response.status = 200
+        } else if request.isNavigation {
+            response.headers.append(("X-AuthKit-Sign-In", settings.signInLocation(returnTo: request.requestURI, signUp: false, maxAge: maxAge)))
+        } else {
+            response.headers.append(("WWW-Authenticate", RecentAuthentication.challenge(maxAge: maxAge)))
+        }
+        if let setCookie {
+            var withCookie = response
+            withCookie.headers.append(("Set-Cookie", setCookie))
+            // Measured with the cache headers ``handle(_:action:)`` adds afterwards.
+            var measured = withCookie
+            measured.addCachePrevention()
+            if ResponseBudget.headerSize(measured) <= ResponseBudget.headerBytes { return withCookie }
+            logger.debug("refreshed session cookie left out of the sign-in answer: too large to fit with it")
+        }
+        return response
+    }
+
+    /// A refusal of ``servedPath(_:)``, with the answer to give.
+    struct PathRefusal: Error {
+        let answer: AuthResponse
+    }
+
+    /// The path the server serves (`AUTHKIT_SERVED_PATH`), on which path rules decide; they
+    /// hold only when the strict reading of the raw target (what a proxied upstream receives)
+    /// agrees. Missing: 500 (a configuration error); unreadable: 400.
+    func servedPath(_ request: AuthRequest) -> Result<String, PathRefusal> {
+        guard let sent = request.servedPath, !sent.isEmpty else { return .failure(PathRefusal(answer: missingServedPath())) }
+        switch ServedPath.server(sent.utf8) {
+        case .success(let read): return .success(read)
+        case .failure(let refusal): return .failure(PathRefusal(answer: badTarget(refusal)))
         }
     }
 
@@ -124,10 +190,14 @@ extension AuthKitService {
 
     /// `Authorization: Bearer <access token>` where the location allows it
     /// (`AUTHKIT_ALLOW_BEARER=true`): verified exactly like the cookie's token, requirements
-    /// applied; never refreshed, never a redirect, no cookie.
-    func bearerCheck(_ request: AuthRequest, token: String, requirements: Requirements) -> AuthResponse {
+    /// applied, and the location's maximum sign-in age; never refreshed, never a redirect, no cookie.
+    func bearerCheck(_ request: AuthRequest, token: String, requirements: Requirements, maxAuthAge: Int64? = nil) -> AuthResponse {
         switch authenticator.verifier.verify(token) {
         case .success(let claims):
+            if let maxAuthAge, isStale(claims, maxAge: maxAuthAge) {
+                logger.info("sign-in too old for this location", metadata: ["user": "\(claims.subject)", "max_age": "\(maxAuthAge)", "via": "bearer"])
+                return AuthResponse(status: 401, headers: [("WWW-Authenticate", RecentAuthentication.challenge(maxAge: maxAuthAge))])
+            }
             if let failure = requirements.failure(for: claims) {
                 logger.info("requirement failed", metadata: ["user": "\(claims.subject)", "reason": "\(failure)", "via": "bearer"])
                 return AuthResponse(status: 403)

@@ -75,15 +75,16 @@ public struct EndpointSettings: Sendable {
         return String(url[slash..<end])
     }
 
-    /// The sign-in (or sign-up) endpoint path with `return_to`.
+    /// The sign-in (or sign-up) endpoint path with `return_to`, and `max_age` when the location
+    /// limits the sign-in's age (at most 9 digits, so the budget below still holds).
     /// A long return target is shortened (query dropped, then `/`) so that the check's answer
     /// fits nginx's subrequest buffer and Apache's header limit (``ResponseBudget``).
-    func signInLocation(returnTo: String, signUp: Bool) -> String {
+    func signInLocation(returnTo: String, signUp: Bool, maxAge: Int64? = nil) -> String {
         var encoded = PercentEncoding.uriComponent(returnTo)
         for candidate in ResponseBudget.returnPathCandidates(returnTo) {
             encoded = PercentEncoding.uriComponent(candidate)
             if encoded.utf8.count <= ResponseBudget.returnPathBytes * 3 / 2 { break }
         }
-        return "\(prefix)\(signUp ? "sign-up" : "sign-in")?return_to=\(encoded)"
+        return "\(prefix)\(signUp ? "sign-up" : "sign-in")?return_to=\(encoded)" + (maxAge.map { "&max_age=\($0)" } ?? "")
     }
 }

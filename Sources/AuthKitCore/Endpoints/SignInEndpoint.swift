@@ -24,6 +24,16 @@ extension AuthKitService {
         // Hints only: an over-long one is dropped rather than let it overflow the answer.
         let loginHint = request.queryValue("login_hint").flatMap { $0.utf8.count <= 320 ? $0 : nil }
         let organization = request.queryValue("organization_id").flatMap { $0.utf8.count <= 128 ? $0 : nil }
+        // Not a hint: a location that needs a recent sign-in sent it, and dropping it would send
+        // the user back there with the same old sign-in. A bad one is refused.
+        var maxAge: Int64?
+        if let text = request.queryValue("max_age") {
+            guard let value = RecentAuthentication.maxAge(text, range: RecentAuthentication.allowedRequestMaxAge) else {
+                return ErrorPage.response(status: 400, code: "invalid_max_age", message: "This sign-in link is not valid. Please start again from the site.",
+                                          navigation: true, retryLocation: settings.prefix + "sign-in", template: settings.errorPageTemplate)
+            }
+            maxAge = value
+        }
         let stale = staleVerifierCookies(request).prefix(ResponseBudget.deletionsPerAnswer)
         let pkce = PKCE(random: random)
         // The state travels twice (the authorize URL and the verifier cookie): a long return_to
@@ -35,7 +45,8 @@ extension AuthKitService {
             let sealedState = sealer.seal(state.json, ttlSeconds: PKCEState.ttlSeconds)
             let url = workos.authorizationURL(AuthorizationRequest(
                 redirectURI: settings.redirectURI, state: sealedState, codeChallenge: pkce.codeChallenge,
-                screenHint: signUp ? .signUp : .signIn, organizationId: organization, loginHint: loginHint))
+                screenHint: signUp ? .signUp : .signIn, organizationId: organization, loginHint: loginHint,
+                maxAge: maxAge.map { Int($0) }))
 
             var response = AuthResponse.redirect(url)
             let options = verifierCookieOptions(name: VerifierCookie.name(forSealedState: sealedState))

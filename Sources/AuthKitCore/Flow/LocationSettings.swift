@@ -19,6 +19,9 @@ public struct LocationSettings: Sendable, Equatable {
     public var allowBearer = false
     /// `AUTHKIT_REQUIRE_*`.
     public var requirements = Requirements()
+    /// `AUTHKIT_MAX_AUTH_AGE`: seconds since the sign-in (`auth_time`) after which the user must
+    /// sign in again here (``RecentAuthentication``); nil: any age.
+    public var maxAuthAge: Int64?
     /// `AUTHKIT_CGI_SCRIPTS`: the CGI guard's script directory.
     public var cgiScripts: String?
     /// `AUTHKIT_CLIENT_HEADER`: Apache saw a client header spelled like one of ours.
@@ -37,7 +40,7 @@ public struct LocationSettings: Sendable, Equatable {
     /// Per-location settings read here.
     public static let locationNames: Set<String> = Set([
         "AUTHKIT_ACTION", "AUTHKIT_MODE", "AUTHKIT_ALLOW_BEARER", "AUTHKIT_CGI_SCRIPTS", "AUTHKIT_CLIENT_HEADER",
-        "AUTHKIT_SERVED_PATH",
+        "AUTHKIT_SERVED_PATH", "AUTHKIT_MAX_AUTH_AGE",
     ]).union(Requirements.parameterNames)
 
     /// Process settings (``ConfigLoader``): a CGI program's environment and Apache's `SetEnv`
@@ -103,6 +106,14 @@ public struct LocationSettings: Sendable, Equatable {
                     continue
                 }
                 settings.cgiScripts = value
+            case "AUTHKIT_MAX_AUTH_AGE":
+                let range = RecentAuthentication.allowedMaxAge
+                guard let maxAge = RecentAuthentication.maxAge(value, range: range) else {
+                    problems.append(Problem(parameter: name, problem: "is \"\(visible(value))\", not a whole number of seconds from \(range.lowerBound) to \(range.upperBound)",
+                                            fix: "set it to the longest time since signing in that this location accepts, in seconds, e.g. 600"))
+                    continue
+                }
+                settings.maxAuthAge = maxAge
             case "AUTHKIT_CLIENT_HEADER":
                 settings.clientHeaderSeen = true
             case "AUTHKIT_SERVED_PATH":

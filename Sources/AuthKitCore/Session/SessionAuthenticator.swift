@@ -187,6 +187,11 @@ public struct SessionAuthenticator: Sendable {
             guard let claims = AccessTokenVerifier.decodeUnverified(newPayload.accessToken), claims.subject == newPayload.user.id else {
                 return .failure(.invalidResponse("refreshed access token unreadable or for another user"))
             }
+            // Straight from WorkOS, so not verified again; but one we would refuse on the next
+            // request must not be served now (that would refresh on every request).
+            guard verifier.issuers.accepts(claims.issuer) else {
+                return .failure(.invalidResponse("refreshed access token's issuer \(claims.issuer.map(LocationSettings.visible) ?? "(none)") is not accepted: set WORKOS_ISSUER"))
+            }
             // authkit's onSessionRefreshSuccess.
             logger.info("session refreshed", metadata: [
                 "event": "refresh", "outcome": "success", "user": "\(newPayload.user.id)",

@@ -20,8 +20,10 @@ public struct AccessTokenClaims: Sendable, Equatable {
     public var issuedAt: Int64?
     /// `nbf`, when present.
     public var notBefore: Int64?
-    /// `auth_time`, when present.
+    /// `auth_time`, when present: when the user signed in (kept across refreshes).
     public var authTime: Int64?
+    /// `iss`, when present as a string; checked against ``AcceptedIssuers``.
+    public var issuer: String?
     /// The whole payload, for claims added by JWT templates. Built when first asked for: a
     /// check never needs it, and the tree of a token with many permissions costs more to build
     /// and free than the claims above.
@@ -53,13 +55,14 @@ public struct AccessTokenClaims: Sendable, Equatable {
     /// Reads the payload from its JSON text in one pass that builds only the claims above (this runs for every check the cache cannot
     /// answer). Nil also when the text is not a JSON object.
     public init?(payloadJSON: [UInt8]) {
-        var subject: String?, sessionId: String?, organizationId: String?, role: String?, actor: String?
+        var subject: String?, issuer: String?, sessionId: String?, organizationId: String?, role: String?, actor: String?
         var roles: [String]?, permissions: [String]?, entitlements: [String]?, featureFlags: [String]?
         var exp: JSONValue?, iat: JSONValue?, nbf: JSONValue?, authTime: JSONValue?
         // A repeated key counts with its last value, as JSON.parse keeps it.
         let read = JSONParser.readObject(payloadJSON) { (key: String, value: inout JSONParser) throws(JSONParseError) in
             switch key {
             case "sub": subject = try value.readString()
+            case "iss": issuer = try value.readValue().stringValue
             case "sid": sessionId = try value.readString()
             case "org_id": organizationId = try value.readString()
             case "role": role = try value.readString()
@@ -79,6 +82,7 @@ public struct AccessTokenClaims: Sendable, Equatable {
         if let iat, iat.doubleValue == nil { return nil }
         if let nbf, nbf.doubleValue == nil { return nil }
         self.subject = subject
+        self.issuer = issuer
         self.sessionId = sessionId
         self.organizationId = organizationId
         self.role = role

@@ -1,18 +1,30 @@
 /// Verifies WorkOS access tokens: RS256 only, signature against the JWKS, then `exp`/`nbf`
 /// with the configured leeway — jose's `jwtVerify` as authkit calls it, restricted to RS256.
 ///
-/// One stricter rule than jose: `exp` is required, since a token without it would never expire
-/// and the refresh rules need it.
+/// Two stricter rules than jose as authkit-nextjs calls it: `exp` is required, since a token
+/// without it would never expire and the refresh rules need it; and `iss` must be one of the
+/// ``AcceptedIssuers`` (authkit-nextjs checks it only when `WORKOS_ISSUER` is set), so a token
+/// WorkOS signed for another environment or issuer is never accepted. A refused issuer is an
+/// invalid token like any other (the session is refreshed), logged once per key id and issuer.
 public struct AccessTokenVerifier: Sendable {
     private let keys: any SigningKeyProvider
     private let clock: any Clock
     private let leewaySeconds: Int64
+    /// The `iss` values accepted.
+    public let issuers: AcceptedIssuers
+    private let refusedIssuers: RefusedIssuerLog?
 
-    public init(keys: any SigningKeyProvider, clock: any Clock, leewaySeconds: Int = 0) {
+    public init(keys: any SigningKeyProvider, clock: any Clock, leewaySeconds: Int = 0, issuers: AcceptedIssuers,
+                refusedIssuers: RefusedIssuerLog? = nil) {
         self.keys = keys
         self.clock = clock
         self.leewaySeconds = Int64(leewaySeconds)
+        self.issuers = issuers
+        self.refusedIssuers = refusedIssuers
     }
+
+    /// The clock leeway in seconds (`AUTHKIT_CLOCK_LEEWAY_SECONDS`).
+    public var leeway: Int64 { leewaySeconds }
 
     public func verify(_ token: String) -> Result<AccessTokenClaims, TokenError> {
         do throws(TokenError) {
@@ -37,6 +49,11 @@ public struct AccessTokenVerifier: Sendable {
         let now = clock.nowSeconds()
         if claims.expiresAt <= now.subtractingClamped(leewaySeconds) { throw .expired }
         if let nbf = claims.notBefore, nbf > now.addingClamped(leewaySeconds) { throw .notYetValid }
+        // After the signature: only tokens signed with WorkOS's key get this far (and are logged).
+        guard issuers.accepts(claims.issuer) else {
+            refusedIssuers?.refused(keyId: jwt.keyId, issuer: claims.issuer, accepted: issuers)
+            throw .wrongIssuer(claims.issuer)
+        }
         return claims
     }
 

@@ -12,6 +12,8 @@ public enum TokenError: Error, Sendable, Equatable, CustomStringConvertible {
     case expired
     /// `nbf` is in the future (beyond the leeway).
     case notYetValid
+    /// `iss` is missing or not one of the ``AcceptedIssuers`` (the value, if any).
+    case wrongIssuer(String?)
     /// No keys could be had at all: the JWKS endpoint failed and nothing was cached.
     case keysUnavailable(String)
 
@@ -23,6 +25,7 @@ public enum TokenError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badSignature: "bad signature"
         case .expired: "expired"
         case .notYetValid: "not yet valid"
+        case .wrongIssuer(let issuer): "issuer \(issuer.map(LocationSettings.visible) ?? "(none)") not accepted"
         case .keysUnavailable(let why): "signing keys unavailable: \(why)"
         }
     }

@@ -7,6 +7,9 @@ import Hummingbird
 ///   `GET` → `{"offset_seconds", "now"}`
 /// - `GET /_emulate/counters`, `POST /_emulate/counters/reset`
 /// - `GET`/`POST /_emulate/config` `{"access_token_ttl": S, "interactive": bool}`
+/// - `POST /_emulate/tokens/sign` `{"claims": {…}}` → `{"access_token": JWT, "kid"}`: the claims
+///   exactly as given, signed with the current key (a token WorkOS's key signed with, say,
+///   another `iss`)
 /// - `POST /_emulate/reset`: forget sessions, codes, tokens, hooks, counters, clock shift
 struct ControlRoutes {
     let store: EmulatorStore
@@ -58,6 +61,19 @@ struct ControlRoutes {
                 if let interactive = json["interactive"]?.boolValue { state.settings.interactive = interactive }
                 return Self.configJSON(state.settings)
             }))
+        }
+
+        router.post("/_emulate/tokens/sign") { request, context in
+            var request = request
+            guard let claims = try await request.bodyJSON(context: context)?["claims"], case .object = claims else {
+                return Response(.error(400, code: "invalid_request", message: "expected {\"claims\": {…}}"))
+            }
+            return Response(store.with { state in
+                guard let token = try? state.keys.current.sign(claims: claims) else {
+                    return .error(500, code: "server_error", message: "Could not sign the token.")
+                }
+                return .ok(["access_token": .string(token), "kid": .string(state.keys.current.id)])
+            })
         }
 
         router.post("/_emulate/reset") { _, _ in

@@ -39,6 +39,15 @@ extension StoreState {
         case (.some, _): return fail("invalid_request", "code_challenge_method must be S256.")
         case (nil, .some): return fail("invalid_request", "code_challenge_method given without code_challenge.")
         }
+        // OIDC's max_age (workos-node's `maxAge`): seconds since the user last signed in. The
+        // emulator keeps no browser session, so every approval is a new sign-in (`auth_time` is
+        // now) and any valid max_age is met; a malformed one is refused.
+        if let maxAge = query["max_age"] {
+            guard !maxAge.isEmpty, maxAge.utf8.count <= 10, maxAge.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                return fail("invalid_request", "max_age must be a non-negative whole number of seconds.")
+            }
+            counters.bump("authorize.max_age")
+        }
         if settings.interactive && !approved { return .signInPage }
 
         let user: Seed.User?

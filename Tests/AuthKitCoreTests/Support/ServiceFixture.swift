@@ -20,7 +20,7 @@ struct ServiceFixture {
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
         let authenticator = SessionAuthenticator(
-            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock),
+            sealer: sealer, verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock, issuers: TokenFactory.issuers),
             workos: WorkOSClient(config: config, transport: workos, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: nil), cookieOptions: .session(config: config), clock: clock, logger: logger)
         var settings = EndpointSettings(origin: "https://app.example.com", redirectURI: config.redirectURI)

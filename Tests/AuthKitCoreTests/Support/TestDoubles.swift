@@ -53,6 +53,11 @@ struct TokenFactory: Sendable {
 
     var keySet: JSONWebKeySet { try! JSONWebKeySet(json: Array(jwksJSON.utf8)) }
 
+    /// The `iss` of ``accessToken(sub:sid:org:iat:exp:extra:)``'s tokens.
+    static let issuer = "https://api.workos.com/user_management/client_01"
+    /// What the verifiers of the unit tests accept: ``issuer``.
+    static let issuers = AcceptedIssuers([issuer])
+
     func token(header: JSONValue? = nil, claims: JSONValue) -> String {
         let header = header ?? .object([("alg", .string("RS256")), ("kid", .string(keyId)), ("typ", .string("JWT"))])
         let input = Base64URL.encode(JSONWriter.bytes(header)) + "." + Base64URL.encode(JSONWriter.bytes(claims))
@@ -66,7 +71,7 @@ struct TokenFactory: Sendable {
         iat: Int64, exp: Int64, extra: [(key: String, value: JSONValue)] = []
     ) -> String {
         var claims: [(key: String, value: JSONValue)] = [
-            ("iss", .string("https://api.workos.com/user_management/client_01")),
+            ("iss", .string(Self.issuer)),
             ("sub", .string(sub)), ("sid", .string(sid)), ("jti", .string("jti_\(iat)")),
         ]
         if let org {
