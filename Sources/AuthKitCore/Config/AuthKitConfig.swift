@@ -66,6 +66,9 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var sessionCacheSize: Int = 10_000
     /// `AUTHKIT_ALLOWED_RETURN_HOSTS`: other hosts a sign-out may return to.
     public var allowedReturnHosts: AllowedReturnHosts = .none
+    /// `AUTHKIT_ALLOWED_REDIRECT_URIS`: the redirect URIs (exact, or `https://*.example.com/…`
+    /// patterns) a location may name for its site with `AUTHKIT_SITE_REDIRECT_URI`.
+    public var allowedRedirectURIs: AllowedRedirectURIs = .none
     /// `WORKOS_EAGER_AUTH`: authkit's 30-second `workos-access-token` cookie on page loads.
     public var eagerAuth: Bool = false
     /// `AUTHKIT_ON_SUCCESS_URL`: where to POST each successful sign-in.
