@@ -118,6 +118,7 @@ enum SiteFlow {
         let hops = browser.history.map { URLComponents(string: $0.url)! }
         #expect(hops.map(\.percentEncodedPath) == ["/protected/", "/auth/sign-in", "/user_management/authorize", callbackPath, "/protected/"], "\(host)")
         #expect(hops.map { $0.host ?? "" } == [host, host, "127.0.0.1", host, host], "\(host)")
+        try #require(browser.history.count == 5, "\(host): \(browser.history.map(\.response.status))")
 
         // The sign-in endpoint sent WorkOS this site's redirect URI, and a verifier cookie for http.
         let signIn = browser.history[1].response
