@@ -114,6 +114,13 @@ public struct HTTPURLParts: Sendable, Equatable {
         let reason: String
     }
 
+    /// `https` or `http` when `text` starts with `https://` or `http://` (A–Z folded), else nil.
+    static func scheme(of text: String) -> String? {
+        if text.hasASCIICaseInsensitivePrefix("https://") { return "https" }
+        if text.hasASCIICaseInsensitivePrefix("http://") { return "http" }
+        return nil
+    }
+
     static func parse(_ text: String, allowWildcardLabel: Bool) -> Result<HTTPURLParts, Refusal> {
         let bytes = text.utf8
         // Printable ASCII only: no controls, spaces, non-ASCII (a look-alike host), backslash
@@ -121,14 +128,7 @@ public struct HTTPURLParts: Sendable, Equatable {
         guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) else {
             return .failure(Refusal(reason: "has a space, control, backslash or non-ASCII byte (write an international name in its xn-- form)"))
         }
-        let scheme: String
-        if text.hasASCIICaseInsensitivePrefix("https://") {
-            scheme = "https"
-        } else if text.hasASCIICaseInsensitivePrefix("http://") {
-            scheme = "http"
-        } else {
-            return .failure(Refusal(reason: "is not an http:// or https:// URL"))
-        }
+        guard let scheme = scheme(of: text) else { return .failure(Refusal(reason: "is not an http:// or https:// URL")) }
         let rest = bytes.dropFirst(scheme.utf8.count + 3)
         let authorityEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
         let authority = rest[..<authorityEnd]
