@@ -11,6 +11,7 @@ import Testing
     func fixture() -> ServiceFixture {
         ServiceFixture { settings in
             settings.allowedRedirectURIs = try! AllowedRedirectURIs.parse("http://b.example.net:8080/b/callback,https://*.example.org/auth/callback").get()
+            settings.eagerAuth = true
         }
     }
 
@@ -60,6 +61,26 @@ import Testing
         // Without the site, the process's callback path is the callback and /b/callback is nothing.
         #expect(service.handle(AuthRequest(method: "GET", requestURI: "/b/callback?code=c&state=s", headers: browser)).status == 404)
         let session = Self.cookie(sessionHeader).value
+
+        // eagerAuth's cookie is Secure by the site's scheme.
+        var allowed = b
+        allowed["AUTHKIT_ACTION"] = "check"
+        allowed["AUTHKIT_SERVED_PATH"] = "/docs/"
+        let page = browser.merging(["cookie": "wos-session=\(session)"]) { a, _ in a }
+        let eagerB = service.handle(AuthRequest(method: "GET", requestURI: "/docs/", headers: page, parameters: allowed))
+        #expect(eagerB.status == 200 && eagerB.header("X-AuthKit-Eager-Auth-Cookie")?.hasSuffix("; SameSite=Lax; Max-Age=30") == true)
+        let eagerProcess = service.handle(AuthRequest(method: "GET", requestURI: "/docs/", headers: page, parameters: ["AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": "/docs/"]))
+        #expect(eagerProcess.header("X-AuthKit-Eager-Auth-Cookie")?.hasSuffix("; Max-Age=30; Secure") == true)
+
+        // A refresh through the check sets the session cookie with the site's attributes.
+        fixture.clock.advance(seconds: 400)
+        let refreshed = service.handle(AuthRequest(method: "GET", requestURI: "/docs/", headers: ["cookie": "wos-session=\(session)"], parameters: allowed))
+        #expect(refreshed.status == 200)
+        #expect(refreshed.header("Set-Cookie").map { $0.hasPrefix("wos-session=") && $0.hasSuffix("Max-Age=34560000") } == true, "\(refreshed.header("Set-Cookie") ?? "-")")
+        let refreshedProcess = service.handle(AuthRequest(method: "GET", requestURI: "/docs/", headers: ["cookie": "wos-session=\(session)"],
+                                                          parameters: ["AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": "/docs/"]))
+        #expect(refreshedProcess.header("Set-Cookie")?.hasSuffix("; Secure") == true, "\(refreshedProcess.header("Set-Cookie") ?? "-")")
+        fixture.clock.advance(seconds: -400)
 
         // Same-origin checks compare with the site's origin.
         let asB = ["cookie": "wos-session=\(session)", "origin": "http://b.example.net:8080"]
