@@ -66,7 +66,7 @@ start_nginx() {
   echo_port=$(free_port)
   mkdir -p "$conf/authkit" "$conf/tmp"
   cp nginx/authkit.conf nginx/authkit-check.conf nginx/authkit-protect.conf nginx/authkit-identity-proxy.conf "$conf/authkit/"
-  echo "upstream authkit_fcgi { server unix:$socket; }" >"$conf/authkit/authkit-upstream.conf"
+  sed "s|unix:/run/authkit-fcgi/authkit.sock|unix:$socket|" nginx/authkit-upstream.conf >"$conf/authkit/authkit-upstream.conf"
   cp /etc/nginx/fastcgi_params "$conf/"
   cp -r nginx/example-root "$conf/html"
   sed -e "s|/srv/authkit-example|$conf/html|" -e "s|127.0.0.1:8080|127.0.0.1:$port|" -e "s|127.0.0.1:8081|127.0.0.1:$echo_port|" \

@@ -44,7 +44,7 @@ pids+=($!)
 
 # 3. nginx with the shipped snippets and the example site.
 cp nginx/authkit.conf nginx/authkit-check.conf nginx/authkit-protect.conf nginx/authkit-identity-proxy.conf "$demo/conf/authkit/"
-echo "upstream authkit_fcgi { server unix:$demo/authkit.sock; }" >"$demo/conf/authkit/authkit-upstream.conf"
+sed "s|unix:/run/authkit-fcgi/authkit.sock|unix:$demo/authkit.sock|" nginx/authkit-upstream.conf >"$demo/conf/authkit/authkit-upstream.conf"
 cp /etc/nginx/fastcgi_params "$demo/conf/"
 cp -r nginx/example-root "$demo/html"
 sed "s|/srv/authkit-example|$demo/html|" nginx/example-site.conf >"$demo/conf/example-site.conf"

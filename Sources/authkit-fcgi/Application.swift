@@ -59,6 +59,7 @@ struct Application: Sendable {
         var configured = settings
         configured.eagerAuth = config.eagerAuth
         configured.allowedReturnHosts = config.allowedReturnHosts
+        configured.allowedRedirectURIs = config.allowedRedirectURIs
         if let url = config.onSuccessURL, let secret = config.onSuccessSecret {
             configured.signInHook = SignInHook(url: url, secret: secret, required: config.onSuccessRequired, transport: transport, clock: clock)
         }

@@ -34,8 +34,8 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         CGIMode.refuse("check-config")
-        if !serverConfig.isEmpty { try checkServerConfig() }
         let (config, sources) = ProcessConfig.loadWithSources(envFile: options.envFile)
+        if !serverConfig.isEmpty { try checkServerConfig(allowlist: config.allowedRedirectURIs) }
         for line in SettingsTable.lines(SettingsTable.rows(config, sources: sources)) { print(line) }
         guard online else { return }
 
@@ -63,8 +63,9 @@ struct CheckConfig: ParsableCommand {
 
 extension CheckConfig {
     /// Each file's `AUTHKIT_*` settings as the check will read them; a problem is one line on
-    /// stderr (`file:line: NAME … Fix: …`) and exit 78, before anything else is checked.
-    func checkServerConfig() throws {
+    /// stderr (`file:line: NAME … Fix: …`) and exit 78, before the settings are listed. Site
+    /// redirect URIs are checked against the process's `AUTHKIT_ALLOWED_REDIRECT_URIS`.
+    func checkServerConfig(allowlist: AllowedRedirectURIs) throws {
         var problems = 0
         for path in serverConfig {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -72,7 +73,7 @@ extension CheckConfig {
             }
             let text = String(decoding: data, as: UTF8.self)
             let found = ServerConfigScan.settings(in: text)
-            let findings = ServerConfigScan.findings(file: path, text: text)
+            let findings = ServerConfigScan.findings(file: path, text: text, allowlist: allowlist)
             print("server config \(path): \(found.count) AUTHKIT_* settings, \(findings.count) problems")
             for finding in findings {
                 fflush(nil)

@@ -9,7 +9,7 @@ import Testing
 
     func fixture() -> ServiceFixture {
         ServiceFixture(start: start, factory: factory) { settings in
-            settings.unauthenticatedPaths.append(try! PathPattern("/public/:path*"))
+            settings.pathRules.append(try! PathPattern("/public/:path*"))
         }
     }
 

@@ -29,6 +29,30 @@ import Testing
         #expect(findings[0].description.hasPrefix("site.conf:3: AUTHKIT_REQUIRE_ROLES is not a setting"))
     }
 
+    @Test func siteRedirectURIsAreCheckedAgainstTheAllowlist() throws {
+        let text = """
+            server {
+                set $authkit_site_redirect_uri https://docs.example.com/auth/callback;
+                set $authkit_site_redirect_uri https://evil.com/auth/callback;
+                set $authkit_site_redirect_uri $from_a_map;
+                set $authkit_site_base_url https://docs.example.com;
+                set $something_else https://evil.com/;
+            }
+            <VirtualHost *:443>
+                SetEnvIf Request_URI "." AUTHKIT_SITE_REDIRECT_URI=https://a.b.example.com/auth/callback
+            </VirtualHost>
+            """
+        #expect(ServerConfigScan.settings(in: text).map(\.name) == [
+            "AUTHKIT_SITE_REDIRECT_URI", "AUTHKIT_SITE_REDIRECT_URI", "AUTHKIT_SITE_REDIRECT_URI", "AUTHKIT_SITE_BASE_URL", "AUTHKIT_SITE_REDIRECT_URI",
+        ])
+        let allowlist = try AllowedRedirectURIs.parse("https://*.example.com/auth/callback").get()
+        let findings = ServerConfigScan.findings(file: "sites.conf", text: text, allowlist: allowlist)
+        #expect(findings.map(\.line) == [3, 9], "\(findings)")
+        #expect(findings.allSatisfy { $0.problem.parameter == "AUTHKIT_SITE_REDIRECT_URI" && $0.problem.problem.contains("does not allow") })
+        // Without the allowlist, every literal site redirect URI is a problem.
+        #expect(ServerConfigScan.findings(file: "sites.conf", text: text).map(\.line) == [2, 3, 9])
+    }
+
     @Test func theShippedConfigurationsAreClean() throws {
         // The repository's own files, as a reload would read them.
         for (name, text) in try ShippedConfigs.all() {

@@ -305,4 +305,23 @@ extension CheckConfigTests {
         let good = try runCommand(Binaries.path("authkit-fcgi"), ["check-config", "--server-config", apache.path], environment: environment)
         #expect(good.status == 0 && good.stdout.contains("1 AUTHKIT_* settings, 0 problems"), "\(good.stdout) \(good.stderr)")
     }
+
+    /// A server block's site redirect URI is checked against the process's allowlist.
+    @Test func reportsASiteRedirectURIOffTheAllowlist() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let nginx = directory.appendingPathComponent("sites.conf")
+        try "server {\n    set $authkit_site_redirect_uri https://docs.example.com/auth/callback;\n}\nserver {\n    set $authkit_site_redirect_uri https://docs.example.com.evil.com/auth/callback;\n}\n"
+            .write(to: nginx, atomically: true, encoding: .utf8)
+        let environment = ["WORKOS_CLIENT_ID": "client_1", "WORKOS_API_KEY": CheckConfigTests.apiKey,
+                           "WORKOS_COOKIE_PASSWORD": CheckConfigTests.password, "WORKOS_REDIRECT_URI": "https://a.example/auth/callback",
+                           "AUTHKIT_ALLOWED_REDIRECT_URIS": "https://*.example.com/auth/callback"]
+        let bad = try runCommand(Binaries.path("authkit-fcgi"), ["check-config", "--server-config", nginx.path], environment: environment)
+        #expect(bad.status == 78, "\(bad.stdout) \(bad.stderr)")
+        let lines = bad.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.hasPrefix("authkit-fcgi: \(nginx.path):5: AUTHKIT_SITE_REDIRECT_URI is \"https://docs.example.com.evil.com/auth/callback\"") == true, "\(bad.stderr)")
+        #expect(bad.stdout.contains("2 AUTHKIT_* settings, 1 problems"), "\(bad.stdout)")
+        let badList = try runCommand(Binaries.path("authkit-fcgi"), ["check-config"], environment: environment.merging(["AUTHKIT_ALLOWED_REDIRECT_URIS": "https://*.com/cb"]) { _, b in b })
+        #expect(badList.status == 78 && badList.stderr.contains("AUTHKIT_ALLOWED_REDIRECT_URIS has an entry authkit-fcgi cannot use: entry 1 (https://*.com/cb)"), "\(badList.stderr)")
+    }
 }

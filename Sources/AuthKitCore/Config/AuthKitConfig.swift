@@ -69,6 +69,9 @@ public struct AuthKitConfig: Sendable, Equatable {
     /// `WORKOS_ISSUER` (authkit-nextjs's name): the exact `iss` values accepted, replacing the
     /// two derived from the API origin (``acceptedIssuers``). Nil: derived.
     public var issuers: [String]?
+    /// `AUTHKIT_ALLOWED_REDIRECT_URIS`: the redirect URIs (exact, or `https://*.example.com/…`
+    /// patterns) a location may name for its site with `AUTHKIT_SITE_REDIRECT_URI`.
+    public var allowedRedirectURIs: AllowedRedirectURIs = .none
     /// `WORKOS_EAGER_AUTH`: authkit's 30-second `workos-access-token` cookie on page loads.
     public var eagerAuth: Bool = false
     /// `AUTHKIT_ON_SUCCESS_URL`: where to POST each successful sign-in.

@@ -147,6 +147,16 @@ public enum ConfigLoader {
             }
             config.issuers = accepted.values
         }
+        if let list = value(Site.allowlistVariable) {
+            switch AllowedRedirectURIs.parse(list) {
+            case .success(let allowed): config.allowedRedirectURIs = allowed
+            case .failure(let problems):
+                // Every bad entry in the one line, each with its reason.
+                throw ConfigError(variable: Site.allowlistVariable, problem: "has \(problems.all.count == 1 ? "an entry" : "entries") authkit-fcgi cannot use: "
+                                    + problems.all.map(\.description).joined(separator: "; "),
+                                  fix: "list redirect URIs separated by commas, each http(s)://host[:port]/path, exact or with * as the whole first host label, e.g. https://app.example.com/auth/callback,https://*.example.com/auth/callback")
+            }
+        }
         config.eagerAuth = try boolean("WORKOS_EAGER_AUTH", default: false)
         if let hook = value("AUTHKIT_ON_SUCCESS_URL") {
             guard isAbsoluteHTTPURL(hook) else {
@@ -223,6 +233,7 @@ public enum ConfigLoader {
             ("AUTHKIT_ALLOWED_RETURN_HOSTS", list(config.allowedReturnHosts.exact.sorted() + config.allowedReturnHosts.suffixes)),
             // Derived: the origin and <origin>/user_management/<client id> (AcceptedIssuers).
             ("WORKOS_ISSUER", config.issuers?.joined(separator: ",") ?? "(derived from the API host)"),
+            (Site.allowlistVariable, list(config.allowedRedirectURIs.patterns.map { $0.description })),
             ("WORKOS_EAGER_AUTH", String(config.eagerAuth)),
             ("AUTHKIT_ON_SUCCESS_URL", config.onSuccessURL ?? "(none)"),
             ("AUTHKIT_ON_SUCCESS_SECRET", config.onSuccessSecret.map { "(\($0.count) characters)" } ?? "(none)"),

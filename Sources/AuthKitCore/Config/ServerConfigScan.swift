@@ -30,6 +30,11 @@ public enum ServerConfigScan {
             switch directive {
             case "fastcgi_param" where words.count >= 3:
                 found.append(setting(words[1], words[2], line: offset + 1))
+            case "set" where words.count >= 3:
+                // nginx: `set $authkit_site_redirect_uri https://…;` feeds the site parameters.
+                if let name = siteVariables.first(where: { words[1].bytesEqual($0.variable) })?.parameter {
+                    found.append(setting(name, words[2], line: offset + 1))
+                }
             case "fastcgi_param" where words.count == 2:
                 found.append(setting(words[1], "", line: offset + 1))
             case "setenv" where words.count >= 2:
@@ -51,11 +56,23 @@ public enum ServerConfigScan {
         return found.filter { $0.name.utf8.starts(with: "AUTHKIT_".utf8) }
     }
 
-    /// The problems of one file.
-    public static func findings(file: String, text: String) -> [Finding] {
+    /// The nginx variables the shipped snippets pass as the site parameters.
+    public static let siteVariables: [(variable: String, parameter: String)] = [
+        ("$authkit_site_redirect_uri", Site.redirectURIParameter), ("$authkit_site_base_url", Site.baseURLParameter),
+    ]
+
+    /// The problems of one file. A site redirect URI is checked against `allowlist` (the
+    /// process's `AUTHKIT_ALLOWED_REDIRECT_URIS`); a site base URL by name only (it is checked
+    /// with its server block's redirect URI, which a line-by-line reading cannot pair).
+    public static func findings(file: String, text: String, allowlist: AllowedRedirectURIs = .none) -> [Finding] {
         settings(in: text).flatMap { setting -> [Finding] in
             // Set by the shipped snippets from the request, not by hand.
             if setting.name == AuthRequest.servedPathParameter || setting.name == AuthKitService.clientHeaderParameter { return [] }
+            if setting.name == Site.baseURLParameter { return [] }
+            if setting.name == Site.redirectURIParameter {
+                guard let value = setting.value, case .failure(let problems) = Site.named(by: [setting.name: value], allowlist: allowlist) else { return [] }
+                return problems.all.map { Finding(file: file, line: setting.line, problem: $0) }
+            }
             // A server variable as the value: only the name can be checked before a request.
             let value = setting.value ?? (LocationSettings.locationNames.contains(setting.name) ? nil : "x")
             guard let value else { return [] }

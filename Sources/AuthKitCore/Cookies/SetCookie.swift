@@ -24,6 +24,22 @@ public struct CookieOptions: Sendable, Equatable {
             maxAge: config.cookieMaxAge)
     }
 
+    /// These options for a site a location named (``Site``): `Secure` by authkit's rule for the
+    /// site's redirect URI, and `Domain` only when the site's host is that domain or below it —
+    /// a browser drops a cookie whose Domain does not cover the host that sets it, so another
+    /// site's cookie is host-only.
+    public func forSite(_ site: Site) -> CookieOptions {
+        var options = self
+        options.secure = Self.secureFlag(sameSite: sameSite, url: site.redirectURI)
+        if let domain {
+            let bare = domain.utf8.first == UInt8(ascii: ".") ? String(Substring(domain.utf8.dropFirst())) : domain
+            let host = site.host
+            let covered = !bare.isEmpty && (host.bytesEqual(bare.lowercasedASCII()) || host.hasByteSuffix("." + bare.lowercasedASCII()))
+            options.domain = covered ? domain : nil
+        }
+        return options
+    }
+
     /// authkit's Secure rule for a given URL.
     public static func secureFlag(sameSite: CookieSameSite, url: String?) -> Bool {
         if sameSite == .none { return true }

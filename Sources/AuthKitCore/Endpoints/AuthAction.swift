@@ -15,13 +15,16 @@ public enum AuthAction: String, Sendable, CaseIterable {
     case script = "authkit.js"
 
     /// The action for a request: the `AUTHKIT_ACTION` parameter when the server sets one, else
-    /// by path — the redirect URI's path is the callback, the others live under the prefix.
+    /// by path — the redirect URI's path is the callback (the request's site's: a location
+    /// naming a bad site routes by the process's, and is denied when handled), the others live
+    /// under the prefix.
     public static func route(_ request: AuthRequest, settings: EndpointSettings) -> AuthAction? {
         if let named = request.parameters["AUTHKIT_ACTION"] { return AuthAction(rawValue: named.lowercasedASCII()) }
         // On bytes: a String comparison would see `/` and a combining mark after it as one
         // Character, and `==` would equate canonically equivalent paths that differ in bytes.
         let path = Array(request.path.utf8)
-        if path.elementsEqual(settings.callbackPath.utf8) { return .callback }
+        let site = (try? settings.site(for: request.parameters).get()) ?? settings.site
+        if path.elementsEqual(site.callbackPath.utf8) { return .callback }
         let prefix = Array(settings.prefix.utf8)
         guard path.starts(with: prefix) else { return nil }
         var name = path[prefix.count...]

@@ -15,8 +15,10 @@ import Logging
 /// | authkit.js | the browser script (cacheable: it holds no user data) |
 /// | metrics | Prometheus text (the executable answers it; 404 from the service alone) |
 public struct AuthKitService: Sendable {
-    public let settings: EndpointSettings
-    public let authenticator: SessionAuthenticator
+    /// The process's settings; within one request's handling, its site's (``serving(_:)``).
+    public private(set) var settings: EndpointSettings
+    /// Sets cookies with the process's attributes; within a request, its site's.
+    public private(set) var authenticator: SessionAuthenticator
     let clock: any Clock
     let random: any RandomSource
     let logger: Logger
@@ -33,6 +35,8 @@ public struct AuthKitService: Sendable {
     var workos: WorkOSClient { authenticator.workos }
 
     public func handle(_ request: AuthRequest) -> AuthResponse {
+        // The site first: its callback path routes, and a bad one denies (fail closed).
+        if case .failure(let problems) = settings.site(for: request.parameters) { return Self.badSettings(problems.all, logger: logger) }
         guard let action = AuthAction.route(request, settings: settings) else {
             var response = AuthResponse.json(404, .object([("error", .string("not_found"))]))
             response.addCachePrevention()
@@ -42,12 +46,26 @@ public struct AuthKitService: Sendable {
     }
 
     public func handle(_ request: AuthRequest, action: AuthAction) -> AuthResponse {
-        // The location's settings first: a bad one denies whatever the action (fail closed).
-        let location: LocationSettings
-        switch LocationSettings.parse(request.parameters) {
-        case .success(let parsed): location = parsed
-        case .failure(let problems): return Self.badSettings(problems.all, logger: logger)
+        // The location's settings and its site: a bad one denies whatever the action (fail closed).
+        let parsed = LocationSettings.parse(request.parameters)
+        let resolved = settings.site(for: request.parameters)
+        guard case .success(let location) = parsed, case .success(let site) = resolved else {
+            return Self.badSettings(parsed.problems + resolved.problems, logger: logger)
         }
+        return serving(site).answer(request, action: action, location: location)
+    }
+
+    /// This service for one site: its origin, redirect URI and callback in the settings, its
+    /// cookie attributes in the authenticator. Itself for the process's own site.
+    public func serving(_ site: Site) -> AuthKitService {
+        guard !site.isSame(as: settings.site) else { return self }
+        var service = self
+        service.settings.site = site
+        service.authenticator = authenticator.with(cookieOptions: authenticator.cookieOptions.forSite(site))
+        return service
+    }
+
+    private func answer(_ request: AuthRequest, action: AuthAction, location: LocationSettings) -> AuthResponse {
         var response: AuthResponse
         switch action {
         case .check: response = check(request, location: location)

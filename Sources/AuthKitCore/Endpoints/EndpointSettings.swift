@@ -1,17 +1,23 @@
 /// Site-wide settings of the endpoints, derived once from configuration.
 public struct EndpointSettings: Sendable {
-    /// Our origin (`https://app.example.com`), no trailing slash: where redirects land. From
-    /// `AUTHKIT_BASE_URL`, else the redirect URI's origin — never from request headers, which
-    /// the client controls.
-    public var origin: String
+    /// The process's own site: origin from `AUTHKIT_BASE_URL`, else the redirect URI's origin,
+    /// and `WORKOS_REDIRECT_URI` — never from request headers, which the client controls. A
+    /// request's ``site(for:)`` replaces it when its location names another, allowed one.
+    public var site: Site
+    /// Our origin (`https://app.example.com`), no trailing slash: where redirects land.
+    public var origin: String { site.origin }
     /// The redirect URI (the callback), absolute.
-    public var redirectURI: String
+    public var redirectURI: String { site.redirectURI }
     /// Its path, which routes to the callback.
-    public var callbackPath: String
+    public var callbackPath: String { site.callbackPath }
+    /// `AUTHKIT_ALLOWED_REDIRECT_URIS`: the redirect URIs a location may name for its site.
+    public var allowedRedirectURIs: AllowedRedirectURIs = .none
     /// Where the other endpoints live (`/auth/`), with leading and trailing slash.
     public var prefix: String
-    /// `WORKOS_UNAUTHENTICATED_PATHS`, plus the callback path as authkit adds it.
-    public var unauthenticatedPaths: [PathPattern]
+    /// `WORKOS_UNAUTHENTICATED_PATHS`.
+    public var pathRules: [PathPattern]
+    /// `WORKOS_UNAUTHENTICATED_PATHS`, plus the site's callback path as authkit adds it.
+    public var unauthenticatedPaths: [PathPattern] { pathRules + (site.callbackPattern.map { [$0] } ?? []) }
     /// `WORKOS_SIGN_UP_PATHS`.
     public var signUpPaths: [PathPattern]
     /// `AUTHKIT_PASS_ACCESS_TOKEN`: add `X-AuthKit-Access-Token` to allowed checks.
@@ -32,15 +38,11 @@ public struct EndpointSettings: Sendable {
         origin: String, redirectURI: String, prefix: String = "/auth/",
         unauthenticatedPaths: [PathPattern] = [], signUpPaths: [PathPattern] = [], passAccessToken: Bool = false
     ) {
-        self.origin = origin
-        self.redirectURI = redirectURI
-        self.callbackPath = Self.path(of: redirectURI)
+        self.site = Site(origin: origin, redirectURI: redirectURI)
         var prefix = prefix.utf8.first == UInt8(ascii: "/") ? prefix : "/" + prefix
         if prefix.utf8.last != UInt8(ascii: "/") { prefix += "/" }
         self.prefix = prefix
-        var unauthenticated = unauthenticatedPaths
-        if let callback = try? PathPattern(callbackPath) { unauthenticated.append(callback) }
-        self.unauthenticatedPaths = unauthenticated
+        self.pathRules = unauthenticatedPaths
         self.signUpPaths = signUpPaths
         self.passAccessToken = passAccessToken
     }

@@ -47,14 +47,7 @@ public struct AllowedReturnHosts: Sendable, Equatable {
             return nil
         }
         // From here the input is printable ASCII; it is read on its bytes all the same.
-        let scheme: String
-        if input.hasASCIICaseInsensitivePrefix("https://") {
-            scheme = "https"
-        } else if input.hasASCIICaseInsensitivePrefix("http://") {
-            scheme = "http"
-        } else {
-            return nil
-        }
+        guard let scheme = HTTPURLParts.scheme(of: input) else { return nil }
         let rest = input.utf8.dropFirst(scheme.utf8.count + 3)
         let authorityEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
         let authority = Substring(rest[..<authorityEnd]).lowercasedASCII()

@@ -40,7 +40,7 @@ public struct LocationSettings: Sendable, Equatable {
     /// Per-location settings read here.
     public static let locationNames: Set<String> = Set([
         "AUTHKIT_ACTION", "AUTHKIT_MODE", "AUTHKIT_ALLOW_BEARER", "AUTHKIT_CGI_SCRIPTS", "AUTHKIT_CLIENT_HEADER",
-        "AUTHKIT_SERVED_PATH", "AUTHKIT_MAX_AUTH_AGE",
+        "AUTHKIT_SERVED_PATH", "AUTHKIT_MAX_AUTH_AGE", Site.redirectURIParameter, Site.baseURLParameter,
     ]).union(Requirements.parameterNames)
 
     /// Process settings (``ConfigLoader``): a CGI program's environment and Apache's `SetEnv`
@@ -51,7 +51,7 @@ public struct LocationSettings: Sendable, Equatable {
         "AUTHKIT_HTTP_TIMEOUT_MS", "AUTHKIT_HTTP_RETRIES", "AUTHKIT_BASE_URL", "AUTHKIT_ENDPOINT_PREFIX",
         "AUTHKIT_PASS_ACCESS_TOKEN", "AUTHKIT_SESSION_CACHE_SIZE", "AUTHKIT_ALLOWED_RETURN_HOSTS", "AUTHKIT_ON_SUCCESS_URL",
         "AUTHKIT_ON_SUCCESS_SECRET", "AUTHKIT_ON_SUCCESS_REQUIRED", "AUTHKIT_ERROR_PAGE", "AUTHKIT_REDIS_URL",
-        "AUTHKIT_LOG_FORMAT", "AUTHKIT_METRICS",
+        "AUTHKIT_LOG_FORMAT", "AUTHKIT_METRICS", Site.allowlistVariable,
     ]
 
     /// Identity variables (`AUTHKIT_USER_ID`, …) and mod_fcgid's `AUTHKIT_NO_CACHE`: Apache
@@ -116,7 +116,8 @@ public struct LocationSettings: Sendable, Equatable {
                 settings.maxAuthAge = maxAge
             case "AUTHKIT_CLIENT_HEADER":
                 settings.clientHeaderSeen = true
-            case "AUTHKIT_SERVED_PATH":
+            case "AUTHKIT_SERVED_PATH", Site.redirectURIParameter, Site.baseURLParameter:
+                // The site's are checked against the allowlist: ``EndpointSettings/site(for:)``.
                 break
             default:
                 let list = Requirements.list(value)
@@ -134,5 +135,13 @@ public struct LocationSettings: Sendable, Equatable {
     static func visible(_ text: String) -> String {
         let bytes = text.utf8.prefix(64).map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: "?") : $0 }
         return String(decoding: bytes, as: UTF8.self) + (text.utf8.count > 64 ? "…" : "")
+    }
+}
+
+extension Result where Failure == LocationSettings.Problems {
+    /// Every problem of a failed parse; none of a successful one.
+    public var problems: [LocationSettings.Problem] {
+        if case .failure(let failure) = self { return failure.all }
+        return []
     }
 }

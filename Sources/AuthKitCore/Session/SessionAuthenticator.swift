@@ -30,7 +30,8 @@ public struct SessionAuthenticator: Sendable {
     public let verifier: AccessTokenVerifier
     public let workos: WorkOSClient
     public let policy: RefreshPolicy
-    public let cookieOptions: CookieOptions
+    /// The session cookie's attributes (a site's, for a request of a site: ``with(cookieOptions:)``).
+    public private(set) var cookieOptions: CookieOptions
     public let coordinator: RefreshCoordinator
     /// Verified sessions by cookie, for the check (`AUTHKIT_SESSION_CACHE_SIZE`).
     public let cache: VerifiedSessionCache?
@@ -57,6 +58,14 @@ public struct SessionAuthenticator: Sendable {
         self.coordinator = coordinator ?? RefreshCoordinator(clock: clock, shared: sharedStore.map {
             Self.sharedRefresh(store: $0, sealer: sealer, cookieOptions: cookieOptions)
         }, admission: admission)
+    }
+
+    /// This authenticator setting cookies with other attributes (a site's), sharing everything
+    /// else: the cache, the refresh coordinator, the clients.
+    public func with(cookieOptions options: CookieOptions) -> SessionAuthenticator {
+        var copy = self
+        copy.cookieOptions = options
+        return copy
     }
 
     /// Stored sessions are the sealed cookie value: encrypted with the cookie password.
@@ -173,8 +182,11 @@ public struct SessionAuthenticator: Sendable {
         switch result {
         case .success(let refreshed):
             metrics.countRefresh(.success)
-            return .signedIn(AuthenticatedSession(payload: refreshed.payload, claims: refreshed.claims, refreshed: true),
-                             setCookie: refreshed.setCookie.isEmpty ? nil : refreshed.setCookie)
+            // With this request's attributes: a coalesced or shared refresh may have been
+            // another site's, or written with the process's.
+            let setCookie = refreshed.setCookie.isEmpty ? nil
+                : SetCookie.set(SetCookie.value(of: refreshed.setCookie, name: cookieOptions.name), options: cookieOptions)
+            return .signedIn(AuthenticatedSession(payload: refreshed.payload, claims: refreshed.claims, refreshed: true), setCookie: setCookie)
         case .failure(let error):
             return failed(error, payload, stillValid: stillValid)
         }

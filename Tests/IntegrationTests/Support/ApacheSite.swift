@@ -44,22 +44,24 @@ final class ApacheSite: @unchecked Sendable {
     private let authkitLog = Pipe()
     var base: String { "http://127.0.0.1:\(port)" }
 
-    /// - Parameter extraSite: Apache configuration added after the example site's.
+    /// - Parameter extraSite: Apache configuration added after the example site's. In it, and
+    ///   in `environment` values and `emulatorArguments`, `{{port}}` is Apache's port.
     init(_ setup: Setup = .authorizer, environment extra: [String: String] = [:], emulatorArguments: [String] = [],
          extraSite: String = "") throws {
         self.setup = setup
         port = freeLoopbackPort()
         let fcgiPort = freeLoopbackPort()
         directory = try temporaryDirectory()
+        let placeholders = { [port] (text: String) in text.replacingOccurrences(of: "{{port}}", with: String(port)) }
         let redirectURI = "http://127.0.0.1:\(port)/auth/callback"
-        emulator = try EmulatorProcess(arguments: ["--redirect-uri", redirectURI] + emulatorArguments)
+        emulator = try EmulatorProcess(arguments: ["--redirect-uri", redirectURI] + emulatorArguments.map(placeholders))
 
         var environment = [
             "WORKOS_CLIENT_ID": EmulatorProcess.clientId, "WORKOS_API_KEY": EmulatorProcess.apiKey,
             "WORKOS_COOKIE_PASSWORD": "this-is-a-32-character-password!", "WORKOS_REDIRECT_URI": redirectURI,
             "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
         ]
-        environment.merge(extra) { _, b in b }
+        environment.merge(extra.mapValues(placeholders)) { _, b in b }
         let binary = Binaries.path("authkit-fcgi")
         // Apache's children run as www-data: the env file and the cache directory are theirs.
         let envFile = directory.appendingPathComponent("authkit.env")
@@ -100,7 +102,7 @@ final class ApacheSite: @unchecked Sendable {
                 .replacingOccurrences(of: "/var/cache/authkit-fcgi", with: cache.path)
         }
         try shipped(setup.snippetFile).write(to: conf.appendingPathComponent(setup.snippetFile), atomically: true, encoding: .utf8)
-        try shipped(setup.siteFile, adding: extraSite).write(to: conf.appendingPathComponent(setup.siteFile), atomically: true, encoding: .utf8)
+        try shipped(setup.siteFile, adding: placeholders(extraSite)).write(to: conf.appendingPathComponent(setup.siteFile), atomically: true, encoding: .utf8)
         var lines = setup.modules.map { "LoadModule \($0)_module /usr/lib/apache2/modules/mod_\($0).so" } + [
             "ServerRoot \(conf.path)",
             "ServerName 127.0.0.1",

@@ -16,6 +16,10 @@ final class Browser: @unchecked Sendable {
         ("Sec-Fetch-Mode", "navigate"), ("Sec-Fetch-Dest", "document"), ("Sec-Fetch-Site", "same-origin"),
     ]
 
+    /// Host names that mean 127.0.0.1 to this browser, as an /etc/hosts line would: requests
+    /// to them go to loopback with the name (and port) in `Host`. For virtual-host tests.
+    var loopbackNames: Set<String> = []
+
     func cookie(_ name: String) -> String? { cookies[name] }
     func setCookie(_ name: String, _ value: String) { cookies[name] = value }
 
@@ -24,7 +28,13 @@ final class Browser: @unchecked Sendable {
     func send(_ method: String, _ url: String, headers: [(name: String, value: String)] = navigation, body: String = "") throws -> HTTPResponse {
         var all = headers
         if !cookies.isEmpty { all.append(("Cookie", cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; "))) }
-        let response = try http.send(HTTPRequest(method: method, url: url, headers: all, body: Array(body.utf8)))
+        var target = url
+        if var components = URLComponents(string: url), let host = components.host, loopbackNames.contains(host) {
+            all.append(("Host", host + (components.port.map { ":\($0)" } ?? "")))
+            components.host = "127.0.0.1"
+            target = components.string ?? url
+        }
+        let response = try http.send(HTTPRequest(method: method, url: target, headers: all, body: Array(body.utf8)))
         for header in response.headers where header.name.lowercased() == "set-cookie" { store(header.value) }
         history.append((url, response))
         return response
@@ -37,7 +47,7 @@ final class Browser: @unchecked Sendable {
         for _ in 0..<10 {
             guard [301, 302, 303, 307, 308].contains(response.status), let location = response.header("Location") else { break }
             current = Self.resolve(location, against: current)
-            guard let host = URL(string: current)?.host, host == "127.0.0.1" || host == "localhost" else {
+            guard let host = URL(string: current)?.host, host == "127.0.0.1" || host == "localhost" || loopbackNames.contains(host) else {
                 throw RedirectLeftLoopback(url: current)
             }
             response = try send("GET", current, headers: headers)

@@ -112,8 +112,7 @@ final class DifferentialNginxSite: DifferentialSite, @unchecked Sendable {
         for name in shipped {
             try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("nginx/\(name)"), to: snippets.appendingPathComponent(name))
         }
-        try "upstream authkit_fcgi { server unix:\(socket); }\n"
-            .write(to: snippets.appendingPathComponent("authkit-upstream.conf"), atomically: true, encoding: .utf8)
+        try NginxSite.upstreamConf(socket: socket).write(to: snippets.appendingPathComponent("authkit-upstream.conf"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: "/etc/nginx/fastcgi_params", toPath: conf.appendingPathComponent("fastcgi_params").path)
         let root = common.root.path
         let temp = common.directory.appendingPathComponent("tmp").path

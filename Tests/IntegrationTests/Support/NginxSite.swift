@@ -15,13 +15,20 @@ final class NginxSite: @unchecked Sendable {
 
     /// - Parameter environment: extra authkit-fcgi variables.
     /// - Parameter extraLocations: nginx configuration added to the example site's server block.
+    /// - Parameter extraServers: nginx configuration added at http level (more server blocks).
+    ///   In it, and in `environment` values and `emulatorArguments`, `{{port}}` is nginx's port
+    ///   and `{{root}}` the example site's document root.
     init(environment extra: [String: String] = [:], emulatorArguments: [String] = [], serveArguments: [String] = [],
-         extraLocations: String = "") throws {
+         extraLocations: String = "", extraServers: String = "") throws {
         port = freeLoopbackPort()
         let echoPort = freeLoopbackPort()
         directory = try temporaryDirectory()
+        let root = directory.appendingPathComponent("html")
+        let placeholders = { [port] (text: String) in
+            text.replacingOccurrences(of: "{{port}}", with: String(port)).replacingOccurrences(of: "{{root}}", with: root.path)
+        }
         let redirectURI = "http://127.0.0.1:\(port)/auth/callback"
-        emulator = try EmulatorProcess(arguments: ["--redirect-uri", redirectURI] + emulatorArguments)
+        emulator = try EmulatorProcess(arguments: ["--redirect-uri", redirectURI] + emulatorArguments.map(placeholders))
 
         var environment = [
             "WORKOS_CLIENT_ID": EmulatorProcess.clientId, "WORKOS_API_KEY": EmulatorProcess.apiKey,
@@ -29,7 +36,7 @@ final class NginxSite: @unchecked Sendable {
             "WORKOS_REDIRECT_URI": redirectURI,
             "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
         ]
-        environment.merge(extra) { _, b in b }
+        environment.merge(extra.mapValues(placeholders)) { _, b in b }
         authkit = try ServeProcess(environment: environment, directory: directory, arguments: serveArguments)
 
         // The shipped configuration, with this run's ports, paths and socket.
@@ -39,10 +46,8 @@ final class NginxSite: @unchecked Sendable {
         for name in ["authkit.conf", "authkit-check.conf", "authkit-protect.conf", "authkit-identity-proxy.conf"] {
             try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("nginx/\(name)"), to: snippets.appendingPathComponent(name))
         }
-        try "upstream authkit_fcgi { server unix:\(authkit.socket); }\n"
-            .write(to: snippets.appendingPathComponent("authkit-upstream.conf"), atomically: true, encoding: .utf8)
+        try Self.upstreamConf(socket: authkit.socket).write(to: snippets.appendingPathComponent("authkit-upstream.conf"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: "/etc/nginx/fastcgi_params", toPath: conf.appendingPathComponent("fastcgi_params").path)
-        let root = directory.appendingPathComponent("html")
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("nginx/example-root"), to: root)
         let site = try String(contentsOf: repositoryRoot.appendingPathComponent("nginx/example-site.conf"), encoding: .utf8)
             .replacingOccurrences(of: "127.0.0.1:8080", with: "127.0.0.1:\(port)")
@@ -64,6 +69,7 @@ final class NginxSite: @unchecked Sendable {
                 fastcgi_temp_path \(temp)/fastcgi;
                 include authkit/authkit-upstream.conf;
                 include example-site.conf;
+            \(placeholders(extraServers))
             }
             """.write(to: conf.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: temp, withIntermediateDirectories: true)
@@ -76,6 +82,13 @@ final class NginxSite: @unchecked Sendable {
             let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
             throw NginxFailed(log: log)
         }
+    }
+
+    /// The shipped `nginx/authkit-upstream.conf` (the upstream and the site variables), pointed
+    /// at this run's socket.
+    static func upstreamConf(socket: String) throws -> String {
+        try String(contentsOf: repositoryRoot.appendingPathComponent("nginx/authkit-upstream.conf"), encoding: .utf8)
+            .replacingOccurrences(of: "unix:/run/authkit-fcgi/authkit.sock", with: "unix:\(socket)")
     }
 
     struct NginxFailed: Error, CustomStringConvertible {
