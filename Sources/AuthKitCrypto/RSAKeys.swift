@@ -129,16 +129,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
 
     /// The key as PKCS#8 PEM.
     public func pem() throws(RSAKeyError) -> String {
-        guard let bio = BIO_new(BIO_s_mem()) else { throw .operationFailed("BIO_new") }
-        defer { BIO_free(bio) }
-        guard PEM_write_bio_PrivateKey(bio, pkey, nil, nil, 0, nil, nil) == 1 else {
-            throw .operationFailed("PEM_write_bio_PrivateKey")
-        }
-        var pointer: UnsafeMutablePointer<CChar>?
-        let length = BIO_ctrl(bio, BIO_CTRL_INFO, 0, &pointer)
-        guard length > 0, let pointer else { throw .operationFailed("BIO_get_mem_data") }
-        let buffer = UnsafeRawBufferPointer(start: pointer, count: Int(length))
-        return String(decoding: buffer, as: UTF8.self)
+        do { return try PEMText.privateKey(pkey) } catch { throw .operationFailed("PEM_write_bio_PrivateKey") }
     }
 
     /// Big-endian modulus (`n` of a JWK).

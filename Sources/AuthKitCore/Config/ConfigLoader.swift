@@ -183,6 +183,7 @@ public enum ConfigLoader {
             }
             config.metricsAccess = parsed
         }
+        try loadAssertion(value, integer, into: &config)
         return config
     }
 
@@ -224,7 +225,43 @@ public enum ConfigLoader {
             ("AUTHKIT_LOG_FORMAT", config.logFormat.rawValue),
             ("WORKOS_DEBUG", String(config.debug)),
             ("AUTHKIT_METRICS", config.metricsAccess.rawValue),
+            ("AUTHKIT_ASSERTION_ALG", config.assertionAlgorithm?.rawValue ?? "off"),
+            ("AUTHKIT_ASSERTION_TTL_SECONDS", String(config.assertionLifetimeSeconds)),
+            ("AUTHKIT_ASSERTION_KEY_FILE", config.assertionKeyFile ?? "(none)"),
+            ("AUTHKIT_ASSERTION_KEY_DIR", config.assertionKeyDirectory ?? (config.cacheDirectory.map { "(AUTHKIT_CACHE_DIR: \($0))" } ?? "(none)")),
+            ("AUTHKIT_ASSERTION_ROTATE_DAYS", String(config.assertionRotateDays)),
         ]
+    }
+
+    /// The identity assertion's settings (`AUTHKIT_ASSERTION_*`).
+    private static func loadAssertion(
+        _ value: (String) -> String?, _ integer: (String, Int, ClosedRange<Int>, String) throws(ConfigError) -> Int,
+        into config: inout AuthKitConfig
+    ) throws(ConfigError) {
+        if let text = value("AUTHKIT_ASSERTION_ALG") {
+            let folded = text.lowercasedASCII()
+            if folded != "off" {
+                guard let algorithm = AssertionAlgorithm(rawValue: folded) else {
+                    throw ConfigError(variable: "AUTHKIT_ASSERTION_ALG", problem: "must be off, es256 or rs256",
+                                      fix: "set it to es256 (ECDSA P-256, the usual choice), rs256, or off (the default)")
+                }
+                config.assertionAlgorithm = algorithm
+            }
+        }
+        config.assertionLifetimeSeconds = try integer("AUTHKIT_ASSERTION_TTL_SECONDS", 60, 10...600, "seconds")
+        config.assertionRotateDays = try integer("AUTHKIT_ASSERTION_ROTATE_DAYS", 30, 1...365, "days")
+        config.assertionKeyFile = value("AUTHKIT_ASSERTION_KEY_FILE")
+        if let directory = value("AUTHKIT_ASSERTION_KEY_DIR") {
+            guard directory.utf8.first == UInt8(ascii: "/") else {
+                throw ConfigError(variable: "AUTHKIT_ASSERTION_KEY_DIR", problem: "must be an absolute path",
+                                  fix: "set it to a directory such as /var/lib/authkit-fcgi/assertion-keys")
+            }
+            config.assertionKeyDirectory = directory
+        }
+        if config.assertionAlgorithm != nil, config.assertionKeyFile == nil, config.assertionKeyDirectory == nil, config.cacheDirectory == nil {
+            throw ConfigError(variable: "AUTHKIT_ASSERTION_ALG", problem: "is on, but there is nowhere to keep the signing key",
+                              fix: "set AUTHKIT_ASSERTION_KEY_DIR (or AUTHKIT_CACHE_DIR) to a private directory, or AUTHKIT_ASSERTION_KEY_FILE to a PEM key")
+        }
     }
 
     /// A comma-separated list for ``describe(_:)``, `(none)` when empty.
