@@ -32,12 +32,7 @@ public final class P256PrivateKey: @unchecked Sendable {
 
     /// Reads a PEM private key (PKCS#8 or SEC 1 `EC PRIVATE KEY`) on the P-256 curve.
     public init(pem: String) throws(ECKeyError) {
-        let bytes = Array(pem.utf8)
-        let key: OpaquePointer? = bytes.withUnsafeBufferPointer { b in
-            guard let bio = BIO_new_mem_buf(b.baseAddress, Int32(b.count)) else { return nil }
-            defer { BIO_free(bio) }
-            return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
-        }
+        let key = PEMText.readPrivateKey(pem)
         guard let key, EVP_PKEY_is_a(key, "EC") == 1, Self.isP256(key) else {
             if let key { EVP_PKEY_free(key) }
             ERR_clear_error()
@@ -156,6 +151,15 @@ public final class P256PrivateKey: @unchecked Sendable {
 /// PEM writing shared by the key types.
 enum PEMText {
     struct Failure: Error {}
+
+    /// The private key in PEM text (PKCS#8 or traditional), owned by the caller; nil if none.
+    static func readPrivateKey(_ pem: String) -> OpaquePointer? {
+        Array(pem.utf8).withUnsafeBufferPointer { b in
+            guard let bio = BIO_new_mem_buf(b.baseAddress, Int32(b.count)) else { return nil }
+            defer { BIO_free(bio) }
+            return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
+        }
+    }
 
     /// PKCS#8 PEM of a private key.
     static func privateKey(_ pkey: OpaquePointer) throws(Failure) -> String {

@@ -110,12 +110,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
 
     /// Reads a PEM private key (PKCS#8 or traditional).
     public init(pem: String) throws(RSAKeyError) {
-        let bytes = Array(pem.utf8)
-        let key: OpaquePointer? = bytes.withUnsafeBufferPointer { b in
-            guard let bio = BIO_new_mem_buf(b.baseAddress, Int32(b.count)) else { return nil }
-            defer { BIO_free(bio) }
-            return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
-        }
+        let key = PEMText.readPrivateKey(pem)
         guard let key, EVP_PKEY_is_a(key, "RSA") == 1 else {
             // A key of another type was read: it is ours to free (found by AddressSanitizer).
             if let key { EVP_PKEY_free(key) }

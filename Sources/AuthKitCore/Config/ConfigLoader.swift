@@ -155,13 +155,7 @@ public enum ConfigLoader {
         }
         config.onSuccessRequired = try boolean("AUTHKIT_ON_SUCCESS_REQUIRED", default: false)
         config.errorPagePath = value("AUTHKIT_ERROR_PAGE")
-        if let directory = value("AUTHKIT_CACHE_DIR") {
-            guard directory.utf8.first == UInt8(ascii: "/") else {
-                throw ConfigError(variable: "AUTHKIT_CACHE_DIR", problem: "must be an absolute path",
-                                  fix: "set it to a directory such as /var/cache/authkit-fcgi")
-            }
-            config.cacheDirectory = directory
-        }
+        config.cacheDirectory = try absolutePath("AUTHKIT_CACHE_DIR", value("AUTHKIT_CACHE_DIR"), example: "/var/cache/authkit-fcgi")
         if let redis = value("AUTHKIT_REDIS_URL") {
             guard redis.hasBytePrefix("redis://") else {
                 throw ConfigError(variable: "AUTHKIT_REDIS_URL", problem: "is not a redis:// URL",
@@ -251,17 +245,22 @@ public enum ConfigLoader {
         config.assertionLifetimeSeconds = try integer("AUTHKIT_ASSERTION_TTL_SECONDS", 60, 10...600, "seconds")
         config.assertionRotateDays = try integer("AUTHKIT_ASSERTION_ROTATE_DAYS", 30, 1...365, "days")
         config.assertionKeyFile = value("AUTHKIT_ASSERTION_KEY_FILE")
-        if let directory = value("AUTHKIT_ASSERTION_KEY_DIR") {
-            guard directory.utf8.first == UInt8(ascii: "/") else {
-                throw ConfigError(variable: "AUTHKIT_ASSERTION_KEY_DIR", problem: "must be an absolute path",
-                                  fix: "set it to a directory such as /var/lib/authkit-fcgi/assertion-keys")
-            }
-            config.assertionKeyDirectory = directory
-        }
+        config.assertionKeyDirectory = try absolutePath("AUTHKIT_ASSERTION_KEY_DIR", value("AUTHKIT_ASSERTION_KEY_DIR"),
+                                                        example: "/var/lib/authkit-fcgi/assertion-keys")
         if config.assertionAlgorithm != nil, config.assertionKeyFile == nil, config.assertionKeyDirectory == nil, config.cacheDirectory == nil {
             throw ConfigError(variable: "AUTHKIT_ASSERTION_ALG", problem: "is on, but there is nowhere to keep the signing key",
                               fix: "set AUTHKIT_ASSERTION_KEY_DIR (or AUTHKIT_CACHE_DIR) to a private directory, or AUTHKIT_ASSERTION_KEY_FILE to a PEM key")
         }
+    }
+
+    /// A directory setting, which must be absolute (a relative one would depend on where the
+    /// server started the process).
+    private static func absolutePath(_ variable: String, _ text: String?, example: String) throws(ConfigError) -> String? {
+        guard let text else { return nil }
+        guard text.utf8.first == UInt8(ascii: "/") else {
+            throw ConfigError(variable: variable, problem: "must be an absolute path", fix: "set it to a directory such as \(example)")
+        }
+        return text
     }
 
     /// A comma-separated list for ``describe(_:)``, `(none)` when empty.
