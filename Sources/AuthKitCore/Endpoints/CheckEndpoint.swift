@@ -40,9 +40,11 @@ extension AuthKitService {
                 let identity = Identity(session: session, includeAccessToken: settings.passAccessToken)
                 response.headers += identity.fields.map { ($0.headerName, $0.value) }
                 let user = session.payload.user
-                if let refusal = addAssertion(to: &response, request, AssertionSigner.Subject(
+                if var refusal = addAssertion(to: &response, request, AssertionSigner.Subject(
                     userId: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName,
                     claims: session.claims, impersonatorEmail: session.payload.impersonator?.email)) {
+                    // A refreshed session must still reach the browser: its old refresh token is spent.
+                    if let setCookie { refusal.headers.append(("Set-Cookie", setCookie)) }
                     return refusal
                 }
                 if let eager = eagerAuthCookie(request, session: session) {
