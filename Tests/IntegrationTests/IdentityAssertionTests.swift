@@ -136,4 +136,54 @@ import Testing
         #expect(!body(forged).contains("forged"), "\(setup): \(body(forged))")
         #expect(forged.status == 200 || forged.status == 400, "\(setup): \(forged.status)")
     }
+
+    /// `AUTHKIT_ASSERTION_KEY_FILE`: the operator's key (here SEC 1 PEM from `openssl ecparam`)
+    /// signs, checked by PyJWT with that key's own public half, not our JWKS.
+    @Test(.enabled(if: (NginxSite.available && available) || inCI, "needs nginx and .build/sdk-venv (PyJWT)"))
+    func nginxSignsWithTheConfiguredKeyFile() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyFile = directory.appendingPathComponent("assertion.pem").path
+        let made = try runCommand("/usr/bin/openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyFile])
+        #expect(made.status == 0, "\(made.stderr)")
+        let site = try NginxSite(environment: ["AUTHKIT_ASSERTION_ALG": "es256", "AUTHKIT_ASSERTION_KEY_FILE": keyFile])
+        defer { _ = site.stop() }
+        let browser = Browser()
+        _ = try browser.navigate("\(site.base)/auth/sign-in?return_to=%2F&login_hint=ada%40example.com")
+        let token = try #require(line(body(try browser.send("GET", "\(site.base)/whoami/k")), "assertion="))
+        let check = try runCommand(Self.python, ["-c", """
+            import sys, jwt
+            from cryptography.hazmat.primitives.serialization import load_pem_private_key
+            key = load_pem_private_key(open(sys.argv[1], "rb").read(), None).public_key()
+            claims = jwt.decode(sys.argv[2], key, algorithms=["ES256"], audience=sys.argv[3], issuer=sys.argv[3] + "/auth")
+            print(claims["path"])
+            """, keyFile, token, site.base])
+        #expect(check.status == 0 && check.stdout == "/whoami/k\n", "\(check.stdout) \(check.stderr)")
+        let jwks = try JSONSerialization.jsonObject(with: Data(try Browser().send("GET", "\(site.base)/auth/jwks.json").body)) as? [String: Any]
+        #expect((jwks?["keys"] as? [Any])?.count == 1)
+        #expect(try verify(token, base: site.base, host: "127.0.0.1", path: "/whoami/k").claims != nil)
+    }
+
+    /// A key that does not fit the algorithm, or a key directory others can read, stops the
+    /// start-up with exit status 78 and one line naming the setting.
+    @Test func badKeysStopTheStartUp() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rsa = directory.appendingPathComponent("rsa.pem").path
+        #expect(try runCommand("/usr/bin/openssl", ["genrsa", "-out", rsa, "2048"]).status == 0)
+        _ = try runCommand("/bin/chmod", ["0755", directory.path])
+        let base = [
+            "WORKOS_CLIENT_ID": "client_1", "WORKOS_API_KEY": "sk_test_1234567890abcdefghij", "WORKOS_COOKIE_PASSWORD": "this-is-a-32-character-password!",
+            "WORKOS_REDIRECT_URI": "http://127.0.0.1:1/auth/callback", "AUTHKIT_ASSERTION_ALG": "es256",
+        ]
+        let socket = directory.appendingPathComponent("s.sock").path
+        for (extra, expected) in [(["AUTHKIT_ASSERTION_KEY_FILE": rsa], "AUTHKIT_ASSERTION_KEY_FILE"),
+                                  (["AUTHKIT_ASSERTION_KEY_DIR": directory.path], "AUTHKIT_ASSERTION_KEY_DIR")] {
+            let result = try runCommand("/usr/bin/timeout", ["20", Binaries.path("authkit-fcgi"), "serve", "--listen", "unix:\(socket)"],
+                                        environment: base.merging(extra) { a, _ in a })
+            #expect(result.status == 78, "\(expected): \(result.stderr)")
+            #expect(result.stderr.contains("authkit-fcgi: \(expected)"), "\(result.stderr)")
+            #expect(!result.stderr.contains("PRIVATE KEY"))
+        }
+    }
 }
