@@ -19,12 +19,7 @@ public final class P256PrivateKey: @unchecked Sendable {
 
     /// Generates a new key.
     public init() throws(ECKeyError) {
-        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else { throw .operationFailed("EVP_PKEY_CTX_new_from_name") }
-        defer { EVP_PKEY_CTX_free(ctx) }
-        var key: OpaquePointer?
-        guard EVP_PKEY_keygen_init(ctx) == 1, EVP_PKEY_CTX_set_group_name(ctx, "P-256") == 1,
-              EVP_PKEY_generate(ctx, &key) == 1, let key else {
-            ERR_clear_error()
+        guard let key = PrivateKeys.generateKey("EC", { EVP_PKEY_CTX_set_group_name($0, "P-256") }) else {
             throw .operationFailed("P-256 key generation")
         }
         self.pkey = key
@@ -32,7 +27,7 @@ public final class P256PrivateKey: @unchecked Sendable {
 
     /// Reads a PEM private key (PKCS#8 or SEC 1 `EC PRIVATE KEY`) on the P-256 curve.
     public init(pem: String) throws(ECKeyError) {
-        let key = PEMText.readPrivateKey(pem)
+        let key = PrivateKeys.readPrivateKey(pem)
         guard let key, EVP_PKEY_is_a(key, "EC") == 1, Self.isP256(key) else {
             if let key { EVP_PKEY_free(key) }
             ERR_clear_error()
@@ -53,7 +48,7 @@ public final class P256PrivateKey: @unchecked Sendable {
 
     /// The key as PKCS#8 PEM. Secret: never log it.
     public func pem() throws(ECKeyError) -> String {
-        do { return try PEMText.privateKey(pkey) } catch { throw .operationFailed("PEM_write_bio_PrivateKey") }
+        do { return try PrivateKeys.privateKey(pkey) } catch { throw .operationFailed("PEM_write_bio_PrivateKey") }
     }
 
     /// The public point's `x` and `y`, 32 bytes each, big-endian (a JWK's `x` and `y`).
@@ -148,9 +143,22 @@ public final class P256PrivateKey: @unchecked Sendable {
     }
 }
 
-/// PEM writing shared by the key types.
-enum PEMText {
+/// Key generation and PEM reading and writing, shared by the key types.
+enum PrivateKeys {
     struct Failure: Error {}
+
+    /// A new key of OpenSSL's `type` ("RSA", "EC"), `configure` setting its size or curve on
+    /// the keygen context (1 for success); owned by the caller.
+    static func generateKey(_ type: String, _ configure: (OpaquePointer) -> Int32) -> OpaquePointer? {
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, type, nil) else { return nil }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        var key: OpaquePointer?
+        guard EVP_PKEY_keygen_init(ctx) == 1, configure(ctx) == 1, EVP_PKEY_generate(ctx, &key) == 1, let key else {
+            ERR_clear_error()
+            return nil
+        }
+        return key
+    }
 
     /// The private key in PEM text (PKCS#8 or traditional), owned by the caller; nil if none.
     static func readPrivateKey(_ pem: String) -> OpaquePointer? {

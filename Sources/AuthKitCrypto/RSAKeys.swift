@@ -96,13 +96,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
 
     /// Generates a new key of `bits` bits (public exponent 65537).
     public init(generatingBits bits: Int = 2048) throws(RSAKeyError) {
-        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else { throw .operationFailed("EVP_PKEY_CTX_new_from_name") }
-        defer { EVP_PKEY_CTX_free(ctx) }
-        var key: OpaquePointer?
-        guard EVP_PKEY_keygen_init(ctx) == 1,
-              EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, Int32(bits)) == 1,
-              EVP_PKEY_generate(ctx, &key) == 1, let key else {
-            ERR_clear_error()
+        guard let key = PrivateKeys.generateKey("RSA", { EVP_PKEY_CTX_set_rsa_keygen_bits($0, Int32(bits)) }) else {
             throw .operationFailed("RSA key generation")
         }
         self.pkey = key
@@ -110,7 +104,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
 
     /// Reads a PEM private key (PKCS#8 or traditional).
     public init(pem: String) throws(RSAKeyError) {
-        let key = PEMText.readPrivateKey(pem)
+        let key = PrivateKeys.readPrivateKey(pem)
         guard let key, EVP_PKEY_is_a(key, "RSA") == 1 else {
             // A key of another type was read: it is ours to free (found by AddressSanitizer).
             if let key { EVP_PKEY_free(key) }
@@ -124,7 +118,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
 
     /// The key as PKCS#8 PEM.
     public func pem() throws(RSAKeyError) -> String {
-        do { return try PEMText.privateKey(pkey) } catch { throw .operationFailed("PEM_write_bio_PrivateKey") }
+        do { return try PrivateKeys.privateKey(pkey) } catch { throw .operationFailed("PEM_write_bio_PrivateKey") }
     }
 
     /// Big-endian modulus (`n` of a JWK).
