@@ -115,6 +115,7 @@ let assertingService = { (algorithm: AssertionAlgorithm) throws -> AuthKitServic
     return AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger)
 }
 let es256Service = try assertingService(.es256)
+let es256Key = try AssertionKey(generating: .es256)
 let rs256Service = try assertingService(.rs256)
 guard String(decoding: check(es256Service), as: UTF8.self).contains("X-AuthKit-Assertion: ey") else { fatalError("no assertion in the check") }
 
@@ -150,6 +151,8 @@ let results = [
         blackHole(authenticator.authenticate(cookieValue: cookie))
     },
     measure("check: FastCGI parameters -> answer bytes", iterations: 3000) { blackHole(uncachedCheck()) },
+    measure("ES256 sign (P-256, JOSE r||s)", iterations: 3000) { blackHole(try? es256Key.sign(Array(signingInput.utf8))) },
+    measure("RS256 sign (2048-bit)", iterations: 1000) { blackHole(try? key.signRS256(Array(signingInput.utf8))) },
     measure("check + ES256 identity assertion", iterations: 3000) { blackHole(check(es256Service)) },
     measure("check + RS256 identity assertion", iterations: 1000) { blackHole(check(rs256Service)) },
 ]
