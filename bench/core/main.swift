@@ -122,10 +122,15 @@ guard String(decoding: check(es256Service), as: UTF8.self).contains("X-AuthKit-A
 // `authkit-core-bench path|check [N]` runs only the session path or the whole check, N times
 // (default 2000), for a profiler (perf; or valgrind --tool=callgrind, whose instruction counts
 // do not depend on this machine's noise).
-if let mode = CommandLine.arguments.dropFirst().first, mode == "path" || mode == "check" {
+// `assert` runs the check with the ES256 identity assertion.
+if let mode = CommandLine.arguments.dropFirst().first, mode == "path" || mode == "check" || mode == "assert" {
     let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 2000
     profiledRuns(count) {
-        if mode == "path" { blackHole(authenticator.authenticate(cookieValue: cookie)) } else { blackHole(uncachedCheck()) }
+        switch mode {
+        case "path": blackHole(authenticator.authenticate(cookieValue: cookie))
+        case "check": blackHole(uncachedCheck())
+        default: blackHole(check(es256Service))
+        }
     }
     exit(0)
 }
