@@ -96,13 +96,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
 
     /// Generates a new key of `bits` bits (public exponent 65537).
     public init(generatingBits bits: Int = 2048) throws(RSAKeyError) {
-        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else { throw .operationFailed("EVP_PKEY_CTX_new_from_name") }
-        defer { EVP_PKEY_CTX_free(ctx) }
-        var key: OpaquePointer?
-        guard EVP_PKEY_keygen_init(ctx) == 1,
-              EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, Int32(bits)) == 1,
-              EVP_PKEY_generate(ctx, &key) == 1, let key else {
-            ERR_clear_error()
+        guard let key = PrivateKeys.generateKey("RSA", { EVP_PKEY_CTX_set_rsa_keygen_bits($0, Int32(bits)) }) else {
             throw .operationFailed("RSA key generation")
         }
         self.pkey = key
@@ -110,12 +104,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
 
     /// Reads a PEM private key (PKCS#8 or traditional).
     public init(pem: String) throws(RSAKeyError) {
-        let bytes = Array(pem.utf8)
-        let key: OpaquePointer? = bytes.withUnsafeBufferPointer { b in
-            guard let bio = BIO_new_mem_buf(b.baseAddress, Int32(b.count)) else { return nil }
-            defer { BIO_free(bio) }
-            return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
-        }
+        let key = PrivateKeys.readPrivateKey(pem)
         guard let key, EVP_PKEY_is_a(key, "RSA") == 1 else {
             // A key of another type was read: it is ours to free (found by AddressSanitizer).
             if let key { EVP_PKEY_free(key) }
@@ -129,16 +118,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
 
     /// The key as PKCS#8 PEM.
     public func pem() throws(RSAKeyError) -> String {
-        guard let bio = BIO_new(BIO_s_mem()) else { throw .operationFailed("BIO_new") }
-        defer { BIO_free(bio) }
-        guard PEM_write_bio_PrivateKey(bio, pkey, nil, nil, 0, nil, nil) == 1 else {
-            throw .operationFailed("PEM_write_bio_PrivateKey")
-        }
-        var pointer: UnsafeMutablePointer<CChar>?
-        let length = BIO_ctrl(bio, BIO_CTRL_INFO, 0, &pointer)
-        guard length > 0, let pointer else { throw .operationFailed("BIO_get_mem_data") }
-        let buffer = UnsafeRawBufferPointer(start: pointer, count: Int(length))
-        return String(decoding: buffer, as: UTF8.self)
+        do { return try PrivateKeys.privateKey(pkey) } catch { throw .operationFailed("PEM_write_bio_PrivateKey") }
     }
 
     /// Big-endian modulus (`n` of a JWK).

@@ -25,14 +25,17 @@ import Glibc
 public struct CheckAnswerMemo: Sendable {
     private let authenticator: SessionAuthenticator
     private let cookieName: [UInt8]
-    /// False when there is no session cache, eager auth makes answers depend on `Accept`, or
-    /// every check is to be logged with its details (debug).
+    /// False when there is no session cache, eager auth makes answers depend on `Accept`,
+    /// every check is to be logged with its details (debug), or identity assertions are on
+    /// (each is signed for its request's path and time).
     public let enabled: Bool
 
     public init(service: AuthKitService, logsEveryCheck: Bool = false) {
         authenticator = service.authenticator
         cookieName = Array(service.authenticator.cookieOptions.name.utf8)
+        // The identity assertion names the path and expires within a minute: never replayed.
         enabled = (service.authenticator.cache?.capacity ?? 0) > 0 && !service.settings.eagerAuth && !logsEveryCheck
+            && service.settings.assertionSigner == nil
     }
 
     /// What a check is remembered under: the cookie's cache key and the location's settings.

@@ -69,7 +69,40 @@ struct Application: Sendable {
             }
             configured.errorPageTemplate = String(decoding: data, as: UTF8.self)
         }
+        configured.assertionSigner = Self.assertionSigner(config: config, clock: clock, random: random)
         jwks = keys
         service = AuthKitService(settings: configured, authenticator: authenticator, clock: clock, random: random, logger: logger)
+    }
+
+    /// The identity assertion's signer when `AUTHKIT_ASSERTION_ALG` is on; a key that cannot be
+    /// read or made stops the start-up (exit 78), naming the setting. The key is never logged.
+    static func assertionSigner(config: AuthKitConfig, clock: any AuthKitCore.Clock, random: any RandomSource) -> AssertionSigner? {
+        guard let algorithm = config.assertionAlgorithm else { return nil }
+        let lifetime = Int64(config.assertionLifetimeSeconds)
+        let source: AssertionSigner.Source
+        if let file = config.assertionKeyFile {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                ProcessConfig.fail("AUTHKIT_ASSERTION_KEY_FILE \(file) cannot be read. Fix: check the path and that this user may read it")
+            }
+            let key: AssertionKey
+            do { key = try AssertionKey(pem: String(decoding: data, as: UTF8.self)) } catch {
+                ProcessConfig.fail("AUTHKIT_ASSERTION_KEY_FILE \(file) is \(error). Fix: make one with `openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt`")
+            }
+            guard key.algorithm == algorithm else {
+                ProcessConfig.fail("AUTHKIT_ASSERTION_KEY_FILE \(file) holds a \(key.algorithm.jwsName) key but AUTHKIT_ASSERTION_ALG is \(algorithm.rawValue). Fix: make them agree")
+            }
+            source = .fixed(key)
+        } else {
+            // ConfigLoader refused a configuration with neither directory.
+            let path = config.assertionKeyDirectory ?? config.cacheDirectory ?? ""
+            let policy = AssertionKeyRing.Policy(rotationSeconds: Int64(config.assertionRotateDays) * 86_400, lifetimeSeconds: lifetime)
+            source = .directory(AssertionKeyDirectory(path: path, algorithm: algorithm, policy: policy))
+        }
+        do {
+            return try AssertionSigner(source: source, algorithm: algorithm, lifetimeSeconds: lifetime, clock: clock, random: random)
+        } catch {
+            let variable = config.assertionKeyDirectory != nil ? "AUTHKIT_ASSERTION_KEY_DIR" : "AUTHKIT_CACHE_DIR"
+            ProcessConfig.fail("\(variable): \(error). Fix: install -d -m 0700 the directory, owned by the user authkit-fcgi runs as")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import AuthKitCore
+import AuthKitSync
 import FoundationEssentials
 import Glibc
 
@@ -33,15 +34,7 @@ struct FileRefreshStore: SharedRefreshStore {
     }
 
     func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? {
-        let fd = open(path(key, "lock"), O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }  // closing releases the lock
-        let deadline = Date().addingTimeInterval(Double(timeoutMillis) / 1000)
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else { return nil }
-            usleep(2_000)
-        }
-        return body()
+        FileLock.withExclusiveLock(path: path(key, "lock"), timeoutMillis: timeoutMillis, body)
     }
 
     func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)? {

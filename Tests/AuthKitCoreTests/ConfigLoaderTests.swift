@@ -307,3 +307,40 @@ import Testing
         #expect(ConfigLoader.maskKey("key_" + String(repeating: "q", count: 36)) == "key…(40 chars)")
     }
 }
+
+/// `AUTHKIT_ASSERTION_*`: off by default; on needs somewhere to keep the key; bad values refused.
+@Suite struct AssertionConfigTests {
+    let base = ConfigLoaderTests()
+
+    @Test func offByDefaultWithItsDefaults() throws {
+        let config = try base.load([:])
+        #expect(config.assertionAlgorithm == nil)
+        #expect(config.assertionLifetimeSeconds == 60 && config.assertionRotateDays == 30)
+        #expect(try base.load(["AUTHKIT_ASSERTION_ALG": "OFF"]).assertionAlgorithm == nil)
+    }
+
+    @Test func onWithADirectoryOrAKeyFile() throws {
+        #expect(try base.load(["AUTHKIT_ASSERTION_ALG": "ES256", "AUTHKIT_CACHE_DIR": "/var/cache/a"]).assertionAlgorithm == .es256)
+        let config = try base.load(["AUTHKIT_ASSERTION_ALG": "rs256", "AUTHKIT_ASSERTION_KEY_DIR": "/k", "AUTHKIT_ASSERTION_TTL_SECONDS": "30"])
+        #expect(config.assertionAlgorithm == .rs256 && config.assertionKeyDirectory == "/k" && config.assertionLifetimeSeconds == 30)
+        #expect(try base.load(["AUTHKIT_ASSERTION_ALG": "es256", "AUTHKIT_ASSERTION_KEY_FILE": "/k.pem"]).assertionKeyFile == "/k.pem")
+    }
+
+    @Test func badValuesAreRefusedNamingTheVariable() {
+        #expect(base.failure(["AUTHKIT_ASSERTION_ALG": "es256"])?.variable == "AUTHKIT_ASSERTION_ALG", "nowhere to keep the key")
+        #expect(base.failure(["AUTHKIT_ASSERTION_ALG": "hs256", "AUTHKIT_CACHE_DIR": "/c"])?.variable == "AUTHKIT_ASSERTION_ALG")
+        #expect(base.failure(["AUTHKIT_ASSERTION_ALG": "none", "AUTHKIT_CACHE_DIR": "/c"])?.variable == "AUTHKIT_ASSERTION_ALG")
+        #expect(base.failure(["AUTHKIT_ASSERTION_TTL_SECONDS": "0"])?.variable == "AUTHKIT_ASSERTION_TTL_SECONDS")
+        #expect(base.failure(["AUTHKIT_ASSERTION_TTL_SECONDS": "3600"])?.variable == "AUTHKIT_ASSERTION_TTL_SECONDS")
+        #expect(base.failure(["AUTHKIT_ASSERTION_ROTATE_DAYS": "0"])?.variable == "AUTHKIT_ASSERTION_ROTATE_DAYS")
+        #expect(base.failure(["AUTHKIT_ASSERTION_KEY_DIR": "relative/keys"])?.variable == "AUTHKIT_ASSERTION_KEY_DIR")
+    }
+
+    @Test func everySettingIsAProcessName() {
+        for name in ["AUTHKIT_ASSERTION_ALG", "AUTHKIT_ASSERTION_TTL_SECONDS", "AUTHKIT_ASSERTION_KEY_FILE", "AUTHKIT_ASSERTION_KEY_DIR", "AUTHKIT_ASSERTION_ROTATE_DAYS"] {
+            #expect(LocationSettings.processNames.contains(name), "\(name)")
+            #expect(ConfigLoader.describe(try! base.load([:])).contains { $0.name == name }, "\(name) in check-config")
+        }
+        #expect(LocationSettings.identityNames.contains("AUTHKIT_ASSERTION"))
+    }
+}

@@ -11,7 +11,7 @@ import Testing
         func send(_ request: HTTPRequest) throws(HTTPTransportError) -> HTTPResponse { throw .timedOut }
     }
 
-    static func service(cacheSize: Int = 10, eagerAuth: Bool = false) -> AuthKitService {
+    static func service(cacheSize: Int = 10, eagerAuth: Bool = false, assertionSigner: AssertionSigner? = nil) -> AuthKitService {
         let config = AuthKitConfig(
             clientId: "client_01", apiKey: "sk_test_secret_api_key_value", cookiePassword: "this-is-a-32-character-password!",
             redirectURI: "https://app.example.com/auth/callback", apiHostname: "workos.test")
@@ -25,6 +25,7 @@ import Testing
             cache: VerifiedSessionCache(capacity: cacheSize))
         var settings = EndpointSettings(origin: "https://app.example.com", redirectURI: config.redirectURI)
         settings.eagerAuth = eagerAuth
+        settings.assertionSigner = assertionSigner
         return AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger)
     }
 
@@ -50,6 +51,16 @@ import Testing
         // The last cookie of the name counts, as in the full path.
         #expect(ticket(memo, replacing("HTTP_COOKIE", with: "wos-session=old; wos-session=new"))?.key
                 == VerifiedSessionCache.key(cookieValue: "new"))
+    }
+
+    /// Each identity assertion names its path and expires within a minute: no answer is replayed.
+    @Test func identityAssertionsTurnTheMemoOff() throws {
+        let signer = try AssertionSigner(source: .fixed(AssertionKey(generating: .es256)), algorithm: .es256, lifetimeSeconds: 60,
+                                         clock: SystemClock(), random: SecureRandom())
+        let memo = CheckAnswerMemo(service: Self.service(assertionSigner: signer))
+        #expect(!memo.enabled)
+        #expect(ticket(memo, Self.check) == nil)
+        #expect(CheckAnswerMemo(service: Self.service()).enabled)
     }
 
     @Test func theMemoStaysOutOfEverythingElse() {

@@ -90,7 +90,7 @@ let nginxParameters: [String] = [
     "REQUEST_URI=/protected/report.html", "DOCUMENT_URI=/_authkit_check", "DOCUMENT_ROOT=/srv/site", "SERVER_PROTOCOL=HTTP/1.1",
     "REQUEST_SCHEME=https", "HTTPS=on", "GATEWAY_INTERFACE=CGI/1.1", "SERVER_SOFTWARE=nginx/1.22.1", "REMOTE_ADDR=127.0.0.1",
     "REMOTE_PORT=51234", "REMOTE_USER=", "SERVER_ADDR=127.0.0.1", "SERVER_PORT=443", "SERVER_NAME=app.example.com",
-    "REDIRECT_STATUS=200", "AUTHKIT_ACTION=check", "REQUEST_ID=0f4c3a1b2d9e8f7a6b5c4d3e2f1a0b9c",
+    "REDIRECT_STATUS=200", "AUTHKIT_ACTION=check", "AUTHKIT_SERVED_PATH=/protected/report.html", "REQUEST_ID=0f4c3a1b2d9e8f7a6b5c4d3e2f1a0b9c",
     "HTTP_HOST=app.example.com", "HTTP_USER_AGENT=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
     "HTTP_ACCEPT=text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "HTTP_ACCEPT_LANGUAGE=en-GB,en;q=0.9",
     "HTTP_ACCEPT_ENCODING=gzip, deflate, br", "HTTP_SEC_FETCH_MODE=navigate", "HTTP_SEC_FETCH_DEST=document",
@@ -99,20 +99,38 @@ let nginxParameters: [String] = [
 let environment = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: nginxParameters.count + 1)
 for (index, parameter) in nginxParameters.enumerated() { environment[index] = strdup(parameter) }
 environment[nginxParameters.count] = nil
-let uncachedCheck = { () -> [UInt8] in
+let check = { (service: AuthKitService) -> [UInt8] in
     let parameters = FastCGIParameters(environment: UnsafePointer(environment))
     let request = GatewayRequest.make(parameters: parameters, body: []).request
     return GatewayResponse.bytes(service.handle(request, action: .check))
 }
+let uncachedCheck = { check(service) }
 guard String(decoding: uncachedCheck().prefix(15), as: UTF8.self) == "Status: 200 OK\r" else { fatalError("benchmark check is not allowed") }
+
+// The same check with the signed identity assertion on (AUTHKIT_ASSERTION_ALG), one per key type.
+let assertingService = { (algorithm: AssertionAlgorithm) throws -> AuthKitService in
+    var settings = EndpointSettings(origin: "https://app.example.com", redirectURI: "https://app.example.com/auth/callback")
+    settings.assertionSigner = try AssertionSigner(source: .fixed(AssertionKey(generating: algorithm)), algorithm: algorithm,
+                                                   lifetimeSeconds: 60, clock: clock, random: SecureRandom())
+    return AuthKitService(settings: settings, authenticator: authenticator, clock: clock, random: SecureRandom(), logger: logger)
+}
+let es256Service = try assertingService(.es256)
+let es256Key = try AssertionKey(generating: .es256)
+let rs256Service = try assertingService(.rs256)
+guard String(decoding: check(es256Service), as: UTF8.self).contains("X-AuthKit-Assertion: ey") else { fatalError("no assertion in the check") }
 
 // `authkit-core-bench path|check [N]` runs only the session path or the whole check, N times
 // (default 2000), for a profiler (perf; or valgrind --tool=callgrind, whose instruction counts
 // do not depend on this machine's noise).
-if let mode = CommandLine.arguments.dropFirst().first, mode == "path" || mode == "check" {
+// `assert` runs the check with the ES256 identity assertion.
+if let mode = CommandLine.arguments.dropFirst().first, mode == "path" || mode == "check" || mode == "assert" {
     let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 2000
     profiledRuns(count) {
-        if mode == "path" { blackHole(authenticator.authenticate(cookieValue: cookie)) } else { blackHole(uncachedCheck()) }
+        switch mode {
+        case "path": blackHole(authenticator.authenticate(cookieValue: cookie))
+        case "check": blackHole(uncachedCheck())
+        default: blackHole(check(es256Service))
+        }
     }
     exit(0)
 }
@@ -138,6 +156,10 @@ let results = [
         blackHole(authenticator.authenticate(cookieValue: cookie))
     },
     measure("check: FastCGI parameters -> answer bytes", iterations: 3000) { blackHole(uncachedCheck()) },
+    measure("ES256 sign (P-256, JOSE r||s)", iterations: 3000) { blackHole(try? es256Key.sign(Array(signingInput.utf8))) },
+    measure("RS256 sign (2048-bit)", iterations: 1000) { blackHole(try? key.signRS256(Array(signingInput.utf8))) },
+    measure("check + ES256 identity assertion", iterations: 3000) { blackHole(check(es256Service)) },
+    measure("check + RS256 identity assertion", iterations: 1000) { blackHole(check(rs256Service)) },
 ]
 
 print("authkit-fcgi core hot path, release build, one thread (median of 7 rounds)")

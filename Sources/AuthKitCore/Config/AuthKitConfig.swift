@@ -92,6 +92,17 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var debug: Bool = false
     /// `AUTHKIT_METRICS`: who may read `{prefix}metrics` (Prometheus text).
     public var metricsAccess: MetricsAccess = .loopback
+    /// `AUTHKIT_ASSERTION_ALG`: `es256` or `rs256` signs an `X-AuthKit-Assertion` JWT for every
+    /// allowed check; nil (`off`, the default) sends none.
+    public var assertionAlgorithm: AssertionAlgorithm?
+    /// `AUTHKIT_ASSERTION_TTL_SECONDS`: the assertion's lifetime, default 60.
+    public var assertionLifetimeSeconds: Int = 60
+    /// `AUTHKIT_ASSERTION_KEY_FILE`: a PEM private key to sign with (no rotation). Secret file.
+    public var assertionKeyFile: String?
+    /// `AUTHKIT_ASSERTION_KEY_DIR`: where keys are made and rotated; default `AUTHKIT_CACHE_DIR`.
+    public var assertionKeyDirectory: String?
+    /// `AUTHKIT_ASSERTION_ROTATE_DAYS`: a new key after this many days, default 30.
+    public var assertionRotateDays: Int = 30
 
     public enum LogFormat: String, Sendable, CaseIterable {
         case logfmt, json

@@ -172,13 +172,7 @@ public enum ConfigLoader {
         }
         config.onSuccessRequired = try boolean("AUTHKIT_ON_SUCCESS_REQUIRED", default: false)
         config.errorPagePath = value("AUTHKIT_ERROR_PAGE")
-        if let directory = value("AUTHKIT_CACHE_DIR") {
-            guard directory.utf8.first == UInt8(ascii: "/") else {
-                throw ConfigError(variable: "AUTHKIT_CACHE_DIR", problem: "must be an absolute path",
-                                  fix: "set it to a directory such as /var/cache/authkit-fcgi")
-            }
-            config.cacheDirectory = directory
-        }
+        config.cacheDirectory = try absolutePath("AUTHKIT_CACHE_DIR", value("AUTHKIT_CACHE_DIR"), example: "/var/cache/authkit-fcgi")
         if let redis = value("AUTHKIT_REDIS_URL") {
             guard redis.hasBytePrefix("redis://") else {
                 throw ConfigError(variable: "AUTHKIT_REDIS_URL", problem: "is not a redis:// URL",
@@ -200,6 +194,7 @@ public enum ConfigLoader {
             }
             config.metricsAccess = parsed
         }
+        try loadAssertion(value, integer, into: &config)
         return config
     }
 
@@ -244,7 +239,48 @@ public enum ConfigLoader {
             ("AUTHKIT_LOG_FORMAT", config.logFormat.rawValue),
             ("WORKOS_DEBUG", String(config.debug)),
             ("AUTHKIT_METRICS", config.metricsAccess.rawValue),
+            ("AUTHKIT_ASSERTION_ALG", config.assertionAlgorithm?.rawValue ?? "off"),
+            ("AUTHKIT_ASSERTION_TTL_SECONDS", String(config.assertionLifetimeSeconds)),
+            ("AUTHKIT_ASSERTION_KEY_FILE", config.assertionKeyFile ?? "(none)"),
+            ("AUTHKIT_ASSERTION_KEY_DIR", config.assertionKeyDirectory ?? (config.cacheDirectory.map { "(AUTHKIT_CACHE_DIR: \($0))" } ?? "(none)")),
+            ("AUTHKIT_ASSERTION_ROTATE_DAYS", String(config.assertionRotateDays)),
         ]
+    }
+
+    /// The identity assertion's settings (`AUTHKIT_ASSERTION_*`).
+    private static func loadAssertion(
+        _ value: (String) -> String?, _ integer: (String, Int, ClosedRange<Int>, String) throws(ConfigError) -> Int,
+        into config: inout AuthKitConfig
+    ) throws(ConfigError) {
+        if let text = value("AUTHKIT_ASSERTION_ALG") {
+            let folded = text.lowercasedASCII()
+            if folded != "off" {
+                guard let algorithm = AssertionAlgorithm(rawValue: folded) else {
+                    throw ConfigError(variable: "AUTHKIT_ASSERTION_ALG", problem: "must be off, es256 or rs256",
+                                      fix: "set it to es256 (ECDSA P-256, the usual choice), rs256, or off (the default)")
+                }
+                config.assertionAlgorithm = algorithm
+            }
+        }
+        config.assertionLifetimeSeconds = try integer("AUTHKIT_ASSERTION_TTL_SECONDS", 60, 10...600, "seconds")
+        config.assertionRotateDays = try integer("AUTHKIT_ASSERTION_ROTATE_DAYS", 30, 1...365, "days")
+        config.assertionKeyFile = value("AUTHKIT_ASSERTION_KEY_FILE")
+        config.assertionKeyDirectory = try absolutePath("AUTHKIT_ASSERTION_KEY_DIR", value("AUTHKIT_ASSERTION_KEY_DIR"),
+                                                        example: "/var/lib/authkit-fcgi/assertion-keys")
+        if config.assertionAlgorithm != nil, config.assertionKeyFile == nil, config.assertionKeyDirectory == nil, config.cacheDirectory == nil {
+            throw ConfigError(variable: "AUTHKIT_ASSERTION_ALG", problem: "is on, but there is nowhere to keep the signing key",
+                              fix: "set AUTHKIT_ASSERTION_KEY_DIR (or AUTHKIT_CACHE_DIR) to a private directory, or AUTHKIT_ASSERTION_KEY_FILE to a PEM key")
+        }
+    }
+
+    /// A directory setting, which must be absolute (a relative one would depend on where the
+    /// server started the process).
+    private static func absolutePath(_ variable: String, _ text: String?, example: String) throws(ConfigError) -> String? {
+        guard let text else { return nil }
+        guard text.utf8.first == UInt8(ascii: "/") else {
+            throw ConfigError(variable: variable, problem: "must be an absolute path", fix: "set it to a directory such as \(example)")
+        }
+        return text
     }
 
     /// A comma-separated list for ``describe(_:)``, `(none)` when empty.

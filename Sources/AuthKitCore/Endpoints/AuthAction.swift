@@ -13,6 +13,8 @@ public enum AuthAction: String, Sendable, CaseIterable {
     case metrics
     /// The browser script, ``AuthKitScript``.
     case script = "authkit.js"
+    /// The identity assertion's public keys (404 while assertions are off).
+    case jwks = "jwks.json"
 
     /// The action for a request: the `AUTHKIT_ACTION` parameter when the server sets one, else
     /// by path — the redirect URI's path is the callback (the request's site's: a location

@@ -13,6 +13,7 @@ import Logging
 /// | session, token, refresh | JSON for scripts on the site |
 /// | health | liveness |
 /// | authkit.js | the browser script (cacheable: it holds no user data) |
+/// | jwks.json | the identity assertion's public keys (cacheable for a minute) |
 /// | metrics | Prometheus text (the executable answers it; 404 from the service alone) |
 public struct AuthKitService: Sendable {
     /// The process's settings; within one request's handling, its site's (``serving(_:)``).
@@ -81,6 +82,17 @@ public struct AuthKitService: Sendable {
         case .script:
             // The only answer without user data, and the only one meant to be cached.
             return AuthKitScript.response(ifNoneMatch: request.header("if-none-match"))
+        case .jwks:
+            guard let signer = settings.assertionSigner else {
+                response = .json(404, .object([("error", .string("not_found"))]))
+                break
+            }
+            // Public keys only; a minute of caching keeps verifiers well inside the time a new
+            // key is published before it signs (AssertionKeyRing).
+            return AuthResponse(status: 200, headers: [
+                ("Content-Type", "application/jwk-set+json"),
+                ("Cache-Control", "public, max-age=\(AssertionKeyRing.Policy.jwksMaxAgeSeconds)"),
+            ], body: signer.jwks())
         }
         markForCaches(&response, request: request, action: action)
         return response

@@ -49,6 +49,14 @@ extension AuthKitService {
             } else {
                 let identity = Identity(session: session, includeAccessToken: settings.passAccessToken)
                 response.headers += identity.fields.map { ($0.headerName, $0.value) }
+                let user = session.payload.user
+                if var refusal = addAssertion(to: &response, request, AssertionSigner.Subject(
+                    userId: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName,
+                    claims: session.claims, impersonatorEmail: session.payload.impersonator?.email)) {
+                    // A refreshed session must still reach the browser: its old refresh token is spent.
+                    if let setCookie { refusal.headers.append(("Set-Cookie", setCookie)) }
+                    return refusal
+                }
                 if let eager = eagerAuthCookie(request, session: session) {
                     // A second cookie cannot travel in Set-Cookie: nginx's $upstream_http_set_cookie
                     // carries only the first. The server adds this one from its own header.
@@ -144,6 +152,27 @@ extension AuthKitService {
         }
     }
 
+    /// Adds `X-AuthKit-Assertion` to an allowed answer when assertions are on, naming the path
+    /// the server serves (never the raw target) and the request's host. Returns the answer that
+    /// replaces the allowed one when no assertion can be made: without the served path (500),
+    /// with a path the check cannot read (400), or when no key signs (503, as WorkOS being down).
+    func addAssertion(to response: inout AuthResponse, _ request: AuthRequest, _ subject: AssertionSigner.Subject) -> AuthResponse? {
+        guard let signer = settings.assertionSigner else { return nil }
+        let served: String
+        switch servedPath(request) {
+        case .success(let read): served = read
+        case .failure(let refusal): return refusal.answer
+        }
+        let host = AssertionSigner.hostName(request.header("host") ?? "")
+        guard let token = signer.assertion(for: subject, audience: settings.assertionAudience(for: request),
+                                           issuer: settings.assertionIssuer(for: request), host: host, path: served) else {
+            logger.error("no key could sign the identity assertion; denying", metadata: ["fix": "check AUTHKIT_ASSERTION_KEY_DIR is writable by this user"])
+            return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])
+        }
+        response.headers.append((AssertionSigner.headerName, token))
+        return nil
+    }
+
     /// Whether a path rule lets a signed-out request through: a pattern of
     /// `WORKOS_UNAUTHENTICATED_PATHS` (or the callback) matches both the server's path and the
     /// raw target's. A `;` in the target's path never counts as public: some upstreams (Tomcat,
@@ -202,7 +231,9 @@ extension AuthKitService {
                 logger.info("requirement failed", metadata: ["user": "\(claims.subject)", "reason": "\(failure)", "via": "bearer"])
                 return AuthResponse(status: 403)
             }
-            return AuthResponse(status: 200, headers: Identity(bearerClaims: claims).fields.map { ($0.headerName, $0.value) })
+            var response = AuthResponse(status: 200, headers: Identity(bearerClaims: claims).fields.map { ($0.headerName, $0.value) })
+            let subject = AssertionSigner.Subject(userId: claims.subject, email: nil, firstName: nil, lastName: nil, claims: claims, impersonatorEmail: nil)
+            return addAssertion(to: &response, request, subject) ?? response
         case .failure(.keysUnavailable(let why)):
             logger.warning("bearer check unavailable", metadata: ["reason": "\(why)"])
             return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])

@@ -33,6 +33,8 @@ public struct EndpointSettings: Sendable {
     /// `AUTHKIT_ERROR_PAGE`: HTML replacing the default sign-in error page; `{{code}}` and
     /// `{{message}}` are replaced, escaped.
     public var errorPageTemplate: String?
+    /// `AUTHKIT_ASSERTION_ALG`: the signed identity assertion sent upstream; nil when off.
+    public var assertionSigner: AssertionSigner?
 
     public init(
         origin: String, redirectURI: String, prefix: String = "/auth/",
@@ -45,6 +47,16 @@ public struct EndpointSettings: Sendable {
         self.pathRules = unauthenticatedPaths
         self.signUpPaths = signUpPaths
         self.passAccessToken = passAccessToken
+    }
+
+    /// The assertion's `aud`: the site the request is for (its origin). The one place that
+    /// decides it, so that a per-site origin changes it everywhere.
+    public func assertionAudience(for request: AuthRequest) -> String { origin }
+
+    /// The assertion's `iss`: the audience followed by the endpoint prefix without its last
+    /// slash (`https://app.example.com/auth`); the JWKS is at `{iss}/jwks.json`.
+    public func assertionIssuer(for request: AuthRequest) -> String {
+        assertionAudience(for: request) + String(prefix.dropLast())
     }
 
     /// `scheme://host[:port]` of an absolute URL, A–Z lower-cased. Read on the bytes (a

@@ -9,8 +9,9 @@
 /// spelling a CGI or PHP program would read as the same variable (`X_AuthKit_User_Id` is
 /// `HTTP_X_AUTHKIT_USER_ID` too).
 public enum AuthKitHeaders {
-    /// Identity headers of an allowed check (``Identity/keys``, then the access token).
-    public static var identity: [String] { Identity.headerNames + [Identity.accessTokenHeaderName] }
+    /// Identity headers of an allowed check (``Identity/keys``, then the access token and the
+    /// signed identity assertion).
+    public static var identity: [String] { Identity.headerNames + [Identity.accessTokenHeaderName, AssertionSigner.headerName] }
 
     /// Headers of the check's answer to the server that are not identity.
     public static let signals = [

@@ -51,14 +51,15 @@ public struct LocationSettings: Sendable, Equatable {
         "AUTHKIT_HTTP_TIMEOUT_MS", "AUTHKIT_HTTP_RETRIES", "AUTHKIT_BASE_URL", "AUTHKIT_ENDPOINT_PREFIX",
         "AUTHKIT_PASS_ACCESS_TOKEN", "AUTHKIT_SESSION_CACHE_SIZE", "AUTHKIT_ALLOWED_RETURN_HOSTS", "AUTHKIT_ON_SUCCESS_URL",
         "AUTHKIT_ON_SUCCESS_SECRET", "AUTHKIT_ON_SUCCESS_REQUIRED", "AUTHKIT_ERROR_PAGE", "AUTHKIT_REDIS_URL",
-        "AUTHKIT_LOG_FORMAT", "AUTHKIT_METRICS", Site.allowlistVariable,
+        "AUTHKIT_LOG_FORMAT", "AUTHKIT_METRICS", Site.allowlistVariable, "AUTHKIT_ASSERTION_ALG", "AUTHKIT_ASSERTION_TTL_SECONDS",
+        "AUTHKIT_ASSERTION_KEY_FILE", "AUTHKIT_ASSERTION_KEY_DIR", "AUTHKIT_ASSERTION_ROTATE_DAYS",
     ]
 
     /// Identity variables (`AUTHKIT_USER_ID`, …) and mod_fcgid's `AUTHKIT_NO_CACHE`: Apache
     /// sets them from the check's answer and hands them on to a subrequest's check, or renamed
     /// `REDIRECT_*` after an internal redirect. Ignored here.
     public static var identityNames: Set<String> {
-        Set(Identity.keys.map { "AUTHKIT_" + $0 } + ["AUTHKIT_ACCESS_TOKEN", "AUTHKIT_NO_CACHE"])
+        Set(Identity.keys.map { "AUTHKIT_" + $0 } + ["AUTHKIT_ACCESS_TOKEN", "AUTHKIT_NO_CACHE", "AUTHKIT_ASSERTION"])
     }
 
     /// The actions `AUTHKIT_ACTION` may name: the endpoints, and the gateway's own roles.
