@@ -30,7 +30,7 @@ import Testing
                 (base, emulator, url, keep) = (site.base, site.emulator, site.base + "/api/items", site)
             case .apache:
                 let extra = #"ScriptAlias "/keys/" "/srv/authkit-example/cgi-bin/""# + "\n"
-                    + (try ApacheSite.adminBlock(.authorizer, location: "/keys/", with: "AUTHKIT_ALLOW_API_KEY=true"))
+                    + (try ApacheSite.adminBlock(.authorizer, location: "/keys/", with: "AUTHKIT_ALLOW_API_KEY=true\n    CGIPassAuth On"))
                 let site = try ApacheSite(.authorizer, environment: environment, extraSite: extra)
                 (base, emulator, url, keep) = (site.base, site.emulator, site.base + "/keys/whoami", site)
             }
@@ -64,6 +64,10 @@ import Testing
         #expect(site.identity(allowed, "permissions") == "posts:read,posts:write")
         #expect(site.identity(allowed, "user_id") == "")
         #expect(!allowed.headers.contains { $0.name.lowercased().hasPrefix("x-authkit-") || $0.name.lowercased().hasPrefix("variable-") })
+        // Again: answered from the remembered check answer (CheckAnswerMemo), the same identity.
+        let again = try site.get(key.value)
+        #expect(again.status == 200 && Self.body(again) == Self.body(allowed), "\(Self.body(again))")
+        #expect(try site.validations() == 1)
 
         // The client's own X-AuthKit-Api-Key-Id never reaches the upstream: nginx's check
         // refuses the request, Apache strips the header before anything reads it.

@@ -231,7 +231,7 @@ def main():
     rest = list(page.auto_paging_iter())
     check("list_organization_api_keys pages newest first, without values",
           [k.id for k in rest] == [second.id, minted.id] and isinstance(rest[0], OrganizationApiKey)
-          and not hasattr(rest[0], "value") and page.after == second.id, [vars(k) for k in rest])
+          and not hasattr(rest[0], "value") and page.after == second.id, ([k.to_dict() for k in rest], page.after))
     valid = keys.create_validation(value=minted.value)
     check("create_validation returns the key for its value",
           isinstance(valid, ApiKeyValidationResponse) and valid.api_key and valid.api_key.id == minted.id

@@ -82,6 +82,16 @@ public final class ApiKeyAuthenticator: Sendable {
         }
     }
 
+    /// A whole check answer remembered for this key's hash in `context` (``CheckAnswerMemo``).
+    public func rememberedCheckAnswer(_ key: DigestKey, context: [UInt8]) -> [UInt8]? {
+        cache.checkAnswer(key, context: context, nowMillis: clock.nowMillis())
+    }
+
+    /// Remembers an allowed check's answer beside the key's cached valid answer.
+    public func rememberCheckAnswer(_ key: DigestKey, context: [UInt8], bytes: [UInt8]) {
+        cache.rememberCheckAnswer(key, context: context, bytes: bytes)
+    }
+
     private func outcome(_ answer: ApiKeyAnswer) -> ApiKeyOutcome {
         answer.key.map(ApiKeyOutcome.valid) ?? .invalid(reason: "WorkOS does not know the key (or it expired or was deleted)")
     }

@@ -81,7 +81,13 @@ public struct ApiKeyCachePolicy: Sendable, Equatable {
 /// when WorkOS cannot be asked; refusals only while they count.
 public final class ApiKeyCache: Sendable {
     public let policy: ApiKeyCachePolicy
-    private let state: Locked<LRUIndex<DigestKey, ApiKeyAnswer>>
+    private let state: Locked<LRUIndex<DigestKey, Entry>>
+
+    /// An answer, and the whole check answers given for it (by location settings).
+    struct Entry {
+        var answer: ApiKeyAnswer
+        var checkAnswers: [VerifiedSessionCache.Answer] = []
+    }
 
     /// Checks answered from here, and checks that had to ask.
     public let hits = Atomic<Int>(0)
@@ -95,7 +101,7 @@ public final class ApiKeyCache: Sendable {
     /// The answer that decides a check now, if there is one.
     public func fresh(_ key: DigestKey, nowMillis: UnixMillis) -> ApiKeyAnswer? {
         let found = state.withLock { lru -> ApiKeyAnswer? in
-            guard let slot = lru.slot(of: key), let answer = lru[slot] else { return nil }
+            guard let slot = lru.slot(of: key), let answer = lru[slot]?.answer else { return nil }
             guard policy.stalePositive(answer, nowMillis: nowMillis) != nil || policy.isFresh(answer, nowMillis: nowMillis) else {
                 lru.remove(slot)
                 return nil
@@ -109,13 +115,36 @@ public final class ApiKeyCache: Sendable {
 
     /// The last answer kept for this key, fresh or not (for outages).
     public func last(_ key: DigestKey) -> ApiKeyAnswer? {
-        state.withLock { lru in lru.slot(of: key).flatMap { lru[$0] } }
+        state.withLock { lru in lru.slot(of: key).flatMap { lru[$0]?.answer } }
     }
 
     /// Remembers an answer, when its kind is cached at all (a time to live of 0 turns it off).
     public func store(_ key: DigestKey, _ answer: ApiKeyAnswer) {
         guard policy.freshFor(answer) > 0 else { return }
-        state.withLock { $0.put(key, answer) }
+        state.withLock { $0.put(key, Entry(answer: answer)) }
+    }
+
+    /// The whole check answer given before for this key at a location with these settings,
+    /// while WorkOS's answer that the key is valid is fresh (``CheckAnswerMemo``).
+    public func checkAnswer(_ key: DigestKey, context: [UInt8], nowMillis: UnixMillis) -> [UInt8]? {
+        state.withLock { lru -> [UInt8]? in
+            guard let slot = lru.slot(of: key), let entry = lru[slot], entry.answer.key != nil,
+                  policy.isFresh(entry.answer, nowMillis: nowMillis),
+                  let answer = entry.checkAnswers.first(where: { $0.context == context }) else { return nil }
+            lru.touch(slot)
+            return answer.bytes
+        }
+    }
+
+    /// Keeps an allowed check's answer beside this key's valid answer; it lives and dies with
+    /// it. At most ``VerifiedSessionCache/answersPerSession`` locations per key.
+    public func rememberCheckAnswer(_ key: DigestKey, context: [UInt8], bytes: [UInt8]) {
+        state.withLock { lru in
+            guard let slot = lru.slot(of: key), lru[slot]?.answer.key != nil else { return }
+            lru[slot]?.checkAnswers.removeAll { $0.context == context }
+            if let count = lru[slot]?.checkAnswers.count, count >= VerifiedSessionCache.answersPerSession { lru[slot]?.checkAnswers.removeFirst() }
+            lru[slot]?.checkAnswers.append(VerifiedSessionCache.Answer(context: context, bytes: bytes))
+        }
     }
 
     public var count: Int { state.withLock { $0.count } }
