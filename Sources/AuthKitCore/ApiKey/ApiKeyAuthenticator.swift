@@ -68,7 +68,7 @@ public final class ApiKeyAuthenticator: Sendable {
             let now = clock.nowMillis()
             if let stale = policy.stalePositive(cache.last(key), nowMillis: now) ?? policy.stalePositive(sharedAnswer, nowMillis: now) {
                 logger.warning("WorkOS unavailable; serving the API key's last valid answer", metadata: [
-                    "api_key": "\(stale.id)", "error": "\(error)",
+                    "key_id": "\(stale.id)", "error": "\(error)",
                 ])
                 return .valid(stale)
             }

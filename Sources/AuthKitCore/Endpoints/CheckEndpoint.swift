@@ -160,11 +160,11 @@ extension AuthKitService {
         switch apiKeys.validate(token) {
         case .valid(let key):
             guard key.isOrganizationKey else {
-                logger.info("API key refused: not an organization key", metadata: ["api_key": "\(key.id)", "owner": "\(key.ownerType)"])
+                logger.info("API key refused: not an organization key", metadata: ["key_id": "\(key.id)", "owner": "\(key.ownerType)"])
                 return AuthResponse(status: 403)
             }
             if let failure = requirements.failure(for: key) {
-                logger.info("requirement failed", metadata: ["api_key": "\(key.id)", "reason": "\(failure)", "via": "api_key"])
+                logger.info("requirement failed", metadata: ["key_id": "\(key.id)", "reason": "\(failure)", "via": "API key"])
                 return AuthResponse(status: 403)
             }
             return AuthResponse(status: 200, headers: Identity(apiKey: key).fields.map { ($0.headerName, $0.value) })

@@ -38,7 +38,7 @@ extension StoreState {
     /// with its `value` (the only time it is shown).
     mutating func createApiKey(organizationId: String, _ body: JSONValue?, bearer: String?) -> APIReply {
         counters.bump("api_key_create")
-        if let refused = refuseKey(bearer) { return refused }
+        if let refused = refuseUnlessAPIKey(bearer) { return refused }
         guard seed.organization(id: organizationId) != nil else {
             return .error(404, code: "entity_not_found", message: "Could not find an organization with ID '\(organizationId)'.")
         }
@@ -69,45 +69,24 @@ extension StoreState {
         return APIReply(status: 201, body: .object(object))
     }
 
-    /// `GET /organizations/{id}/api_keys`: WorkOS's list shape (`limit` 1…100, default 10;
-    /// `order` desc by default; `before`/`after` cursors are key IDs).
+    /// `GET /organizations/{id}/api_keys`: WorkOS's list shape (``ListPage``), keys without values.
     mutating func listApiKeys(organizationId: String, _ query: [String: String], bearer: String?) -> APIReply {
         counters.bump("api_key_list")
-        if let refused = refuseKey(bearer) { return refused }
+        if let refused = refuseUnlessAPIKey(bearer) { return refused }
         guard seed.organization(id: organizationId) != nil else {
             return .error(404, code: "entity_not_found", message: "Could not find an organization with ID '\(organizationId)'.")
         }
-        guard let limit = Int(query["limit"] ?? "10"), (1...100).contains(limit) else {
-            return .error(422, code: "invalid_request_parameters", message: "limit must be a number from 1 to 100.")
+        switch ListPage.make(apiKeys.filter { $0.organizationId == organizationId }, query: query, id: \.id, noun: "an API key") {
+        case .success(let page): return page.reply(\.json)
+        case .failure(let error): return error.reply
         }
-        let order = query["order"] ?? "desc"
-        guard order == "asc" || order == "desc" else {
-            return .error(422, code: "invalid_request_parameters", message: "order must be asc or desc.")
-        }
-        let owned = apiKeys.filter { $0.organizationId == organizationId }
-        let keys = order == "asc" ? owned : owned.reversed()
-        let page: ArraySlice<ApiKeyRecord>
-        if let after = query["after"], !after.isEmpty {
-            guard let index = keys.firstIndex(where: { $0.id == after }) else { return unknownKey(after) }
-            page = keys[(index + 1)...].prefix(limit)
-        } else if let before = query["before"], !before.isEmpty {
-            guard let index = keys.firstIndex(where: { $0.id == before }) else { return unknownKey(before) }
-            page = keys[..<index].suffix(limit)
-        } else {
-            page = keys.prefix(limit)
-        }
-        let metadata: JSONValue = [
-            "before": page.first.flatMap { $0.id == keys.first?.id ? nil : $0.id }.map(JSONValue.string) ?? .null,
-            "after": page.last.flatMap { $0.id == keys.last?.id ? nil : $0.id }.map(JSONValue.string) ?? .null,
-        ]
-        return .ok(["object": "list", "data": .array(page.map(\.json)), "list_metadata": metadata])
     }
 
     /// `POST /api_keys/validations` `{"value"}` → `{"api_key": {…}}`, or `{"api_key": null}`
     /// for a value that is unknown, expired or deleted.
     mutating func validateApiKey(_ body: JSONValue?, bearer: String?) -> APIReply {
         counters.bump("api_key_validations")
-        if let refused = refuseKey(bearer) { return refused }
+        if let refused = refuseUnlessAPIKey(bearer) { return refused }
         guard let value = body?["value"]?.stringValue, !value.isEmpty else {
             return .error(422, code: "invalid_request_parameters", message: "value is required.")
         }
@@ -124,7 +103,7 @@ extension StoreState {
     /// in the future, no expiry for `null`. Returns the key.
     mutating func expireApiKey(id: String, _ body: JSONValue?, bearer: String?) -> APIReply {
         counters.bump("api_key_expire")
-        if let refused = refuseKey(bearer) { return refused }
+        if let refused = refuseUnlessAPIKey(bearer) { return refused }
         guard let index = apiKeys.firstIndex(where: { $0.id == id }) else { return notFound(id) }
         let moment = now
         switch body?["expires_at"] {
@@ -143,13 +122,14 @@ extension StoreState {
     /// `DELETE /api_keys/{id}`: gone for good; 204.
     mutating func deleteApiKey(id: String, bearer: String?) -> APIReply {
         counters.bump("api_key_delete")
-        if let refused = refuseKey(bearer) { return refused }
+        if let refused = refuseUnlessAPIKey(bearer) { return refused }
         guard let index = apiKeys.firstIndex(where: { $0.id == id }) else { return notFound(id) }
         apiKeys.remove(at: index)
         return APIReply(status: 204, body: .null)
     }
 
-    private mutating func refuseKey(_ bearer: String?) -> APIReply? {
+    /// 401 `unauthorized` unless `bearer` is the emulator's API key (counted as an error).
+    mutating func refuseUnlessAPIKey(_ bearer: String?) -> APIReply? {
         guard bearer != settings.apiKey else { return nil }
         counters.bump("errors.unauthorized")
         return .error(401, code: "unauthorized", message: "Invalid API key.")
@@ -159,9 +139,6 @@ extension StoreState {
         .error(404, code: "entity_not_found", message: "Could not find an API key with ID '\(id)'.")
     }
 
-    private func unknownKey(_ id: String) -> APIReply {
-        .error(422, code: "invalid_request_parameters", message: "The cursor '\(id)' is not an API key in this list.")
-    }
 
     /// ISO 8601, with or without fractional seconds.
     static func parseTimestamp(_ text: String) -> Date? {
