@@ -17,33 +17,21 @@ import Glibc
 ///
 /// When Redis cannot be reached, the refresh goes ahead without the cross-host lock (this
 /// process still coalesces its own threads): a Redis outage must not sign anybody out.
-public final class RedisRefreshStore: SharedRefreshStore, @unchecked Sendable {
-    private let url: RedisURL
-    private let connectTimeoutMillis: Int
-    // hiredis contexts are not thread-safe: each is used by one thread at a time.
-    private let idle = Locked<[RedisConnection]>([])
+public final class RedisRefreshStore: SharedRefreshStore, Sendable {
+    private let pool: RedisPool
     static let lockMillis = 20_000
     static let sessionMillis = 60_000
 
-    public init(url: RedisURL, connectTimeoutMillis: Int = 1000) {
-        self.url = url
-        self.connectTimeoutMillis = connectTimeoutMillis
+    public convenience init(url: RedisURL, connectTimeoutMillis: Int = 1000) {
+        self.init(pool: RedisPool(url: url, connectTimeoutMillis: connectTimeoutMillis))
     }
 
-    deinit { idle.withLock { $0.forEach { $0.close() } } }
-
-    /// Sends one command on a pooled connection; nil when Redis is unreachable or errs.
-    func command(_ arguments: [String]) -> RedisReply? {
-        guard let connection = idle.withLock({ $0.popLast() }) ?? RedisConnection.open(url, timeoutMillis: connectTimeoutMillis) else {
-            return nil
-        }
-        guard let reply = connection.send(arguments) else {
-            connection.close()  // a broken context is not reused
-            return nil
-        }
-        idle.withLock { $0.count < 16 ? $0.append(connection) : connection.close() }
-        return reply
+    /// On connections shared with the other Redis stores of the process.
+    public init(pool: RedisPool) {
+        self.pool = pool
     }
+
+    func command(_ arguments: [String]) -> RedisReply? { pool.command(arguments) }
 
     public func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? {
         let lockKey = "authkit:refresh:lock:\(key)"

@@ -33,9 +33,12 @@ struct Application: Sendable {
             }
         }
         var sharedStore: (any SharedRefreshStore)? = refreshStore
+        var sharedApiKeys: (any SharedApiKeyStore)?
         if let redis = config.redisURL {
             do {
-                sharedStore = RedisRefreshStore(url: try RedisURL(parsing: redis))
+                let pool = RedisPool(url: try RedisURL(parsing: redis))
+                sharedStore = RedisRefreshStore(pool: pool)
+                sharedApiKeys = RedisApiKeyStore(pool: pool)
             } catch {
                 ProcessConfig.fail(error.description)
             }
@@ -71,7 +74,10 @@ struct Application: Sendable {
         }
         configured.assertionSigner = Self.assertionSigner(config: config, clock: clock, random: random)
         jwks = keys
-        service = AuthKitService(settings: configured, authenticator: authenticator, clock: clock, random: random, logger: logger)
+        let apiKeys = ApiKeyAuthenticator(workos: workos, cache: ApiKeyCache(policy: config.apiKeyCache), shared: sharedApiKeys,
+                                          admission: admission, clock: clock, logger: logger)
+        service = AuthKitService(settings: configured, authenticator: authenticator, clock: clock, random: random, logger: logger,
+                                 apiKeys: apiKeys)
     }
 
     /// The identity assertion's signer when `AUTHKIT_ASSERTION_ALG` is on; a key that cannot be

@@ -306,6 +306,21 @@ import Testing
         #expect(ConfigLoader.maskKey("abcdef") == "…(6 chars)")
         #expect(ConfigLoader.maskKey("key_" + String(repeating: "q", count: 36)) == "key…(40 chars)")
     }
+
+    @Test func apiKeyCacheSettings() throws {
+        let defaults = try ConfigLoader.load(minimal).apiKeyCache
+        #expect(defaults == ApiKeyCachePolicy(positiveMillis: 60_000, negativeMillis: 10_000, capacity: 10_000))
+        let set = try ConfigLoader.load(minimal.merging([
+            "AUTHKIT_API_KEY_CACHE_SECONDS": "5", "AUTHKIT_API_KEY_NEGATIVE_CACHE_SECONDS": "0", "AUTHKIT_API_KEY_CACHE_SIZE": "7",
+        ]) { _, b in b })
+        #expect(set.apiKeyCache == ApiKeyCachePolicy(positiveMillis: 5000, negativeMillis: 0, capacity: 7))
+        #expect(ConfigLoader.describe(set).contains { $0.name == "AUTHKIT_API_KEY_CACHE_SECONDS" && $0.value == "5" })
+        for (name, value) in [("AUTHKIT_API_KEY_CACHE_SECONDS", "-1"), ("AUTHKIT_API_KEY_NEGATIVE_CACHE_SECONDS", "86401"), ("AUTHKIT_API_KEY_CACHE_SIZE", "1e3")] {
+            #expect(throws: ConfigError.self, "\(name)") { try ConfigLoader.load(minimal.merging([name: value]) { _, b in b }) }
+        }
+        // Process settings, not location ones: a CGI environment or Apache SetEnv carrying them is not refused.
+        #expect((try? LocationSettings.parse(["AUTHKIT_API_KEY_CACHE_SECONDS": "5"]).get()) != nil)
+    }
 }
 
 /// `AUTHKIT_ASSERTION_*`: off by default; on needs somewhere to keep the key; bad values refused.

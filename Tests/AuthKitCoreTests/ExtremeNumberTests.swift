@@ -237,7 +237,8 @@ import Testing
         let minimal = ["WORKOS_CLIENT_ID": "client_01", "WORKOS_API_KEY": "sk_test_1234567890abcdefghij",
                        "WORKOS_COOKIE_PASSWORD": Fixtures.password, "WORKOS_REDIRECT_URI": "https://app.example.com/auth/callback"]
         let settings = ["WORKOS_API_PORT", "WORKOS_REFRESH_BUFFER_SECONDS", "AUTHKIT_CLOCK_LEEWAY_SECONDS", "AUTHKIT_HTTP_CONNECT_TIMEOUT_MS",
-                        "AUTHKIT_HTTP_TIMEOUT_MS", "AUTHKIT_HTTP_RETRIES", "AUTHKIT_SESSION_CACHE_SIZE"]
+                        "AUTHKIT_HTTP_TIMEOUT_MS", "AUTHKIT_HTTP_RETRIES", "AUTHKIT_SESSION_CACHE_SIZE", "AUTHKIT_API_KEY_CACHE_SECONDS",
+                        "AUTHKIT_API_KEY_NEGATIVE_CACHE_SECONDS", "AUTHKIT_API_KEY_CACHE_SIZE"]
         for name in settings {
             for text in Self.texts where !text.isEmpty {
                 do {

@@ -122,3 +122,50 @@ import Testing
         #expect(memo.answer(kept) == [1])
     }
 }
+
+/// The memo for API keys: which bearer tokens get a ticket, under what, and that a remembered
+/// answer lives only while WorkOS's answer that the key is valid is fresh.
+@Suite struct CheckAnswerMemoApiKeyTests {
+    static let check = CheckAnswerMemoTests.check + [("AUTHKIT_ALLOW_API_KEY", "true"), ("HTTP_AUTHORIZATION", "Bearer sk_live_key")]
+
+    func ticket(_ memo: CheckAnswerMemo, _ pairs: [(String, String)]) -> CheckAnswerMemo.Ticket? {
+        FastCGIParameters.with(pairs) { memo.ticket(for: $0) }
+    }
+
+    @Test func aKeyTheCheckWouldValidateGetsATicketUnderItsHash() throws {
+        let memo = CheckAnswerMemo(service: CheckAnswerMemoTests.service())
+        let keyTicket = try #require(ticket(memo, Self.check))
+        #expect(keyTicket.apiKey && keyTicket.key == DigestKey("sk_live_key"))
+        // Not allowed here, a JWT where access tokens are allowed too, not a bearer, a spoof: the full path.
+        #expect(ticket(memo, Self.check.filter { $0.0 != "AUTHKIT_ALLOW_API_KEY" }) == nil)
+        #expect(ticket(memo, Self.check.map { $0.0 == "AUTHKIT_ALLOW_API_KEY" ? ($0.0, "yes") : $0 }) == nil)
+        let jwt = Self.check.map { $0.0 == "HTTP_AUTHORIZATION" ? ($0.0, "Bearer a.b.c") : $0 }
+        #expect(ticket(memo, jwt)?.apiKey == true, "only API keys allowed: a JWT is validated as a key")
+        #expect(ticket(memo, jwt + [("AUTHKIT_ALLOW_BEARER", "true")]) == nil)
+        #expect(ticket(memo, Self.check.map { $0.0 == "HTTP_AUTHORIZATION" ? ($0.0, "Basic abc") : $0 }) == nil)
+        #expect(ticket(memo, Self.check + [("HTTP_X_AUTHKIT_API_KEY_ID", "spoofed")]) == nil)
+        #expect(ticket(memo, Self.check.map { $0.0 == "REQUEST_URI" ? ($0.0, "/docs/%ZZ") : $0 }) == nil)
+    }
+
+    @Test func aRememberedAnswerNeedsAFreshValidAnswer() throws {
+        let service = CheckAnswerMemoTests.service()
+        let memo = CheckAnswerMemo(service: service)
+        let keyTicket = try #require(ticket(memo, Self.check))
+        let allowed = AuthResponse(status: 200)
+        memo.remember(keyTicket, response: allowed, bytes: [1, 2, 3])
+        #expect(memo.answer(keyTicket) == nil, "nothing is kept without WorkOS's answer")
+        let now = SystemClock().nowMillis()
+        let key = ApiKey(id: "api_key_01", name: "CI", ownerType: "organization", ownerId: "org_01", permissions: [])
+        service.apiKeys.cache.store(keyTicket.key, ApiKeyAnswer(key: key, answeredAt: now))
+        memo.remember(keyTicket, response: allowed, bytes: [1, 2, 3])
+        #expect(memo.answer(keyTicket) == [1, 2, 3])
+        // Past its time (the default 60 s): gone, though the entry stays for outages.
+        service.apiKeys.cache.store(keyTicket.key, ApiKeyAnswer(key: key, answeredAt: now - 61_000))
+        memo.remember(keyTicket, response: allowed, bytes: [1, 2, 3])
+        #expect(memo.answer(keyTicket) == nil)
+        // A refused key never has an answer kept.
+        service.apiKeys.cache.store(keyTicket.key, ApiKeyAnswer(key: nil, answeredAt: now))
+        memo.remember(keyTicket, response: allowed, bytes: [1, 2, 3])
+        #expect(memo.answer(keyTicket) == nil)
+    }
+}

@@ -68,6 +68,8 @@ import Testing
         #expect(script.status == 401)
         #expect(script.header("WWW-Authenticate")?.contains(#"error="insufficient_user_authentication""#) == true, "\(script.headers)")
         #expect(script.header("WWW-Authenticate")?.contains("max_age=60") == true)
+        // Once: nginx's auth_request passes a 401's WWW-Authenticate, and @authkit_unauthorized adds its own.
+        #expect(script.headers.filter { $0.name.lowercased() == "www-authenticate" }.count == 1, "\(script.headers)")
         #expect(script.header("Location") == nil)
         // So does a bearer token with that sign-in.
         let bearer = try Browser().send("GET", "\(site.base)/recent/", headers: Self.json + [("Authorization", "Bearer \(try opened(browser.cookie("wos-session")!).accessToken)")])

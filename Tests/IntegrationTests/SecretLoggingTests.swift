@@ -45,6 +45,12 @@ import Testing
         let counters = try site.emulator.counters()
         #expect((counters["refreshes"] ?? 0) >= 1, "\(counters)")
         _ = try browser.send("GET", "\(site.base)/api/items", headers: [("Accept", "application/json")])
+        // API keys, valid and unknown, on /api/ (AUTHKIT_ALLOW_API_KEY): never logged either.
+        let apiKey = try site.emulator.createApiKey()
+        let unknownKey = "sk_" + String(repeating: "u", count: 40)
+        secrets.formUnion([apiKey.value, unknownKey])
+        #expect(try browser.send("GET", "\(site.base)/api/items", headers: [("Accept", "application/json"), ("Authorization", "Bearer \(apiKey.value)")]).status == 200)
+        #expect(try browser.send("GET", "\(site.base)/api/items", headers: [("Accept", "application/json"), ("Authorization", "Bearer \(unknownKey)")]).status == 401)
         _ = try browser.navigate("\(site.base)/auth/sign-out", method: "POST", body: "return_to=%2F")
         collect()
 

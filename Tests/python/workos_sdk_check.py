@@ -18,7 +18,9 @@ import urllib.request
 import jwt
 from cryptography import x509
 from cryptography.fernet import Fernet
-from workos import BadRequestError, RateLimitExceededError, WorkOSClient, create_public_client
+from workos import (AuthenticationError, BadRequestError, NotFoundError, RateLimitExceededError, WorkOSClient,
+                    create_public_client)
+from workos.api_keys.models import ApiKey, ApiKeyValidationResponse, OrganizationApiKey, OrganizationApiKeyWithValue
 from workos.pkce import PKCE
 from workos.session import seal_session_from_auth_response
 from workos.user_management.models import AuthenticateResponse, JwksResponse
@@ -215,6 +217,44 @@ def main():
     public_auth = public.user_management.authenticate_with_code_pkce(
         code=sign_in(flow["url"], flow["state"]), code_verifier=flow["code_verifier"])
     check("a public client exchanges a code with PKCE and no API key", public_auth.user.id == ADA, public_auth)
+
+    # 11. Organization API keys: minted, listed, validated, expired and deleted through the SDK.
+    keys = client.api_keys
+    minted = keys.create_organization_api_key(ACME, name="CI deploy", permissions=["posts:read", "posts:write"])
+    check("create_organization_api_key returns the key with its value once",
+          isinstance(minted, OrganizationApiKeyWithValue) and minted.id.startswith("api_key_") and minted.value
+          and minted.owner.type == "organization" and minted.owner.id == ACME and minted.name == "CI deploy"
+          and minted.permissions == ["posts:read", "posts:write"] and minted.expires_at is None
+          and minted.obfuscated_value.endswith(minted.value[-4:]) and minted.value not in minted.obfuscated_value, minted)
+    second = keys.create_organization_api_key(ACME, name="reporting")
+    page = keys.list_organization_api_keys(ACME, limit=1)
+    rest = list(page.auto_paging_iter())
+    check("list_organization_api_keys pages newest first, without values",
+          [k.id for k in rest] == [second.id, minted.id] and isinstance(rest[0], OrganizationApiKey)
+          and not hasattr(rest[0], "value") and page.after == second.id, ([k.to_dict() for k in rest], page.after))
+    valid = keys.create_validation(value=minted.value)
+    check("create_validation returns the key for its value",
+          isinstance(valid, ApiKeyValidationResponse) and valid.api_key and valid.api_key.id == minted.id
+          and valid.api_key.owner.id == ACME and valid.api_key.permissions == ["posts:read", "posts:write"]
+          and valid.api_key.last_used_at is not None, valid)
+    unknown = keys.create_validation(value="sk_not_a_key")
+    check("create_validation answers api_key null for an unknown value", unknown.api_key is None, unknown)
+    expired = keys.create_api_key_expire(minted.id)
+    check("create_api_key_expire expires the key now", isinstance(expired, ApiKey) and expired.expires_at is not None, expired)
+    check("an expired key no longer validates", keys.create_validation(value=minted.value).api_key is None)
+    keys.delete_api_key(second.id)
+    check("a deleted key no longer validates", keys.create_validation(value=second.value).api_key is None)
+    try:
+        keys.delete_api_key(second.id)
+        check("deleting a deleted key is 404", False, "delete succeeded")
+    except NotFoundError as error:
+        check("deleting a deleted key is 404", error.status_code == 404, vars(error))
+    try:
+        WorkOSClient(api_key="sk_test_wrong", client_id=CLIENT_ID, base_url=BASE_URL, max_retries=0).api_keys.create_validation(
+            value=minted.value)
+        check("validation needs the API key", False, "validated with a wrong key")
+    except AuthenticationError as error:
+        check("validation needs the API key", error.status_code == 401, vars(error))
 
 
 try:

@@ -64,6 +64,10 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var passAccessToken: Bool = false
     /// `AUTHKIT_SESSION_CACHE_SIZE`: verified sessions kept for the check (0: none).
     public var sessionCacheSize: Int = 10_000
+    /// `AUTHKIT_API_KEY_CACHE_SECONDS` (default 60), `AUTHKIT_API_KEY_NEGATIVE_CACHE_SECONDS`
+    /// (default 10), `AUTHKIT_API_KEY_CACHE_SIZE` (default 10000): how long WorkOS's answers
+    /// about API keys count, and how many are kept.
+    public var apiKeyCache = ApiKeyCachePolicy()
     /// `AUTHKIT_ALLOWED_RETURN_HOSTS`: other hosts a sign-out may return to.
     public var allowedReturnHosts: AllowedReturnHosts = .none
     /// `WORKOS_ISSUER` (authkit-nextjs's name): the exact `iss` values accepted, replacing the

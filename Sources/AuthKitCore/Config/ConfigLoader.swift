@@ -133,6 +133,10 @@ public enum ConfigLoader {
         config.signUpPaths = try patterns("WORKOS_SIGN_UP_PATHS", value("WORKOS_SIGN_UP_PATHS"))
         config.passAccessToken = try boolean("AUTHKIT_PASS_ACCESS_TOKEN", default: false)
         config.sessionCacheSize = try integer("AUTHKIT_SESSION_CACHE_SIZE", default: 10_000, range: 0...10_000_000, unit: "sessions")
+        config.apiKeyCache = ApiKeyCachePolicy(
+            positiveMillis: Int64(try integer("AUTHKIT_API_KEY_CACHE_SECONDS", default: 60, range: 0...86_400, unit: "seconds")) * 1000,
+            negativeMillis: Int64(try integer("AUTHKIT_API_KEY_NEGATIVE_CACHE_SECONDS", default: 10, range: 0...86_400, unit: "seconds")) * 1000,
+            capacity: try integer("AUTHKIT_API_KEY_CACHE_SIZE", default: 10_000, range: 0...10_000_000, unit: "keys"))
         if let hosts = value("AUTHKIT_ALLOWED_RETURN_HOSTS") {
             guard let allowed = AllowedReturnHosts(list: hosts) else {
                 throw ConfigError(variable: "AUTHKIT_ALLOWED_RETURN_HOSTS", problem: "has an entry that is not a host name",
@@ -225,6 +229,9 @@ public enum ConfigLoader {
             ("WORKOS_SIGN_UP_PATHS", list(config.signUpPaths)),
             ("AUTHKIT_PASS_ACCESS_TOKEN", String(config.passAccessToken)),
             ("AUTHKIT_SESSION_CACHE_SIZE", String(config.sessionCacheSize)),
+            ("AUTHKIT_API_KEY_CACHE_SECONDS", String(config.apiKeyCache.positiveMillis / 1000)),
+            ("AUTHKIT_API_KEY_NEGATIVE_CACHE_SECONDS", String(config.apiKeyCache.negativeMillis / 1000)),
+            ("AUTHKIT_API_KEY_CACHE_SIZE", String(config.apiKeyCache.capacity)),
             ("AUTHKIT_ALLOWED_RETURN_HOSTS", list(config.allowedReturnHosts.exact.sorted() + config.allowedReturnHosts.suffixes)),
             // Derived: the origin and <origin>/user_management/<client id> (AcceptedIssuers).
             ("WORKOS_ISSUER", config.issuers?.joined(separator: ",") ?? "(derived from the API host)"),

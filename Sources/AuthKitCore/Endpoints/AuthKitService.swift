@@ -20,13 +20,20 @@ public struct AuthKitService: Sendable {
     public private(set) var settings: EndpointSettings
     /// Sets cookies with the process's attributes; within a request, its site's.
     public private(set) var authenticator: SessionAuthenticator
+    /// `Authorization: Bearer <API key>` at locations with `AUTHKIT_ALLOW_API_KEY=true`.
+    public let apiKeys: ApiKeyAuthenticator
     let clock: any Clock
     let random: any RandomSource
     let logger: Logger
 
-    public init(settings: EndpointSettings, authenticator: SessionAuthenticator, clock: any Clock, random: any RandomSource, logger: Logger) {
+    /// - Parameter apiKeys: default: validated with the authenticator's WorkOS client, cached
+    ///   with the default ``ApiKeyCachePolicy``, this process only.
+    public init(settings: EndpointSettings, authenticator: SessionAuthenticator, clock: any Clock, random: any RandomSource, logger: Logger,
+                apiKeys: ApiKeyAuthenticator? = nil) {
         self.settings = settings
         self.authenticator = authenticator
+        self.apiKeys = apiKeys ?? ApiKeyAuthenticator(workos: authenticator.workos, cache: ApiKeyCache(policy: ApiKeyCachePolicy()),
+                                                      clock: clock, logger: logger)
         self.clock = clock
         self.random = random
         self.logger = logger

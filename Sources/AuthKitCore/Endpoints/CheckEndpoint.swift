@@ -29,8 +29,19 @@ extension AuthKitService {
             logger.info("request refused: the client sent an X-AuthKit-* header", metadata: ["header": "\(spoofed)"])
             return AuthResponse(status: 401, headers: [(Self.badRequestHeader, "1")])
         }
-        if location.allowBearer, let token = BearerToken.parse(request.header("authorization")) {
-            return bearerCheck(request, token: token, requirements: location.requirements, maxAuthAge: location.maxAuthAge)
+        if location.allowBearer || location.allowApiKey, let token = BearerToken.parse(request.header("authorization")) {
+            // Both allowed: a JWT's shape (three parts) names an access token; a WorkOS API
+            // key has no dots.
+            if location.allowBearer && (!location.allowApiKey || BearerToken.isJWTShaped(token)) {
+                return bearerCheck(request, token: token, requirements: location.requirements, maxAuthAge: location.maxAuthAge)
+            }
+            // An API key has no sign-in, so no sign-in time: a location asking for a recent one
+            // refuses it (fail closed, as for a token without auth_time).
+            if let maxAge = location.maxAuthAge {
+                logger.info("API key refused: the location requires a recent sign-in", metadata: ["max_auth_age": "\(maxAge)"])
+                return AuthResponse(status: 401, headers: [("WWW-Authenticate", RecentAuthentication.challenge(maxAge: maxAge))])
+            }
+            return apiKeyCheck(token, requirements: location.requirements)
         }
         switch authenticator.authenticate(cookieValue: sessionCookie(request), useCache: true) {
         case .signedIn(let session, let setCookie):
@@ -244,8 +255,54 @@ extension AuthKitService {
     }
 }
 
+extension AuthKitService {
+    /// `Authorization: Bearer <WorkOS API key>` where the location allows it
+    /// (`AUTHKIT_ALLOW_API_KEY=true`), as authkit-nextjs's `validateApiKey`: a valid organization
+    /// key → 200 with its identity (`X-AuthKit-Api-Key-Id`, `-Api-Key-Name`,
+    /// `-Organization-Id`, `-Permissions`); a key owned by anything but an organization, or
+    /// failing a requirement → 403; an unknown, expired or deleted key → 401 with
+    /// `WWW-Authenticate: Bearer error="invalid_token"`, never a redirect; WorkOS unavailable
+    /// and nothing remembered → 401 with `X-AuthKit-Unavailable` (the servers answer 503).
+    func apiKeyCheck(_ token: String, requirements: Requirements) -> AuthResponse {
+        switch apiKeys.validate(token) {
+        case .valid(let key):
+            guard key.isOrganizationKey else {
+                logger.info("API key refused: not an organization key", metadata: ["key_id": "\(key.id)", "owner": "\(key.ownerType)"])
+                return AuthResponse(status: 403)
+            }
+            if let failure = requirements.failure(for: key) {
+                logger.info("requirement failed", metadata: ["key_id": "\(key.id)", "reason": "\(failure)", "via": "API key"])
+                return AuthResponse(status: 403)
+            }
+            return AuthResponse(status: 200, headers: Identity(apiKey: key).fields.map { ($0.headerName, $0.value) })
+        case .invalid(let reason):
+            logger.debug("API key refused", metadata: ["reason": "\(reason)"])
+            return AuthResponse(status: 401, headers: [("WWW-Authenticate", #"Bearer error="invalid_token""#)])
+        case .unavailable(let reason):
+            logger.warning("API key check unavailable", metadata: ["reason": "\(reason)"])
+            return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])
+        }
+    }
+}
+
 /// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), nil for any other.
 public enum BearerToken {
+    /// Three non-empty parts separated by exactly two dots, as a compact JWS: how a location
+    /// allowing both access tokens and API keys tells them apart.
+    public static func isJWTShaped(_ token: String) -> Bool {
+        var dots = 0, partLength = 0
+        for byte in token.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard partLength > 0 else { return false }
+                dots += 1
+                partLength = 0
+            } else {
+                partLength += 1
+            }
+        }
+        return dots == 2 && partLength > 0
+    }
+
     public static func parse(_ header: String?) -> String? {
         // On the bytes: `prefix(7)` would count Characters, a mark glued onto the space included.
         guard let header, header.utf8.count > 7, header.hasASCIICaseInsensitivePrefix("bearer ") else { return nil }

@@ -1,4 +1,4 @@
-/// What the protected site learns about the signed-in user: one list, rendered as
+/// What the protected site learns about the signed-in user (or the API key): one list, rendered as
 /// `X-AuthKit-*` response headers for nginx and as `Variable-AUTHKIT_*` for Apache.
 public struct Identity: Sendable, Equatable {
     /// One field: `key` is the upper-case variable suffix (`USER_ID`), `value` is header-safe.
@@ -18,6 +18,7 @@ public struct Identity: Sendable, Equatable {
     public static let keys = [
         "USER_ID", "USER_EMAIL", "USER_FIRST_NAME", "USER_LAST_NAME", "SESSION_ID", "ORGANIZATION_ID",
         "ROLE", "ROLES", "PERMISSIONS", "ENTITLEMENTS", "FEATURE_FLAGS", "IMPERSONATOR_EMAIL",
+        "API_KEY_ID", "API_KEY_NAME",
     ]
 
     public let fields: [Field]
@@ -44,15 +45,28 @@ public struct Identity: Sendable, Equatable {
         self.init(userId: claims.subject, email: nil, firstName: nil, lastName: nil, claims: claims, impersonatorEmail: nil, accessToken: nil)
     }
 
+    /// The identity of an organization API key (`AUTHKIT_ALLOW_API_KEY`): its id and name, its
+    /// organization and permissions. No user: the user fields are emitted empty.
+    public init(apiKey: ApiKey) {
+        self.init(values: [
+            nil, nil, nil, nil, nil, apiKey.ownerId, nil, nil, Self.commaJoined(apiKey.permissions), nil, nil, nil,
+            apiKey.id, apiKey.name,
+        ], accessToken: nil)
+    }
+
     private init(userId: String, email: String?, firstName: String?, lastName: String?, claims: AccessTokenClaims,
                  impersonatorEmail: String?, accessToken: String?) {
         // In the order of `keys` (built directly: this runs for every allowed check).
-        let values: [String?] = [
+        self.init(values: [
             userId, email, firstName, lastName, claims.sessionId, claims.organizationId, claims.role,
             Self.commaJoined(claims.roles), Self.commaJoined(claims.permissions),
             Self.commaJoined(claims.entitlements), Self.commaJoined(claims.featureFlags),
-            impersonatorEmail ?? claims.actor,
-        ]
+            impersonatorEmail ?? claims.actor, nil, nil,
+        ], accessToken: accessToken)
+    }
+
+    /// One value per key of ``keys``, in order.
+    private init(values: [String?], accessToken: String?) {
         var fields: [Field] = []
         fields.reserveCapacity(values.count + 1)
         for (index, value) in values.enumerated() {

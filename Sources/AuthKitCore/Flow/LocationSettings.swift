@@ -17,6 +17,10 @@ public struct LocationSettings: Sendable, Equatable {
     public var mode: Mode = .required
     /// `AUTHKIT_ALLOW_BEARER=true`: `Authorization: Bearer <access token>` is accepted.
     public var allowBearer = false
+    /// `AUTHKIT_ALLOW_API_KEY=true`: `Authorization: Bearer <WorkOS API key>` is accepted
+    /// (validated with WorkOS, cached). With both allowed, a token shaped like a JWT (three
+    /// dot-separated parts) is an access token, anything else an API key.
+    public var allowApiKey = false
     /// `AUTHKIT_REQUIRE_*`.
     public var requirements = Requirements()
     /// `AUTHKIT_MAX_AUTH_AGE`: seconds since the sign-in (`auth_time`) after which the user must
@@ -39,7 +43,7 @@ public struct LocationSettings: Sendable, Equatable {
 
     /// Per-location settings read here.
     public static let locationNames: Set<String> = Set([
-        "AUTHKIT_ACTION", "AUTHKIT_MODE", "AUTHKIT_ALLOW_BEARER", "AUTHKIT_CGI_SCRIPTS", "AUTHKIT_CLIENT_HEADER",
+        "AUTHKIT_ACTION", "AUTHKIT_MODE", "AUTHKIT_ALLOW_BEARER", "AUTHKIT_ALLOW_API_KEY", "AUTHKIT_CGI_SCRIPTS", "AUTHKIT_CLIENT_HEADER",
         "AUTHKIT_SERVED_PATH", "AUTHKIT_MAX_AUTH_AGE", Site.redirectURIParameter, Site.baseURLParameter,
     ]).union(Requirements.parameterNames)
 
@@ -52,7 +56,8 @@ public struct LocationSettings: Sendable, Equatable {
         "AUTHKIT_PASS_ACCESS_TOKEN", "AUTHKIT_SESSION_CACHE_SIZE", "AUTHKIT_ALLOWED_RETURN_HOSTS", "AUTHKIT_ON_SUCCESS_URL",
         "AUTHKIT_ON_SUCCESS_SECRET", "AUTHKIT_ON_SUCCESS_REQUIRED", "AUTHKIT_ERROR_PAGE", "AUTHKIT_REDIS_URL",
         "AUTHKIT_LOG_FORMAT", "AUTHKIT_METRICS", Site.allowlistVariable, "AUTHKIT_ASSERTION_ALG", "AUTHKIT_ASSERTION_TTL_SECONDS",
-        "AUTHKIT_ASSERTION_KEY_FILE", "AUTHKIT_ASSERTION_KEY_DIR", "AUTHKIT_ASSERTION_ROTATE_DAYS",
+        "AUTHKIT_ASSERTION_KEY_FILE", "AUTHKIT_ASSERTION_KEY_DIR", "AUTHKIT_ASSERTION_ROTATE_DAYS", "AUTHKIT_API_KEY_CACHE_SECONDS", "AUTHKIT_API_KEY_NEGATIVE_CACHE_SECONDS",
+        "AUTHKIT_API_KEY_CACHE_SIZE",
     ]
 
     /// Identity variables (`AUTHKIT_USER_ID`, …) and mod_fcgid's `AUTHKIT_NO_CACHE`: Apache
@@ -89,12 +94,16 @@ public struct LocationSettings: Sendable, Equatable {
                     continue
                 }
                 settings.mode = mode
-            case "AUTHKIT_ALLOW_BEARER":
+            case "AUTHKIT_ALLOW_BEARER", "AUTHKIT_ALLOW_API_KEY":
+                let allowed: Bool
                 switch value.lowercasedASCII() {
-                case "true": settings.allowBearer = true
-                case "false": settings.allowBearer = false
-                default: problems.append(Problem(parameter: name, problem: "is \"\(visible(value))\", not true or false", fix: "set it to true or false"))
+                case "true": allowed = true
+                case "false": allowed = false
+                default:
+                    problems.append(Problem(parameter: name, problem: "is \"\(visible(value))\", not true or false", fix: "set it to true or false"))
+                    continue
                 }
+                if name == "AUTHKIT_ALLOW_BEARER" { settings.allowBearer = allowed } else { settings.allowApiKey = allowed }
             case "AUTHKIT_ACTION":
                 let action = value.lowercasedASCII()
                 if AuthAction(rawValue: action) == nil && !gatewayActions.contains(action) {

@@ -67,19 +67,27 @@ public struct Requirements: Sendable, Equatable {
     }
 
     /// nil when every requirement holds, else a short reason for the log.
-    /// Values compare as bytes: `String ==` is canonical equivalence (U+212A KELVIN SIGN equals "K").
     public func failure(for claims: AccessTokenClaims) -> String? {
+        failure(organization: claims.organizationId, roles: claims.roles + [claims.role].compactMap { $0 }, permissions: claims.permissions,
+                entitlements: claims.entitlements, featureFlags: claims.featureFlags)
+    }
+
+    /// The same for an API key: its organization and permissions. A key has no role,
+    /// entitlement or feature flag, so a location requiring one refuses every key.
+    public func failure(for key: ApiKey) -> String? {
+        failure(organization: key.ownerId, roles: [], permissions: key.permissions, entitlements: [], featureFlags: [])
+    }
+
+    /// Values compare as bytes: `String ==` is canonical equivalence (U+212A KELVIN SIGN equals "K").
+    private func failure(organization: String?, roles: [String], permissions: [String], entitlements: [String], featureFlags: [String]) -> String? {
         func has(_ values: [String], _ wanted: String) -> Bool { values.contains { $0.utf8.elementsEqual(wanted.utf8) } }
-        if !organizations.isEmpty, !organizations.contains(where: { has([claims.organizationId ?? "\u{0}"], $0) }) {
-            return "organization \(claims.organizationId ?? "(none)") not allowed"
+        if !organizations.isEmpty, !organizations.contains(where: { has([organization ?? "\u{0}"], $0) }) {
+            return "organization \(organization ?? "(none)") not allowed"
         }
-        if !anyRole.isEmpty {
-            let roles = claims.roles + [claims.role].compactMap { $0 }
-            if !anyRole.contains(where: { has(roles, $0) }) { return "none of the roles \(anyRole.joined(separator: ","))" }
-        }
-        if let missing = allPermissions.first(where: { !has(claims.permissions, $0) }) { return "missing permission \(missing)" }
-        if let missing = allEntitlements.first(where: { !has(claims.entitlements, $0) }) { return "missing entitlement \(missing)" }
-        if let missing = allFeatureFlags.first(where: { !has(claims.featureFlags, $0) }) { return "missing feature flag \(missing)" }
+        if !anyRole.isEmpty, !anyRole.contains(where: { has(roles, $0) }) { return "none of the roles \(anyRole.joined(separator: ","))" }
+        if let missing = allPermissions.first(where: { !has(permissions, $0) }) { return "missing permission \(missing)" }
+        if let missing = allEntitlements.first(where: { !has(entitlements, $0) }) { return "missing entitlement \(missing)" }
+        if let missing = allFeatureFlags.first(where: { !has(featureFlags, $0) }) { return "missing feature flag \(missing)" }
         return nil
     }
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// the check, never refresh. Nothing outlives the access token it came with.
 public final class VerifiedSessionCache: Sendable {
     public let capacity: Int
-    private let state: Locked<LRU>
+    private let state: Locked<LRUIndex<DigestKey, Entry>>
 
     /// Hits and misses since start.
     public let hits = Atomic<Int>(0)
@@ -17,7 +17,7 @@ public final class VerifiedSessionCache: Sendable {
 
     public init(capacity: Int) {
         self.capacity = max(0, capacity)
-        state = Locked(LRU(capacity: max(0, capacity)))
+        state = Locked(LRUIndex(capacity: capacity))
     }
 
     public static func key(cookieValue: String) -> Key {
@@ -27,12 +27,7 @@ public final class VerifiedSessionCache: Sendable {
 
     /// The key of a cookie value given as its bytes.
     public static func key(cookieBytes: UnsafeBufferPointer<UInt8>) -> Key {
-        // On the stack: this runs for every check.
-        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { raw in
-            Digest.sha256(cookieBytes, into: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            return Key(a: raw.load(fromByteOffset: 0, as: UInt64.self), b: raw.load(fromByteOffset: 8, as: UInt64.self),
-                       c: raw.load(fromByteOffset: 16, as: UInt64.self), d: raw.load(fromByteOffset: 24, as: UInt64.self))
-        }
+        DigestKey(bytes: cookieBytes)
     }
 
     /// The session for this cookie if cached and not past `validUntil`.
@@ -52,7 +47,7 @@ public final class VerifiedSessionCache: Sendable {
         state.withLock { $0.put(key, kept, validUntil: validUntilMillis) }
     }
 
-    public var count: Int { state.withLock { $0.index.count } }
+    public var count: Int { state.withLock { $0.count } }
 
     /// The whole check answer given before for this cookie in this `context` (the location's
     /// settings, as the gateway names them), while the session's entry is valid. Counts a hit;
@@ -79,104 +74,43 @@ public final class VerifiedSessionCache: Sendable {
         var bytes: [UInt8]
     }
 
-    /// SHA-256 of a cookie value, as four words (cheap to hash and compare).
-    public struct Key: Hashable, Sendable {
-        let a, b, c, d: UInt64
+    /// SHA-256 of a cookie value.
+    public typealias Key = DigestKey
+
+    struct Entry {
+        var session: AuthenticatedSession
+        var validUntil: UnixMillis
+        var answers: [Answer] = []
+    }
+}
+
+/// The cache's operations on its entries, under the lock.
+extension LRUIndex where Key == DigestKey, Value == VerifiedSessionCache.Entry {
+    mutating func get(_ key: Key, nowMillis: UnixMillis) -> AuthenticatedSession? {
+        guard let slot = slot(of: key), let entry = self[slot] else { return nil }
+        guard entry.validUntil > nowMillis else {
+            remove(slot)
+            return nil
+        }
+        touch(slot)
+        return entry.session
     }
 
-    /// A doubly linked list over an array of nodes, plus an index: O(1) get, put and eviction.
-    struct LRU: ~Copyable {
-        struct Node {
-            var key: Key
-            var session: AuthenticatedSession
-            var validUntil: UnixMillis
-            var answers: [Answer] = []
-            var previous: Int
-            var next: Int
-        }
-        let capacity: Int
-        var nodes: [Node] = []
-        var index: [Key: Int] = [:]
-        var head = -1   // most recently used
-        var tail = -1   // least recently used
-        var free: [Int] = []
+    mutating func answer(_ key: Key, context: [UInt8], nowMillis: UnixMillis) -> [UInt8]? {
+        guard let slot = slot(of: key), let entry = self[slot], entry.validUntil > nowMillis,
+              let answer = entry.answers.first(where: { $0.context == context }) else { return nil }
+        touch(slot)
+        return answer.bytes
+    }
 
-        init(capacity: Int) {
-            self.capacity = capacity
-            index.reserveCapacity(min(capacity, 1 << 16))
-        }
+    mutating func rememberAnswer(_ key: Key, _ answer: VerifiedSessionCache.Answer) {
+        guard let slot = slot(of: key) else { return }
+        self[slot]?.answers.removeAll { $0.context == answer.context }
+        if let count = self[slot]?.answers.count, count >= VerifiedSessionCache.answersPerSession { self[slot]?.answers.removeFirst() }
+        self[slot]?.answers.append(answer)
+    }
 
-        mutating func get(_ key: Key, nowMillis: UnixMillis) -> AuthenticatedSession? {
-            guard let slot = index[key] else { return nil }
-            guard nodes[slot].validUntil > nowMillis else {
-                remove(slot)
-                return nil
-            }
-            moveToFront(slot)
-            return nodes[slot].session
-        }
-
-        mutating func answer(_ key: Key, context: [UInt8], nowMillis: UnixMillis) -> [UInt8]? {
-            guard let slot = index[key], nodes[slot].validUntil > nowMillis,
-                  let answer = nodes[slot].answers.first(where: { $0.context == context }) else { return nil }
-            moveToFront(slot)
-            return answer.bytes
-        }
-
-        mutating func rememberAnswer(_ key: Key, _ answer: Answer) {
-            guard let slot = index[key] else { return }
-            nodes[slot].answers.removeAll { $0.context == answer.context }
-            if nodes[slot].answers.count >= VerifiedSessionCache.answersPerSession { nodes[slot].answers.removeFirst() }
-            nodes[slot].answers.append(answer)
-        }
-
-        mutating func put(_ key: Key, _ session: AuthenticatedSession, validUntil: UnixMillis) {
-            if let slot = index[key] {
-                nodes[slot].session = session
-                nodes[slot].validUntil = validUntil
-                nodes[slot].answers = []
-                moveToFront(slot)
-                return
-            }
-            if index.count >= capacity, tail >= 0 { remove(tail) }
-            let node = Node(key: key, session: session, validUntil: validUntil, answers: [], previous: -1, next: head)
-            let slot: Int
-            if let reused = free.popLast() {
-                nodes[reused] = node
-                slot = reused
-            } else {
-                nodes.append(node)
-                slot = nodes.count - 1
-            }
-            if head >= 0 { nodes[head].previous = slot }
-            head = slot
-            if tail < 0 { tail = slot }
-            index[key] = slot
-        }
-
-        private mutating func unlink(_ slot: Int) {
-            let previous = nodes[slot].previous, next = nodes[slot].next
-            if previous >= 0 { nodes[previous].next = next } else { head = next }
-            if next >= 0 { nodes[next].previous = previous } else { tail = previous }
-        }
-
-        private mutating func moveToFront(_ slot: Int) {
-            guard head != slot else { return }
-            unlink(slot)
-            nodes[slot].previous = -1
-            nodes[slot].next = head
-            if head >= 0 { nodes[head].previous = slot }
-            head = slot
-            if tail < 0 { tail = slot }
-        }
-
-        private mutating func remove(_ slot: Int) {
-            unlink(slot)
-            index[nodes[slot].key] = nil
-            // Drop the session now rather than when the slot is reused.
-            nodes[slot].session.payload.accessToken = ""
-            nodes[slot].answers = []
-            free.append(slot)
-        }
+    mutating func put(_ key: Key, _ session: AuthenticatedSession, validUntil: UnixMillis) {
+        put(key, VerifiedSessionCache.Entry(session: session, validUntil: validUntil))
     }
 }

@@ -89,15 +89,26 @@ public struct WorkOSClient: Sendable {
     /// Where this client's signing keys are published.
     public var jwksURL: String { WorkOSURLs.jwks(baseURL: baseURL, clientId: clientId) }
 
-    /// One logical call: the first attempt and any retries share one `Idempotency-Key`, so
-    /// WorkOS never spends a refresh token twice for it.
+    /// `POST /api_keys/validations` `{"value"}` (workos-node's `apiKeys.validateApiKey`): the
+    /// key when WorkOS knows it and it is neither expired nor deleted, nil otherwise. Transient
+    /// failures (``WorkOSError/isTransient``) are retried within the budget like a refresh.
+    public func validateApiKey(_ value: String) throws(WorkOSError) -> ApiKey? {
+        let json = try post("/api_keys/validations", body: .object([("value", .string(value))]), idempotencyKey: Self.idempotencyKey(random))
+        return try ApiKey.validation(json: json)
+    }
+
     private func authenticate(body: JSONValue, idempotencyKey given: String? = nil) throws(WorkOSError) -> AuthenticationResponse {
-        let idempotencyKey = given ?? Self.idempotencyKey(random)
+        try AuthenticationResponse(json: try post("/user_management/authenticate", body: body, idempotencyKey: given ?? Self.idempotencyKey(random)))
+    }
+
+    /// One logical call: the first attempt and any retries share one `Idempotency-Key`, so
+    /// WorkOS never spends a refresh token twice for it. Returns the 2xx answer's JSON.
+    private func post(_ path: String, body: JSONValue, idempotencyKey: String) throws(WorkOSError) -> JSONValue {
         let started = clock.nowMillis()
         var attempt = 0
         while true {
             do {
-                return try attemptAuthenticate(body: body, idempotencyKey: idempotencyKey)
+                return try attemptPost(path, body: body, idempotencyKey: idempotencyKey)
             } catch {
                 guard let wait = retry.delay(after: error, attempt: attempt, elapsedMillis: clock.nowMillis() - started, random: random) else {
                     throw error
@@ -108,10 +119,10 @@ public struct WorkOSClient: Sendable {
         }
     }
 
-    private func attemptAuthenticate(body: JSONValue, idempotencyKey: String) throws(WorkOSError) -> AuthenticationResponse {
+    private func attemptPost(_ path: String, body: JSONValue, idempotencyKey: String) throws(WorkOSError) -> JSONValue {
         let request = HTTPRequest(
             method: "POST",
-            url: "\(baseURL)/user_management/authenticate",
+            url: baseURL + path,
             headers: [
                 ("Authorization", "Bearer \(apiKey)"),
                 ("Content-Type", "application/json"),
@@ -128,9 +139,7 @@ public struct WorkOSClient: Sendable {
         }
         guard (200...299).contains(response.status) else { throw Self.error(from: response) }
         do {
-            return try AuthenticationResponse(json: try JSONParser.parse(response.body))
-        } catch let error as WorkOSError {
-            throw error
+            return try JSONParser.parse(response.body)
         } catch {
             throw .invalidResponse("body is not JSON")
         }

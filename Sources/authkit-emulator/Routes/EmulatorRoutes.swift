@@ -11,6 +11,7 @@ import Logging
 /// - `GET  /user_management/sessions/logout`: end a session, 302 to `return_to`
 /// - `POST /user_management/sessions/revoke`: end a session (API key)
 /// - `GET  /user_management/users`: list the seeded users (API key; `limit`, `order`, cursors)
+/// - organization API keys: create, list, validate, expire, delete (API key; see `ApiKeyRoutes`)
 /// - `GET  /health`
 ///
 /// Test controls (`/_emulate/…`, see `ControlRoutes` and `HookRoutes`): hooks (faults),
@@ -26,6 +27,7 @@ enum EmulatorRoutes {
         JWKSRoute(store: store).register(on: router)
         SessionRoutes(store: store).register(on: router)
         UserRoutes(store: store).register(on: router)
+        ApiKeyRoutes(store: store).register(on: router)
         HookRoutes(store: store).register(on: router)
         ControlRoutes(store: store).register(on: router)
         return router

@@ -9,6 +9,8 @@ struct StoreState: Sendable {
     var codes: [String: AuthorizationCode] = [:]
     var refreshTokens: [String: RefreshTokenRecord] = [:]
     var sessions: [String: SessionRecord] = [:]
+    /// Organization API keys, oldest first.
+    var apiKeys: [ApiKeyRecord] = []
     var idempotentReplies: [String: StoredReply] = [:]
     var counters = Counters()
     var faults = FaultList()
@@ -21,13 +23,14 @@ struct StoreState: Sendable {
 
     var now: Date { clock.now }
 
-    /// Forgets sessions, codes, tokens, stored replies, faults, counters and the clock shift;
+    /// Forgets sessions, codes, tokens, API keys, stored replies, faults, counters and the clock shift;
     /// keeps the seed, the settings and the signing keys.
     mutating func reset() {
         clock = EmulatorClock()
         codes.removeAll()
         refreshTokens.removeAll()
         sessions.removeAll()
+        apiKeys.removeAll()
         idempotentReplies.removeAll()
         counters.reset()
         faults.removeAll()

@@ -11,40 +11,16 @@ extension StoreState {
     /// - `{"object": "list", "data": [user…], "list_metadata": {"before": id|null, "after": id|null}}`.
     mutating func listUsers(_ query: [String: String], bearer: String?) -> APIReply {
         counters.bump("list_users")
-        guard bearer == settings.apiKey else {
-            counters.bump("errors.unauthorized")
-            return .error(401, code: "unauthorized", message: "Invalid API key.")
-        }
-        let limitText = query["limit"] ?? "10"
-        guard let limit = Int(limitText), (1...100).contains(limit) else {
-            return .error(422, code: "invalid_request_parameters", message: "limit must be a number from 1 to 100.")
-        }
-        let order = query["order"] ?? "desc"
-        guard order == "asc" || order == "desc" else {
-            return .error(422, code: "invalid_request_parameters", message: "order must be asc or desc.")
-        }
-        var users = order == "asc" ? seed.users : seed.users.reversed()
+        if let refused = refuseUnlessAPIKey(bearer) { return refused }
+        var users = seed.users
         if let email = query["email"], !email.isEmpty { users = users.filter { $0.email.lowercased() == email.lowercased() } }
         if let organization = query["organization_id"], !organization.isEmpty {
             users = users.filter { seed.membership(user: $0.id, organization: organization) != nil }
         }
-
-        let page: ArraySlice<Seed.User>
-        if let after = query["after"], !after.isEmpty {
-            guard let index = users.firstIndex(where: { $0.id == after }) else { return unknownCursor(after) }
-            page = users[(index + 1)...].prefix(limit)
-        } else if let before = query["before"], !before.isEmpty {
-            guard let index = users.firstIndex(where: { $0.id == before }) else { return unknownCursor(before) }
-            page = users[..<index].suffix(limit)
-        } else {
-            page = users.prefix(limit)
+        switch ListPage.make(users, query: query, id: \.id, noun: "a user") {
+        case .success(let page): return page.reply { UserJSON.make($0, lastSignInAt: lastSignIn(of: $0.id)) }
+        case .failure(let error): return error.reply
         }
-        let data = page.map { UserJSON.make($0, lastSignInAt: lastSignIn(of: $0.id)) }
-        let metadata: JSONValue = [
-            "before": page.first.flatMap { $0.id == users.first?.id ? nil : $0.id }.map(JSONValue.string) ?? .null,
-            "after": page.last.flatMap { $0.id == users.last?.id ? nil : $0.id }.map(JSONValue.string) ?? .null,
-        ]
-        return .ok(["object": "list", "data": .array(data), "list_metadata": metadata])
     }
 
     /// When the user last signed in on this emulator, if ever.
@@ -52,7 +28,4 @@ extension StoreState {
         sessions.values.filter { $0.userId == userId }.map(\.authenticatedAt).max()
     }
 
-    private func unknownCursor(_ id: String) -> APIReply {
-        .error(422, code: "invalid_request_parameters", message: "The cursor '\(id)' is not a user in this list.")
-    }
 }

@@ -128,3 +128,30 @@ func base64URLDecode(_ text: String) -> [UInt8]? {
 extension HTTPResponse {
     var text: String { String(decoding: body, as: UTF8.self) }
 }
+
+/// Organization API keys on the emulator, through its WorkOS API (as a dashboard or an SDK would).
+extension EmulatorProcess {
+    static let acme = "org_01EMULATEACME00000000000"
+
+    /// Mints a key: its id and its value (shown once).
+    func createApiKey(organizationId: String = EmulatorProcess.acme, name: String = "CI deploy",
+                      permissions: [String] = ["posts:read", "posts:write"]) throws -> (id: String, value: String) {
+        let body = try JSONSerialization.data(withJSONObject: ["name": name, "permissions": permissions], options: [.sortedKeys])
+        let response = try request("POST", "/organizations/\(organizationId)/api_keys", json: String(decoding: body, as: UTF8.self),
+                                   headers: [("Authorization", "Bearer \(Self.apiKey)")])
+        let created = object(response)
+        return (try #require(created["id"] as? String, "create answered \(response.status)"), try #require(created["value"] as? String))
+    }
+
+    /// `DELETE /api_keys/{id}`; the status.
+    @discardableResult
+    func deleteApiKey(_ id: String) throws -> Int {
+        try request("DELETE", "/api_keys/\(id)", headers: [("Authorization", "Bearer \(Self.apiKey)")]).status
+    }
+
+    /// `POST /api_keys/{id}/expire` (now); the status.
+    @discardableResult
+    func expireApiKey(_ id: String) throws -> Int {
+        try request("POST", "/api_keys/\(id)/expire", json: "{}", headers: [("Authorization", "Bearer \(Self.apiKey)")]).status
+    }
+}
