@@ -230,7 +230,7 @@ import Testing
         #expect(body["user"]?["email"]?.stringValue == "jane@example.com")
         #expect(body["state"]?.stringValue == "team_1")
         let signature = try #require(request.headers.first { $0.name == "X-AuthKit-Signature" }?.value)
-        #expect(signature == SignInHook.signature(secret: Array("0123456789abcdef".utf8), timestamp: start, body: request.body))
+        #expect(signature == HookSigner.signature(secret: Array("0123456789abcdef".utf8), timestamp: start, body: request.body))
 
         let failing = ScriptedTransport { _ throws(HTTPTransportError) in throw .connectionFailed("refused") }
         let (strict, sealer2) = makeService {

@@ -68,7 +68,7 @@ import Testing
                 #expect(error.isTransient == transient, "HTTP \(response.status)")
                 #expect(error.code == code)
                 #expect(!"\(error)".contains("sk_test_secret_api_key_value"))
-                if response.status == 429, case .http(_, _, _, _, let retryAfter) = error { #expect(retryAfter == 12) }
+                if response.status == 429, case .http(_, _, _, _, let retryAfter, _) = error { #expect(retryAfter == 12) }
             }
         }
     }

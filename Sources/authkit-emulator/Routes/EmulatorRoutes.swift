@@ -13,8 +13,8 @@ import Logging
 /// - `GET  /user_management/users`: list the seeded users (API key; `limit`, `order`, cursors)
 /// - `GET  /health`
 ///
-/// Test controls (`/_emulate/…`, see `ControlRoutes` and `HookRoutes`): hooks (faults),
-/// keys/rotate, clock, counters, config, reset.
+/// Test controls (`/_emulate/…`, see `ControlRoutes`, `HookRoutes`, `WebhookRoutes`): hooks
+/// (faults), webhooks (a receiver for authkit-fcgi's hooks), keys/rotate, clock, counters, config, reset.
 enum EmulatorRoutes {
     static func router(store: EmulatorStore, logger: Logger) -> Router<EmulatorContext> {
         let router = Router(context: EmulatorContext.self)
@@ -27,6 +27,7 @@ enum EmulatorRoutes {
         SessionRoutes(store: store).register(on: router)
         UserRoutes(store: store).register(on: router)
         HookRoutes(store: store).register(on: router)
+        WebhookRoutes(store: store).register(on: router)
         ControlRoutes(store: store).register(on: router)
         return router
     }
