@@ -72,9 +72,6 @@ struct Serve: ParsableCommand {
         let application = Application(config: config, logger: logger, metrics: telemetry.metrics, admission: pool)
         let service = application.service
         telemetry.watch(cache: service.authenticator.cache, jwks: application.jwks, clock: SystemClock())
-        if let hook = application.refreshHook, !hook.startSender() {
-            ProcessConfig.fail("the refresh hook's sender thread could not be started. Fix: raise the process's thread limit, or unset AUTHKIT_ON_REFRESH_SUCCESS_URL and AUTHKIT_ON_REFRESH_ERROR_URL")
-        }
 
         let server: FastCGIServer
         // At debug level every check is logged with its user and duration: no shortcuts then.
@@ -106,6 +103,11 @@ struct Serve: ParsableCommand {
         SignalWatcher.onTerminate {
             log.info("stopping: finishing requests in flight")
             server.stop()
+        }
+        // After SignalWatcher: the thread must inherit the blocked SIGTERM/SIGINT, or the kernel
+        // may hand it the signal and the watcher never sees it (serve would not stop).
+        if let hook = application.refreshHook, !hook.startSender() {
+            ProcessConfig.fail("the refresh hook's sender thread could not be started. Fix: raise the process's thread limit, or unset AUTHKIT_ON_REFRESH_SUCCESS_URL and AUTHKIT_ON_REFRESH_ERROR_URL")
         }
         var listening = "\(address)"
         if let supervisor {
