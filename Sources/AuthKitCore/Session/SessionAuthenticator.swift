@@ -178,7 +178,8 @@ public struct SessionAuthenticator: Sendable {
         switch coalescedRefresh(payload, organizationId: organizationId) {
         case .success(let refreshed):
             metrics.countRefresh(.success)
-            return signedIn(refreshed)
+            let (session, setCookie) = signedIn(refreshed)
+            return .signedIn(session, setCookie: setCookie)
         case .failure(let error):
             return failed(error, payload, stillValid: stillValid)
         }
@@ -192,8 +193,8 @@ public struct SessionAuthenticator: Sendable {
         switch coalescedRefresh(payload, organizationId: organizationId) {
         case .success(let refreshed):
             metrics.countRefresh(.success)
-            return .switched(AuthenticatedSession(payload: refreshed.payload, claims: refreshed.claims, refreshed: true),
-                             setCookie: refreshed.setCookie.isEmpty ? nil : refreshed.setCookie)
+            let (session, setCookie) = signedIn(refreshed)
+            return .switched(session, setCookie: setCookie)
         case .failure(let error) where error.isTransient || error.code == "invalid_grant":
             return .ended(failed(error, payload, stillValid: nil))
         case .failure(let error):
@@ -206,9 +207,11 @@ public struct SessionAuthenticator: Sendable {
         }
     }
 
-    private func signedIn(_ refreshed: RefreshedSession) -> SessionOutcome {
-        .signedIn(AuthenticatedSession(payload: refreshed.payload, claims: refreshed.claims, refreshed: true),
-                  setCookie: refreshed.setCookie.isEmpty ? nil : refreshed.setCookie)
+    /// The session a refresh produced and the `Set-Cookie` that carries it (both refresh and
+    /// switch answer through here).
+    private func signedIn(_ refreshed: RefreshedSession) -> (AuthenticatedSession, setCookie: String?) {
+        (AuthenticatedSession(payload: refreshed.payload, claims: refreshed.claims, refreshed: true),
+         refreshed.setCookie.isEmpty ? nil : refreshed.setCookie)
     }
 
     /// One WorkOS refresh per token (and organization) at a time, shared with concurrent requests.
