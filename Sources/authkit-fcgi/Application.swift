@@ -10,6 +10,8 @@ struct Application: Sendable {
     let service: AuthKitService
     /// The WorkOS key set in use (its age is a metric).
     let jwks: JWKSCache
+    /// `AUTHKIT_ON_REFRESH_*`: started by `serve` (a sender thread), drained by CGI mode.
+    let refreshHook: RefreshHook?
 
     /// - Parameter admission: the FastCGI server's worker pool (nil in CGI mode: one request).
     init(config: AuthKitConfig, logger: Logger, metrics: AuthKitMetrics = .disabled, admission: (any BlockingAdmission)? = nil) {
@@ -45,13 +47,22 @@ struct Application: Sendable {
         }
         let keys = JWKSCache(url: workos.jwksURL, transport: measured, clock: clock, userAgent: userAgent, store: store)
         let sealer = SessionSealer(config: config, clock: clock, random: random)
+        var hook: RefreshHook?
+        if let secret = config.onRefreshSecret, config.onRefreshSuccessURL != nil || config.onRefreshErrorURL != nil {
+            // Its own connections and short timeouts: a dead receiver ties up only the sender thread.
+            let hookTransport = CurlTransport(connectTimeoutMillis: 1000, totalTimeoutMillis: 2000, userAgent: userAgent)
+            hook = RefreshHook(settings: .init(successURL: config.onRefreshSuccessURL, errorURL: config.onRefreshErrorURL, secret: secret),
+                               transport: hookTransport, clock: clock, metrics: metrics, logger: logger)
+        }
+        refreshHook = hook
         let authenticator = SessionAuthenticator(
             sealer: sealer, verifier: AccessTokenVerifier(
                 keys: keys, clock: clock, leewaySeconds: config.clockLeewaySeconds, issuers: config.acceptedIssuers,
                 refusedIssuers: RefusedIssuerLog(logger: logger)),
             workos: workos, policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
             cookieOptions: .session(config: config), clock: clock, logger: logger, sharedStore: sharedStore,
-            admission: admission, cache: VerifiedSessionCache(capacity: config.sessionCacheSize), metrics: metrics)
+            admission: admission, cache: VerifiedSessionCache(capacity: config.sessionCacheSize), metrics: metrics,
+            refreshHook: hook)
         // Patterns were validated when the configuration loaded.
         let settings = EndpointSettings(
             origin: config.baseURL.flatMap(EndpointSettings.origin(of:)) ?? EndpointSettings.origin(of: config.redirectURI)!,

@@ -27,6 +27,12 @@ enum CGIMode {
         let application = Application(config: config, logger: logger, metrics: telemetry.metrics)
         telemetry.watch(cache: application.service.authenticator.cache, jwks: application.jwks, clock: SystemClock())
         CGIRequest.answer(service: application.service, telemetry: telemetry)
+        // No thread outlives a CGI request: a refresh event is sent now, after the answer is
+        // complete and stdout closed (the server has the whole response), one attempt within 2 s.
+        if let hook = application.refreshHook, hook.pending > 0 {
+            StandardStreams.closeOutput()
+            hook.drain(budgetMillis: 2000)
+        }
     }
 
     /// For a command that must never run as a CGI request (`serve`, `check-config`): ``run()``

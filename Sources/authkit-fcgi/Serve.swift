@@ -104,6 +104,11 @@ struct Serve: ParsableCommand {
             log.info("stopping: finishing requests in flight")
             server.stop()
         }
+        // After SignalWatcher: the thread must inherit the blocked SIGTERM/SIGINT, or the kernel
+        // may hand it the signal and the watcher never sees it (serve would not stop).
+        if let hook = application.refreshHook, !hook.startSender() {
+            ProcessConfig.fail("the refresh hook's sender thread could not be started. Fix: raise the process's thread limit, or unset AUTHKIT_ON_REFRESH_SUCCESS_URL and AUTHKIT_ON_REFRESH_ERROR_URL")
+        }
         var listening = "\(address)"
         if let supervisor {
             SupervisedWorker.stopWhenOrphaned(supervisor: supervisor, logger: logger) { server.stop() }

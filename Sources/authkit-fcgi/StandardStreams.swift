@@ -47,4 +47,13 @@ enum StandardStreams {
             }
         }
     }
+
+    /// Ends stdout (the answer is complete), keeping fd 1 open on /dev/null so a later write
+    /// cannot land in a file opened meanwhile. The server sees end of output at once.
+    static func closeOutput() {
+        let null = open("/dev/null", O_WRONLY)
+        guard null >= 0 else { return close(STDOUT_FILENO) == 0 ? () : () }
+        dup2(null, STDOUT_FILENO)
+        close(null)
+    }
 }

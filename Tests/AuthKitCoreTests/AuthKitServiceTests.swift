@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import Testing
 @testable import AuthKitCore
 
@@ -35,6 +36,35 @@ import Testing
         let pair = setCookie.prefix { $0 != ";" }
         let equals = pair.firstIndex(of: "=")!
         return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+    }
+
+    /// `switchToOrganization`: refusals keep the cookie; SSO/MFA and `authkit_redirect_url` say where to go.
+    @Test func organizationSwitchRefusalsKeepTheSession() throws {
+        let refusal = Mutex("")
+        let (service, _, _) = service { _ throws(HTTPTransportError) in ScriptedTransport.json(403, refusal.withLock { $0 }) }
+        let user = SessionUser(apiJSON: try JSONParser.parse(Fixtures.apiUser()))!
+        let cookie = service.sealer.sealSession(SessionPayload(
+            accessToken: factory.accessToken(iat: start, exp: start + 300), refreshToken: "rt_1", user: user))
+        func switchTo(_ body: String, navigation: Bool = false) -> AuthResponse {
+            var headers = ["cookie": "wos-session=\(cookie)", "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded",
+                           "accept": "application/json"]
+            if navigation { headers.merge(browser) { _, page in page } }
+            return service.handle(AuthRequest(method: "POST", requestURI: "/auth/refresh", headers: headers, body: Array(body.utf8)))
+        }
+        refusal.withLock { $0 = #"{"code":"organization_membership_not_found","message":"Not a member of org_02."}"# }
+        let member = switchTo("organization_id=org_02")
+        #expect(member.status == 403 && member.headers(named: "Set-Cookie").isEmpty)
+        #expect(String(decoding: member.body, as: UTF8.self) == #"{"error":"organization_membership_not_found","error_description":"Not a member of org_02."}"#)
+
+        refusal.withLock { $0 = #"{"error":"mfa_enrollment","error_description":"Enroll in MFA."}"# }
+        let mfa = try JSONParser.parse(switchTo("organization_id=org_02&return_to=%2Fdocs%2F").body)
+        #expect(mfa["redirect"]?.stringValue == "https://app.example.com/auth/sign-in?organization_id=org_02&return_to=%2Fdocs%2F")
+        let form = switchTo("organization_id=org_02", navigation: true)
+        #expect(form.status == 303 && form.header("Location") == "https://app.example.com/auth/sign-in?organization_id=org_02&return_to=%2F")
+
+        refusal.withLock { $0 = #"{"error":"sso_required","error_description":"SSO.","authkit_redirect_url":"https://auth.example.com/sso/abc"}"# }
+        #expect(try JSONParser.parse(switchTo("organization_id=org_02").body)["redirect"]?.stringValue == "https://auth.example.com/sso/abc")
+        #expect(switchTo("organization_id=org%0A02").status == 400)
     }
 
     @Test func wholeFlowSignInCallbackCheckSignOut() throws {
@@ -230,7 +260,7 @@ import Testing
         #expect(body["user"]?["email"]?.stringValue == "jane@example.com")
         #expect(body["state"]?.stringValue == "team_1")
         let signature = try #require(request.headers.first { $0.name == "X-AuthKit-Signature" }?.value)
-        #expect(signature == SignInHook.signature(secret: Array("0123456789abcdef".utf8), timestamp: start, body: request.body))
+        #expect(signature == HookSigner.signature(secret: Array("0123456789abcdef".utf8), timestamp: start, body: request.body))
 
         let failing = ScriptedTransport { _ throws(HTTPTransportError) in throw .connectionFailed("refused") }
         let (strict, sealer2) = makeService {

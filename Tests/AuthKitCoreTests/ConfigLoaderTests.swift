@@ -95,6 +95,19 @@ import Testing
         #expect(try load(["WORKOS_COOKIE_MAX_AGE": text]).cookieMaxAge == expected)
     }
 
+    @Test func refreshHooksNeedASecretAndAnHTTPURL() throws {
+        let both = try load([
+            "AUTHKIT_ON_REFRESH_SUCCESS_URL": "http://127.0.0.1:3000/refreshed", "AUTHKIT_ON_REFRESH_ERROR_URL": "https://hooks.example/failed",
+            "AUTHKIT_ON_REFRESH_SECRET": "0123456789abcdef",
+        ])
+        #expect(both.onRefreshSuccessURL == "http://127.0.0.1:3000/refreshed" && both.onRefreshErrorURL == "https://hooks.example/failed")
+        #expect(ConfigLoader.describe(both).first { $0.name == "AUTHKIT_ON_REFRESH_SECRET" }?.value == "(16 characters)")
+        #expect(try load([:]).onRefreshSecret == nil)
+        #expect(failure(["AUTHKIT_ON_REFRESH_ERROR_URL": "https://hooks.example/failed"])?.variable == "AUTHKIT_ON_REFRESH_SECRET")
+        #expect(failure(["AUTHKIT_ON_REFRESH_SUCCESS_URL": "https://hooks.example/r", "AUTHKIT_ON_REFRESH_SECRET": "short"])?.variable == "AUTHKIT_ON_REFRESH_SECRET")
+        #expect(failure(["AUTHKIT_ON_REFRESH_SUCCESS_URL": "/relative", "AUTHKIT_ON_REFRESH_SECRET": "0123456789abcdef"])?.variable == "AUTHKIT_ON_REFRESH_SUCCESS_URL")
+    }
+
     @Test func negativeCookieMaxAgeIsRefused() {
         let error = failure(["WORKOS_COOKIE_MAX_AGE": "-5"])
         #expect(error?.variable == "WORKOS_COOKIE_MAX_AGE")

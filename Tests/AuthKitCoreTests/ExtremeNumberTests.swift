@@ -154,7 +154,7 @@ import Testing
     @Test func retryAfterIsDigitsCappedAtADay() {
         for text in Self.texts + ["  12  ", "\t7", "Wed, 21 Oct 2015 07:28:00 GMT"] {
             let response = HTTPResponse(status: 429, headers: [("Retry-After", text)])
-            guard case .http(_, _, _, _, let retryAfter) = WorkOSClient.error(from: response) else { Issue.record("not .http"); continue }
+            guard case .http(_, _, _, _, let retryAfter, _) = WorkOSClient.error(from: response) else { Issue.record("not .http"); continue }
             if let retryAfter { #expect((0...86_400).contains(retryAfter), "\(text)") }
             let policy = RetryPolicy(maxRetries: 5, budgetMillis: .max)
             for elapsed in [Int64.min, 0, Int64.max] {

@@ -13,6 +13,15 @@ import Testing
         {"user":\(Fixtures.apiUser()),"organization_id":"org_01","access_token":"at","refresh_token":"rt","authentication_method":"SSO","impersonator":{"email":"admin@foocorp.com","reason":"support"},"oauth_tokens":null}
         """)
 
+    @Test func refusalsKeepAUsableAuthKitRedirectURL() {
+        func error(_ body: String) -> WorkOSError { WorkOSClient.error(from: ScriptedTransport.json(403, body)) }
+        let sso = error(#"{"error":"sso_required","error_description":"Use SSO.","authkit_redirect_url":"https://auth.example.com/sso?org=1"}"#)
+        #expect(sso.code == "sso_required" && sso.redirectURL == "https://auth.example.com/sso?org=1" && sso.refusalDescription == "Use SSO.")
+        #expect(error(#"{"error":"sso_required","authkit_redirect_url":"javascript:alert(1)"}"#).redirectURL == nil)
+        #expect(error(#"{"error":"sso_required","authkit_redirect_url":"https://a.example/\r\nSet-Cookie: x=1"}"#).redirectURL == nil)
+        #expect(error(#"{"code":"organization_membership_not_found","message":"Not a member."}"#).redirectURL == nil)
+    }
+
     @Test func codeExchangeSendsWhatWorkOSNodeSends() throws {
         let (client, transport) = client { _ throws(HTTPTransportError) in Self.success }
         let response = try client.authenticate(code: "code_123", codeVerifier: "verifier_abc")
@@ -68,7 +77,7 @@ import Testing
                 #expect(error.isTransient == transient, "HTTP \(response.status)")
                 #expect(error.code == code)
                 #expect(!"\(error)".contains("sk_test_secret_api_key_value"))
-                if response.status == 429, case .http(_, _, _, _, let retryAfter) = error { #expect(retryAfter == 12) }
+                if response.status == 429, case .http(_, _, _, _, let retryAfter, _) = error { #expect(retryAfter == 12) }
             }
         }
     }

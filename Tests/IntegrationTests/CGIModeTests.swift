@@ -72,4 +72,26 @@ import Testing
         #expect(result.stdout.contains("Set-Cookie: wos-session=Fe26.2*1*"))
         #expect(try emulator.counters()["refreshes"] == 1)
     }
+
+    /// No thread outlives a CGI request: the refresh event is sent once the answer is out.
+    @Test func refreshHookEventsAreSentAfterTheAnswerInCGIMode() throws {
+        let emulator = try EmulatorProcess()
+        try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
+        let cookie = try sessionCookie(emulator)
+        try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#)
+        let result = try runCommand(Binaries.path("authkit-fcgi"), [], environment: [
+            "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "REQUEST_URI": "/x", "HTTP_COOKIE": "wos-session=\(cookie)",
+            "AUTHKIT_ACTION": "check", "FCGI_ROLE": "AUTHORIZER",
+            "WORKOS_CLIENT_ID": "client_emulate", "WORKOS_API_KEY": "sk_test_default",
+            "WORKOS_COOKIE_PASSWORD": "J8vQ2mZr5Tn1Xw4Ls7Hd0Pf3Gk6Yb9Ce", "WORKOS_REDIRECT_URI": "http://localhost:8080/auth/callback",
+            "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
+            "AUTHKIT_ON_REFRESH_SUCCESS_URL": emulator.base + "/_emulate/webhooks/refreshed",
+            "AUTHKIT_ON_REFRESH_SECRET": "cgi-refresh-hook-secret",
+        ])
+        #expect(result.stdout.hasPrefix("Status: 200 OK\r\n"), "\(result.stdout)")
+        let hooks = emulator.object(try emulator.request("GET", "/_emulate/webhooks"))["webhooks"] as? [[String: Any]] ?? []
+        #expect(hooks.count == 1 && hooks.first?["name"] as? String == "refreshed", "\(hooks)")
+        let body = hooks.first?["body"] as? String ?? ""
+        #expect(body.contains(#""event":"session.refreshed""#) && body.contains("ada@example.com"))
+    }
 }

@@ -70,6 +70,13 @@ expect(changes.some((s) => s && s.organizationId === otherOrganization), "onChan
 const switchedToken = await AuthKit.getAccessToken();
 expect(claims(switchedToken).org_id === otherOrganization, "and the new token is for that organization");
 
+let refused = null;
+try { await AuthKit.switchOrganization("org_01NOTAMEMBEROFTHIS000000"); } catch (error) { refused = error; }
+expect(refused && refused.code === "organization_membership_not_found" && refused.status === 403,
+  "a refused switch rejects with WorkOS's code: " + (refused && refused.message));
+const kept = await AuthKit.getUser({ refresh: true });
+expect(kept && kept.organizationId === otherOrganization, "and the session stays in its organization");
+
 AuthKit.signIn({ returnTo: "/docs/" });
 expect(assigned.pop() === "/auth/sign-in?return_to=%2Fdocs%2F", "signIn() goes to the sign-in endpoint");
 AuthKit.signIn();

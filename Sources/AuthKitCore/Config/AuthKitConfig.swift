@@ -84,6 +84,12 @@ public struct AuthKitConfig: Sendable, Equatable {
     public var onSuccessSecret: String?
     /// `AUTHKIT_ON_SUCCESS_REQUIRED`: refuse the sign-in when the hook fails.
     public var onSuccessRequired: Bool = false
+    /// `AUTHKIT_ON_REFRESH_SUCCESS_URL`: where to POST each refresh this process makes.
+    public var onRefreshSuccessURL: String?
+    /// `AUTHKIT_ON_REFRESH_ERROR_URL`: where to POST each failed refresh.
+    public var onRefreshErrorURL: String?
+    /// `AUTHKIT_ON_REFRESH_SECRET`: HMAC key of the refresh hooks' signature. Secret.
+    public var onRefreshSecret: String?
     /// `AUTHKIT_ERROR_PAGE`: an HTML file replacing the sign-in error page.
     public var errorPagePath: String?
     /// `AUTHKIT_CACHE_DIR`: where state shared between processes lives (the JWKS for CGI mode).

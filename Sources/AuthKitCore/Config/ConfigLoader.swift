@@ -175,6 +175,19 @@ public enum ConfigLoader {
             config.onSuccessSecret = secret
         }
         config.onSuccessRequired = try boolean("AUTHKIT_ON_SUCCESS_REQUIRED", default: false)
+        for (variable, what) in [("AUTHKIT_ON_REFRESH_SUCCESS_URL", "refreshes"), ("AUTHKIT_ON_REFRESH_ERROR_URL", "failed refreshes")] {
+            guard let hook = value(variable) else { continue }
+            guard isAbsoluteHTTPURL(hook) else {
+                throw ConfigError(variable: variable, problem: "is not an absolute http(s) URL",
+                                  fix: "set it to the URL that receives \(what), e.g. http://127.0.0.1:3000/hooks/refresh")
+            }
+            guard let secret = value("AUTHKIT_ON_REFRESH_SECRET"), secret.utf8.count >= 16 else {
+                throw ConfigError(variable: "AUTHKIT_ON_REFRESH_SECRET", problem: "must be set (at least 16 characters) when \(variable) is",
+                                  fix: "set it to a random string shared with the receiver, e.g. `openssl rand -hex 32`")
+            }
+            if what == "refreshes" { config.onRefreshSuccessURL = hook } else { config.onRefreshErrorURL = hook }
+            config.onRefreshSecret = secret
+        }
         config.errorPagePath = value("AUTHKIT_ERROR_PAGE")
         config.cacheDirectory = try absolutePath("AUTHKIT_CACHE_DIR", value("AUTHKIT_CACHE_DIR"), example: "/var/cache/authkit-fcgi")
         if let redis = value("AUTHKIT_REDIS_URL") {
@@ -240,6 +253,9 @@ public enum ConfigLoader {
             ("AUTHKIT_ON_SUCCESS_URL", config.onSuccessURL ?? "(none)"),
             ("AUTHKIT_ON_SUCCESS_SECRET", config.onSuccessSecret.map { "(\($0.count) characters)" } ?? "(none)"),
             ("AUTHKIT_ON_SUCCESS_REQUIRED", String(config.onSuccessRequired)),
+            ("AUTHKIT_ON_REFRESH_SUCCESS_URL", config.onRefreshSuccessURL ?? "(none)"),
+            ("AUTHKIT_ON_REFRESH_ERROR_URL", config.onRefreshErrorURL ?? "(none)"),
+            ("AUTHKIT_ON_REFRESH_SECRET", config.onRefreshSecret.map { "(\($0.count) characters)" } ?? "(none)"),
             ("AUTHKIT_ERROR_PAGE", config.errorPagePath ?? "(built-in)"),
             ("AUTHKIT_CACHE_DIR", config.cacheDirectory ?? "(none)"),
             ("AUTHKIT_REDIS_URL", config.redisURL.map(maskRedisURL) ?? "(none)"),

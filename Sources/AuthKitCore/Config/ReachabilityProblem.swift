@@ -97,7 +97,7 @@ struct ReachabilityProblem: Sendable, Equatable {
 
     /// ` (WorkOS: unauthorized: Invalid API key.; request req_…)`, or empty.
     static func workOSWords(_ response: HTTPResponse) -> String {
-        guard case let .http(_, code, message, requestId, _) = WorkOSClient.error(from: response) else { return "" }
+        guard case let .http(_, code, message, requestId, _, _) = WorkOSClient.error(from: response) else { return "" }
         let words = [code, message.map { printable($0, limit: 120) }].compactMap { $0 }.joined(separator: ": ")
         var parts: [String] = words.isEmpty ? [] : ["WorkOS: \(words)"]
         if let requestId { parts.append("request \(printable(requestId, limit: 80))") }

@@ -264,21 +264,31 @@ public enum AuthKitScript {
       post("sign-out", { return_to: options.returnTo });
     },
 
-    /** Switches the session to another organization of the user; the page is told through onChange. */
+    /**
+     * Switches the session to another organization of the user; the page is told through onChange.
+     * When WorkOS refuses (not a member, …) the promise rejects with an Error carrying `code` and
+     * `status`, and the session stays as it was. When that organization needs SSO or MFA first,
+     * the browser goes to sign in into it (the answer's `redirect`) and the promise gives null.
+     */
     switchOrganization: function (organizationId) {
-      return request("refresh", {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      return fetch(prefix + "refresh", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
         body: "organization_id=" + encodeURIComponent(organizationId)
-      }).then(function (body) {
-        if (!body || !body.user) {
-          // SSO or MFA may be required for that organization: sign in into it.
-          AuthKit.signIn({ organizationId: organizationId });
-          return null;
-        }
-        token = null;
-        setSession(body);
-        return fetchToken().then(function () { return session; });
+      }).then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (body) {
+          if (response.ok && body && body.user) {
+            token = null;
+            setSession(body);
+            return fetchToken().then(function () { return session; });
+          }
+          if (body && body.redirect) { location.assign(body.redirect); return null; }
+          if (response.status === 401) { AuthKit.signIn({ organizationId: organizationId }); return null; }
+          var error = new Error("authkit: " + ((body && body.error_description) || "switching organization answered " + response.status));
+          error.code = body && body.error;
+          error.status = response.status;
+          throw error;
+        });
       });
     },
 

@@ -1,25 +1,19 @@
-import AuthKitCrypto
-
 /// authkit's `onSuccess` for sites without code: after a successful sign-in, POST what
-/// authkit-nextjs hands `onSuccess` to `AUTHKIT_ON_SUCCESS_URL`, signed so the receiver can
-/// tell it came from us:
-///
-///     X-AuthKit-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+/// authkit-nextjs hands `onSuccess` to `AUTHKIT_ON_SUCCESS_URL`, signed by ``HookSigner`` so
+/// the receiver can tell it came from us.
 ///
 /// A failing hook is logged and does not block sign-in unless `required` is set.
 public struct SignInHook: Sendable {
     public let url: String
     public let required: Bool
-    private let secret: [UInt8]
+    private let signer: HookSigner
     private let transport: any HTTPTransport
-    private let clock: any Clock
 
     public init(url: String, secret: String, required: Bool, transport: any HTTPTransport, clock: any Clock) {
         self.url = url
-        self.secret = Array(secret.utf8)
+        self.signer = HookSigner(secret: secret, clock: clock)
         self.required = required
         self.transport = transport
-        self.clock = clock
     }
 
     /// The JSON body: `{user, organizationId, authenticationMethod, oauthTokens, impersonator, state}`.
@@ -34,19 +28,9 @@ public struct SignInHook: Sendable {
         ])
     }
 
-    /// `t=…,v1=…` for a body sent at `timestamp`.
-    public static func signature(secret: [UInt8], timestamp: Int64, body: [UInt8]) -> String {
-        let signed = Array("\(timestamp).".utf8) + body
-        return "t=\(timestamp),v1=\(Hex.encode(Digest.hmacSHA256(key: secret, data: signed)))"
-    }
-
     /// Sends the hook; nil on success, else why it failed (safe to log).
     func send(_ response: AuthenticationResponse, customState: String?) -> String? {
-        let body = JSONWriter.bytes(Self.body(response, customState: customState))
-        let request = HTTPRequest(method: "POST", url: url, headers: [
-            ("Content-Type", "application/json"),
-            ("X-AuthKit-Signature", Self.signature(secret: secret, timestamp: clock.nowSeconds(), body: body)),
-        ], body: body)
+        let request = signer.request(url: url, json: Self.body(response, customState: customState))
         do {
             let answer = try transport.send(request)
             return (200...299).contains(answer.status) ? nil : "hook answered HTTP \(answer.status)"

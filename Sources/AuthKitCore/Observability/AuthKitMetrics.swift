@@ -40,11 +40,25 @@ public struct AuthKitMetrics: Sendable {
         case terminalFailure = "terminal_failure"
         /// A refresh ahead of expiry failed; the still-valid token was served.
         case proactiveFailure = "proactive_failure"
+        /// An organization switch WorkOS refused (not a member, SSO or MFA required): the
+        /// session is kept in its current organization.
+        case switchRefused = "switch_refused"
+    }
+
+    /// What became of a refresh hook event; the `outcome` label of `authkit_refresh_hook_events_total`.
+    public enum HookOutcome: String, Sendable, CaseIterable {
+        /// The receiver answered 2xx.
+        case sent
+        /// Every attempt failed (no answer, or not 2xx).
+        case failed
+        /// The queue was full: not sent at all.
+        case dropped
     }
 
     private let factory: any MetricsFactory
     private let checks: [CheckOutcome: Counter]
     private let refreshes: [RefreshOutcome: Counter]
+    private let hookEvents: [HookOutcome: Counter]
     /// Refreshes answered by another request's refresh of the same token (same process,
     /// another process on the host, or another host through Redis) instead of a WorkOS call.
     public let coalescedRefreshes: Counter
@@ -61,6 +75,9 @@ public struct AuthKitMetrics: Sendable {
         refreshes = Dictionary(uniqueKeysWithValues: RefreshOutcome.allCases.map {
             ($0, Counter(label: "authkit_refreshes_total", dimensions: [("outcome", $0.rawValue)], factory: factory))
         })
+        hookEvents = Dictionary(uniqueKeysWithValues: HookOutcome.allCases.map {
+            ($0, Counter(label: "authkit_refresh_hook_events_total", dimensions: [("outcome", $0.rawValue)], factory: factory))
+        })
         coalescedRefreshes = Counter(label: "authkit_refreshes_coalesced_total", factory: factory)
         cookiesSlimmed = Counter(label: "authkit_session_cookies_slimmed_total", factory: factory)
         cookiesRefused = Counter(label: "authkit_session_cookies_refused_total", factory: factory)
@@ -75,6 +92,8 @@ public struct AuthKitMetrics: Sendable {
     public var allowedChecks: Counter { checks[.allowed]! }
 
     public func countRefresh(_ outcome: RefreshOutcome) { refreshes[outcome]?.increment() }
+
+    public func countRefreshHook(_ outcome: HookOutcome) { hookEvents[outcome]?.increment() }
 
     /// One HTTP call to WorkOS: `endpoint` is the path with identifiers replaced (e.g.
     /// `/sso/jwks/{client_id}`), `status` the HTTP status or `error` when no response came.

@@ -21,6 +21,18 @@ public enum SessionOutcome: Sendable, Equatable {
     case unavailable(reason: String)
 }
 
+/// The outcome of an organization switch (`/auth/refresh` with `organization_id`).
+public enum OrganizationSwitchOutcome: Sendable, Equatable {
+    /// The session is now in that organization; `setCookie` carries it.
+    case switched(AuthenticatedSession, setCookie: String?)
+    /// WorkOS refused the switch (not a member, SSO or MFA required, …): the session stays as
+    /// it was, cookie untouched, like authkit-nextjs's `switchToOrganization`.
+    case refused(WorkOSError)
+    /// The session cannot be used any more (`invalid_grant`: token spent, session ended) or
+    /// WorkOS could not be reached: as for any refresh.
+    case ended(SessionOutcome)
+}
+
 /// The whole "cookie in → verified session out" path, following authkit-nextjs's
 /// `updateSession` (spec §2.1): unseal, verify the access token, refresh when invalid or about
 /// to expire, serve the still-valid token when a proactive refresh fails, delete the cookie
@@ -37,6 +49,8 @@ public struct SessionAuthenticator: Sendable {
     public let cache: VerifiedSessionCache?
     /// Refreshes by outcome, coalesced refreshes, slimmed and refused cookies.
     public let metrics: AuthKitMetrics
+    /// `AUTHKIT_ON_REFRESH_SUCCESS_URL` / `_ERROR_URL`: told of each refresh this process makes.
+    public let refreshHook: RefreshHook?
     private let clock: any Clock
     private let logger: Logger
 
@@ -44,8 +58,9 @@ public struct SessionAuthenticator: Sendable {
         sealer: SessionSealer, verifier: AccessTokenVerifier, workos: WorkOSClient, policy: RefreshPolicy,
         cookieOptions: CookieOptions, clock: any Clock, logger: Logger, coordinator: RefreshCoordinator? = nil,
         sharedStore: (any SharedRefreshStore)? = nil, admission: (any BlockingAdmission)? = nil,
-        cache: VerifiedSessionCache? = nil, metrics: AuthKitMetrics = .disabled
+        cache: VerifiedSessionCache? = nil, metrics: AuthKitMetrics = .disabled, refreshHook: RefreshHook? = nil
     ) {
+        self.refreshHook = refreshHook
         self.cache = cache
         self.metrics = metrics
         self.sealer = sealer
@@ -166,9 +181,53 @@ public struct SessionAuthenticator: Sendable {
         }
     }
 
-    /// Refreshes explicitly (organization switch, `/auth/refresh`); the current token's
-    /// validity does not matter. Concurrent refreshes of one token share one call to WorkOS.
+    /// Refreshes explicitly (`/auth/refresh`); the current token's validity does not matter.
+    /// Concurrent refreshes of one token share one call to WorkOS.
     public func refresh(_ payload: SessionPayload, organizationId: String?, stillValid: AccessTokenClaims?) -> SessionOutcome {
+        switch coalescedRefresh(payload, organizationId: organizationId) {
+        case .success(let refreshed):
+            metrics.countRefresh(.success)
+            let (session, setCookie) = signedIn(refreshed)
+            return .signedIn(session, setCookie: setCookie)
+        case .failure(let error):
+            return failed(error, payload, stillValid: stillValid)
+        }
+    }
+
+    /// Moves the session into `organizationId` (authkit's `switchToOrganization`). Unlike a
+    /// refresh, a refusal keeps the session: a typo in an organization ID must not sign the
+    /// user out. Only `invalid_grant` (the session is over anyway) and transient failures are
+    /// answered as for a refresh.
+    public func switchOrganization(_ payload: SessionPayload, organizationId: String) -> OrganizationSwitchOutcome {
+        switch coalescedRefresh(payload, organizationId: organizationId) {
+        case .success(let refreshed):
+            metrics.countRefresh(.success)
+            let (session, setCookie) = signedIn(refreshed)
+            return .switched(session, setCookie: setCookie)
+        case .failure(let error) where error.isTransient || error.code == "invalid_grant":
+            return .ended(failed(error, payload, stillValid: nil))
+        case .failure(let error):
+            metrics.countRefresh(.switchRefused)
+            logger.info("organization switch refused; keeping the session", metadata: [
+                "event": "refresh", "outcome": "switch_refused", "user": "\(payload.user.id)",
+                "organization": "\(organizationId)", "error": "\(error)",
+            ])
+            return .refused(error)
+        }
+    }
+
+    /// The session a refresh produced and the `Set-Cookie` that carries it (both refresh and
+    /// switch answer through here).
+    private func signedIn(_ refreshed: RefreshedSession) -> (AuthenticatedSession, setCookie: String?) {
+        // With this request's attributes: a coalesced or shared refresh may have been another
+        // site's, or written with the process's.
+        let setCookie = refreshed.setCookie.isEmpty ? nil
+            : SetCookie.set(SetCookie.value(of: refreshed.setCookie, name: cookieOptions.name), options: cookieOptions)
+        return (AuthenticatedSession(payload: refreshed.payload, claims: refreshed.claims, refreshed: true), setCookie)
+    }
+
+    /// One WorkOS refresh per token (and organization) at a time, shared with concurrent requests.
+    private func coalescedRefresh(_ payload: SessionPayload, organizationId: String?) -> Result<RefreshedSession, WorkOSError> {
         // The organization is part of the key: an explicit switch must not be answered with a
         // concurrent ordinary refresh's result (which keeps the current organization).
         var calledWorkOS = false
@@ -179,20 +238,25 @@ public struct SessionAuthenticator: Sendable {
         // Answered by another request's refresh of the same token: no call of our own. (Each
         // request's refresh counts once in authkit_refreshes_total, coalesced or not.)
         if !calledWorkOS { metrics.coalescedRefreshes.increment() }
-        switch result {
-        case .success(let refreshed):
-            metrics.countRefresh(.success)
-            // With this request's attributes: a coalesced or shared refresh may have been
-            // another site's, or written with the process's.
-            let setCookie = refreshed.setCookie.isEmpty ? nil
-                : SetCookie.set(SetCookie.value(of: refreshed.setCookie, name: cookieOptions.name), options: cookieOptions)
-            return .signedIn(AuthenticatedSession(payload: refreshed.payload, claims: refreshed.claims, refreshed: true), setCookie: setCookie)
-        case .failure(let error):
-            return failed(error, payload, stillValid: stillValid)
-        }
+        return result
     }
 
+    /// The call itself, made only by the request that leads a coalesced refresh: so only the
+    /// process (and thread) that actually refreshed tells the refresh hook.
     private func callWorkOS(_ payload: SessionPayload, organizationId: String?) -> Result<RefreshedSession, WorkOSError> {
+        let result = refreshAtWorkOS(payload, organizationId: organizationId)
+        if let refreshHook {
+            switch result {
+            case .success(let refreshed):
+                refreshHook.enqueue(.refreshed(refreshed.payload, claims: refreshed.claims, time: clock.nowSeconds()))
+            case .failure(let error):
+                refreshHook.enqueue(.failed(payload, organizationId: organizationId, error: error, time: clock.nowSeconds()))
+            }
+        }
+        return result
+    }
+
+    private func refreshAtWorkOS(_ payload: SessionPayload, organizationId: String?) -> Result<RefreshedSession, WorkOSError> {
         do {
             let response = try workos.refresh(refreshToken: payload.refreshToken, organizationId: organizationId)
             let newPayload = response.sessionPayload

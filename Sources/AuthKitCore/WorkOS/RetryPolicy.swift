@@ -38,7 +38,7 @@ public struct RetryPolicy: Sendable {
     func delay(after error: WorkOSError, attempt: Int, elapsedMillis: Int64, random: some RandomSource) -> Int64? {
         guard error.isTransient, attempt < maxRetries else { return nil }
         var wait: Int64
-        if case .http(_, _, _, _, let retryAfter?) = error {
+        if case .http(_, _, _, _, let retryAfter?, _) = error {
             // Clamped before multiplying: a huge Retry-After must not overflow (and trap).
             wait = Int64(min(max(retryAfter, 0), 86_400)) * 1000
         } else {

@@ -153,7 +153,16 @@ public struct WorkOSClient: Sendable {
         return .http(
             status: response.status, code: code, message: message.map { String($0.prefix(300)) },
             requestId: response.header("X-Request-ID"),
-            retryAfterSeconds: retryAfterSeconds(response.header("Retry-After")))
+            retryAfterSeconds: retryAfterSeconds(response.header("Retry-After")),
+            redirectURL: json?["authkit_redirect_url"]?.stringValue.flatMap(redirectURL))
+    }
+
+    /// An `authkit_redirect_url` worth sending a browser to: an absolute http(s) URL of sane
+    /// length without control bytes (it becomes a `Location` header), else nil.
+    static func redirectURL(_ text: String) -> String? {
+        guard text.utf8.count <= 2048, text.hasASCIICaseInsensitivePrefix("https://") || text.hasASCIICaseInsensitivePrefix("http://"),
+              !text.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) else { return nil }
+        return text
     }
 
     /// `Retry-After` in its delay-seconds form (RFC 9110 `1*DIGIT`, read on the bytes), capped

@@ -14,8 +14,8 @@ import Logging
 /// - organization API keys: create, list, validate, expire, delete (API key; see `ApiKeyRoutes`)
 /// - `GET  /health`
 ///
-/// Test controls (`/_emulate/…`, see `ControlRoutes` and `HookRoutes`): hooks (faults),
-/// keys/rotate, clock, counters, config, reset.
+/// Test controls (`/_emulate/…`, see `ControlRoutes`, `HookRoutes`, `WebhookRoutes`): hooks
+/// (faults), webhooks (a receiver for authkit-fcgi's hooks), keys/rotate, clock, counters, config, reset.
 enum EmulatorRoutes {
     static func router(store: EmulatorStore, logger: Logger) -> Router<EmulatorContext> {
         let router = Router(context: EmulatorContext.self)
@@ -29,6 +29,7 @@ enum EmulatorRoutes {
         UserRoutes(store: store).register(on: router)
         ApiKeyRoutes(store: store).register(on: router)
         HookRoutes(store: store).register(on: router)
+        WebhookRoutes(store: store).register(on: router)
         ControlRoutes(store: store).register(on: router)
         return router
     }

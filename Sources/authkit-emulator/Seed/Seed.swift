@@ -7,7 +7,8 @@
 /// {"client_id": "client_emulate", "api_key": "sk_test_default",
 ///  "redirect_uris": ["http://localhost:8080/auth/callback"],
 ///  "users": [{"id": "user_1", "email": "jo@example.com", "first_name": "Jo", "metadata": {"plan": "pro"}}],
-///  "organizations": [{"id": "org_1", "name": "One", "entitlements": ["sso"], "feature_flags": ["beta"]}],
+///  "organizations": [{"id": "org_1", "name": "One", "entitlements": ["sso"], "feature_flags": ["beta"],
+///                     "sso_required": false}],
 ///  "memberships": [{"user_id": "user_1", "organization_id": "org_1", "role": "admin",
 ///                   "roles": ["admin"], "permissions": ["posts:write"]}],
 ///  "impersonations": [{"user_id": "user_1", "impersonator_email": "support@example.com", "reason": "Ticket 42"}]}
@@ -30,6 +31,8 @@ struct Seed: Codable, Sendable, Equatable {
         var name: String
         var entitlements: [String]?
         var featureFlags: [String]?
+        /// Members must sign in with SSO: switching a session into it answers `sso_required`.
+        var ssoRequired: Bool?
     }
 
     /// A user's place in an organization; `role` defaults to `member`, `roles` to `[role]`.

@@ -23,7 +23,9 @@ extension StoreState {
         let impersonation = seed.impersonation(of: grant.userId)
         sessions[sessionId] = SessionRecord(
             userId: grant.userId, organizationId: grant.organizationId, impersonation: impersonation,
-            method: impersonation == nil ? "Password" : "Impersonation", authenticatedAt: now,
+            // Signing in into an organization that requires SSO is an SSO sign-in.
+            method: impersonation != nil ? "Impersonation" : grant.organizationId.flatMap(seed.organization(id:))?.ssoRequired == true ? "SSO" : "Password",
+            authenticatedAt: now,
             publicClient: proof == .publicClient)
         return authenticationReply(sessionId: sessionId)
     }

@@ -3,7 +3,11 @@ extension StoreState {
     /// Refreshes once per token, rotating it, exactly as WorkOS does: a reused token gets
     /// `400 {"error":"invalid_grant","error_description":"Refresh token already exchanged."}`.
     /// `organization_id` switches the session's organization when the user is a member; a
-    /// denied switch leaves the token unused.
+    /// denied switch leaves the token unused. A non-member gets WorkOS's 403
+    /// `{"code":"organization_membership_not_found",…}`; an organization that requires SSO
+    /// (`sso_required` in the seed), for a session not signed in with SSO, the OAuth-style 403
+    /// `{"error":"sso_required","error_description",…,"connection_ids","pending_authentication_token"}`
+    /// (spec §7.1), after which signing in into that organization lets the switch through.
     mutating func refresh(_ fields: [String: String], proof: ClientProof) -> APIReply {
         let token = fields["refresh_token"] ?? ""
         guard let record = refreshTokens[token] else {
@@ -23,6 +27,15 @@ extension StoreState {
             guard seed.membership(user: session.userId, organization: organizationId) != nil else {
                 return .error(403, code: "organization_membership_not_found",
                               message: "The user is not a member of organization \(organizationId).")
+            }
+            if seed.organization(id: organizationId)?.ssoRequired == true, session.method != "SSO" {
+                counters.bump("errors.sso_required")
+                return APIReply(status: 403, body: [
+                    "error": .string("sso_required"),
+                    "error_description": .string("Organization \(organizationId) requires signing in with SSO."),
+                    "connection_ids": .array([.string("conn_" + organizationId.dropFirst(4))]),
+                    "pending_authentication_token": .string(Identifiers.secret()),
+                ])
             }
             session.organizationId = organizationId
             sessions[record.sessionId] = session

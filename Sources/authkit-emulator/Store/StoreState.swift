@@ -14,6 +14,7 @@ struct StoreState: Sendable {
     var idempotentReplies: [String: StoredReply] = [:]
     var counters = Counters()
     var faults = FaultList()
+    var webhooks = ReceivedWebhooks()
 
     init(settings: EmulatorSettings, seed: Seed, signingKey: SigningKey) {
         self.settings = settings
@@ -23,7 +24,7 @@ struct StoreState: Sendable {
 
     var now: Date { clock.now }
 
-    /// Forgets sessions, codes, tokens, API keys, stored replies, faults, counters and the clock shift;
+    /// Forgets sessions, codes, tokens, API keys, stored replies, faults, received webhooks, counters and the clock shift;
     /// keeps the seed, the settings and the signing keys.
     mutating func reset() {
         clock = EmulatorClock()
@@ -34,5 +35,6 @@ struct StoreState: Sendable {
         idempotentReplies.removeAll()
         counters.reset()
         faults.removeAll()
+        webhooks = ReceivedWebhooks()
     }
 }
