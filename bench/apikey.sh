@@ -23,29 +23,13 @@ start_emulator "$emulator_port" "$redirect"
 start_authkit "$bench_dir/authkit.sock" "$emulator_port" "$redirect"
 authkit=$authkit_pid
 
-conf="$bench_dir/nginx"; mkdir -p "$conf/tmp" "$conf/html"
-head -c 2048 /dev/zero | tr '\0' 'a' >"$conf/html/file.html"
-check_params="include /etc/nginx/fastcgi_params; fastcgi_pass_request_body off; fastcgi_param CONTENT_LENGTH \"\"; fastcgi_param REQUEST_URI \$request_uri; fastcgi_param AUTHKIT_SERVED_PATH \$uri; fastcgi_param AUTHKIT_ACTION check;"
-cat >"$conf/nginx.conf" <<CONF
-user root;
-worker_processes auto;
-pid $conf/nginx.pid;
-error_log $conf/error.log error;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $conf/tmp/body; proxy_temp_path $conf/tmp/proxy; fastcgi_temp_path $conf/tmp/fastcgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $conf/html;
+bench_nginx_conf auto <<LOCATIONS
         location = /session { auth_request /_session; try_files /file.html =404; }
         location = /apikey { auth_request /_apikey; try_files /file.html =404; }
         location = /_session { internal; fastcgi_pass unix:$bench_dir/authkit.sock; $check_params }
         location = /_apikey { internal; fastcgi_pass unix:$bench_dir/authkit.sock; $check_params fastcgi_param AUTHKIT_ALLOW_API_KEY true; }
         location /auth/ { fastcgi_pass unix:$bench_dir/authkit.sock; include /etc/nginx/fastcgi_params; fastcgi_param REQUEST_URI \$request_uri; }
-    }
-}
-CONF
+LOCATIONS
 nginx -p "$conf" -c "$conf/nginx.conf" -g 'daemon off;' & bench_pids+=($!)
 wait_port "$port"
 cookie=$(sign_in "http://127.0.0.1:$port")

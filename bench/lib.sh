@@ -60,6 +60,32 @@ ENV
   echo "authkit-fcgi did not start: $(cat "$bench_dir/authkit.log")" >&2; return 1
 }
 
+# bench_nginx_conf WORKERS <<LOCATIONS: writes $conf/nginx.conf (conf=$bench_dir/nginx), one
+# server on 127.0.0.1:$port with the locations read from stdin, and the 2 KB $conf/html/file.html
+# they serve. Start it with: nginx -p "$conf" -c "$conf/nginx.conf" -g 'daemon off;'
+bench_nginx_conf() {
+  local workers=$1 locations
+  conf="$bench_dir/nginx"; mkdir -p "$conf/tmp" "$conf/html"
+  head -c 2048 /dev/zero | tr '\0' 'a' >"$conf/html/file.html"
+  locations=$(cat)
+  cat >"$conf/nginx.conf" <<CONF
+user root;
+worker_processes $workers;
+pid $conf/nginx.pid;
+error_log $conf/error.log error;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $conf/tmp/body; proxy_temp_path $conf/tmp/proxy; fastcgi_temp_path $conf/tmp/fastcgi;
+    server {
+        listen 127.0.0.1:$port;
+        root $conf/html;
+$locations
+    }
+}
+CONF
+}
+
 # start_nginx PORT SOCKET: nginx/example-site.conf with the shipped snippets.
 start_nginx() {
   local port=$1 socket=$2 echo_port conf="$bench_dir/nginx"

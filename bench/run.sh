@@ -41,20 +41,7 @@ bench_pids+=($!); apache_authkit_pid=$!
 sleep 0.5
 
 # nginx: one server, one location per row; the same 2 KB file everywhere.
-conf="$bench_dir/nginx"; mkdir -p "$conf/tmp" "$conf/html"
-head -c 2048 /dev/zero | tr '\0' 'a' >"$conf/html/file.html"
-cat >"$conf/nginx.conf" <<CONF
-user root;
-worker_processes auto;
-pid $conf/nginx.pid;
-error_log $conf/error.log error;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $conf/tmp/body; proxy_temp_path $conf/tmp/proxy; fastcgi_temp_path $conf/tmp/fastcgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $conf/html;
+bench_nginx_conf auto <<LOCATIONS
         location = /ceiling { try_files /file.html =404; }
         location = /floor { auth_request /_floor; try_files /file.html =404; }
         location = /floor-quick { auth_request /_floor_quick; try_files /file.html =404; }
@@ -73,9 +60,7 @@ http {
             fastcgi_param AUTHKIT_ACTION check;
         }
         location /auth/ { fastcgi_pass unix:$bench_dir/authkit.sock; include /etc/nginx/fastcgi_params; fastcgi_param REQUEST_URI \$request_uri; }
-    }
-}
-CONF
+LOCATIONS
 nginx -p "$conf" -c "$conf/nginx.conf" -g 'daemon off;' & bench_pids+=($!)
 wait_port "$port"
 cookie=$(sign_in "http://127.0.0.1:$port")

@@ -24,20 +24,7 @@ unix_pid=$authkit_pid
 bench_pids+=($!); tcp_pid=$!
 wait_port "$tcp_port"
 
-conf="$bench_dir/nginx"; mkdir -p "$conf/tmp" "$conf/html"
-head -c 2048 /dev/zero | tr '\0' 'a' >"$conf/html/file.html"
-cat >"$conf/nginx.conf" <<CONF
-user root;
-worker_processes 1;
-pid $conf/nginx.pid;
-error_log $conf/error.log error;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $conf/tmp/body; proxy_temp_path $conf/tmp/proxy; fastcgi_temp_path $conf/tmp/fastcgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $conf/html;
+bench_nginx_conf 1 <<LOCATIONS
         location = /unix { auth_request /_unix; try_files /file.html =404; }
         location = /tcp { auth_request /_tcp; try_files /file.html =404; }
         location = /_unix {
@@ -51,9 +38,7 @@ http {
             fastcgi_param AUTHKIT_ACTION check;
         }
         location /auth/ { fastcgi_pass unix:$socket; include /etc/nginx/fastcgi_params; fastcgi_param REQUEST_URI \$request_uri; }
-    }
-}
-CONF
+LOCATIONS
 nginx -p "$conf" -c "$conf/nginx.conf" -g 'daemon off;' & bench_pids+=($!)
 wait_port "$port"
 cookie=$(sign_in "http://127.0.0.1:$port")
