@@ -61,6 +61,10 @@ import Testing
         #expect(!memo.enabled)
         #expect(ticket(memo, Self.check) == nil)
         #expect(CheckAnswerMemo(service: Self.service()).enabled)
+        // An allowed API key's answer carries an assertion too: never replayed either.
+        #expect(!memo.apiKeysEnabled)
+        #expect(ticket(memo, CheckAnswerMemoApiKeyTests.check) == nil)
+        #expect(CheckAnswerMemo(service: Self.service()).apiKeysEnabled)
     }
 
     @Test func theMemoStaysOutOfEverythingElse() {
