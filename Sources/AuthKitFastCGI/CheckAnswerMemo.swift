@@ -35,7 +35,8 @@ public struct CheckAnswerMemo: Sendable {
     /// every check is to be logged with its details (debug), or identity assertions are on
     /// (each is signed for its request's path and time).
     public let enabled: Bool
-    /// False when API keys are not cached, or every check is to be logged.
+    /// False when API keys are not cached, every check is to be logged, or identity assertions
+    /// are on (an allowed key's answer carries one too, signed for its request).
     public let apiKeysEnabled: Bool
 
     public init(service: AuthKitService, logsEveryCheck: Bool = false) {

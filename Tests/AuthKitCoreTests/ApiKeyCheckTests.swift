@@ -9,8 +9,8 @@ import Testing
     let factory = TokenFactory()
     let browser = ["accept": "text/html", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document"]
 
-    func service(answer: String) -> (AuthKitService, ScriptedTransport) {
-        let fixture = ServiceFixture(start: start, factory: factory)
+    func service(answer: String, assertionSigner: AssertionSigner? = nil) -> (AuthKitService, ScriptedTransport) {
+        let fixture = ServiceFixture(start: start, factory: factory) { $0.assertionSigner = assertionSigner }
         let transport = ScriptedTransport { _ throws(HTTPTransportError) in ScriptedTransport.json(200, answer) }
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let apiKeys = ApiKeyAuthenticator(workos: WorkOSClient(config: Fixtures.config(), transport: transport, random: SecureRandom()),
@@ -20,10 +20,13 @@ import Testing
         return (service, transport)
     }
 
-    func check(_ service: AuthKitService, _ authorization: String, _ extra: [String: String] = ["AUTHKIT_ALLOW_API_KEY": "true"]) -> AuthResponse {
+    func check(_ service: AuthKitService, _ authorization: String, _ extra: [String: String] = ["AUTHKIT_ALLOW_API_KEY": "true"],
+               served: String? = "/api/x") -> AuthResponse {
         var headers = browser
         headers["authorization"] = authorization
-        let parameters = ["AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": "/api/x"].merging(extra) { a, _ in a }
+        headers["host"] = "app.example.com:443"
+        var parameters = ["AUTHKIT_ACTION": "check"].merging(extra) { a, _ in a }
+        parameters["AUTHKIT_SERVED_PATH"] = served
         return service.handle(AuthRequest(method: "GET", requestURI: "/api/x", headers: headers, parameters: parameters))
     }
 
@@ -42,6 +45,29 @@ import Testing
         #expect(String(decoding: transport.requests.first?.body ?? [], as: UTF8.self) == #"{"value":"sk_live_key"}"#)
         // A session's identity says no key: the key fields are there, empty.
         #expect(Identity.keys.suffix(2) == ["API_KEY_ID", "API_KEY_NAME"])
+    }
+
+    /// With assertions on, an allowed key gets one for its key (`principal: api_key`, `sub` the
+    /// key id, the path the server serves), a refused key none; no served path, no allow.
+    @Test func anAllowedKeyGetsAnAssertionForTheKey() throws {
+        let signingKey = try AssertionKey(generating: .es256)
+        let signer = try AssertionSigner(source: .fixed(signingKey), algorithm: .es256, lifetimeSeconds: 60,
+                                         clock: FixedClock(millis: start * 1000), random: SecureRandom())
+        let (service, _) = service(answer: Self.answer(), assertionSigner: signer)
+        let allowed = check(service, "Bearer sk_live_key")
+        #expect(allowed.status == 200)
+        #expect(allowed.header("X-AuthKit-Api-Key-Id") == "api_key_01")
+        #expect(allowed.headers(named: "X-AuthKit-Assertion").count == 1)
+        let (_, payload, input, signature) = try AssertionSignerTests.parts(try #require(allowed.header("X-AuthKit-Assertion")))
+        #expect(signingKey.verify(signature, signingInput: input))
+        #expect(payload["sub"]?.stringValue == "api_key_01" && payload["principal"]?.stringValue == "api_key")
+        #expect(payload["org_id"]?.stringValue == "org_01" && payload["api_key_name"]?.stringValue == "CI deploy")
+        #expect(payload["path"]?.stringValue == "/api/x" && payload["host"]?.stringValue == "app.example.com")
+        let refused = check(service, "Bearer sk_live_key", ["AUTHKIT_ALLOW_API_KEY": "true", "AUTHKIT_REQUIRE_PERMISSION": "posts:delete"])
+        #expect(refused.status == 403 && refused.header("X-AuthKit-Assertion") == nil)
+        #expect(check(service, "Bearer sk_live_key", served: nil).status == 500)
+        // Off: no assertion.
+        #expect(check(self.service(answer: Self.answer()).0, "Bearer sk_live_key").header("X-AuthKit-Assertion") == nil)
     }
 
     @Test func requirementsAndOwnersAnswer403() {

@@ -53,6 +53,8 @@ import Testing
         #expect(payload["iss"]?.stringValue == "https://app.example.com/auth")
         #expect(payload["aud"]?.stringValue == "https://app.example.com")
         #expect(payload["sub"]?.stringValue == "user_01")
+        #expect(payload["principal"]?.stringValue == "user", "a user's assertion says so: its sub is a user id")
+        #expect(payload["api_key_name"] == nil)
         #expect(payload["iat"]?.int64Value == Self.start)
         #expect(payload["exp"]?.int64Value == Self.start + 60)
         #expect(payload["host"]?.stringValue == "app.example.com")
@@ -73,6 +75,37 @@ import Testing
         #expect(jwks["keys"]?.arrayValue?.first?["kid"]?.stringValue == key.kid)
         #expect(jwks["keys"]?.arrayValue?.first?["alg"]?.stringValue == algorithm.jwsName)
         #expect(jwks["keys"]?.arrayValue?.first?["d"] == nil, "no private member in the JWKS")
+    }
+
+    /// An organization API key is its own principal: `sub` is the key's id and nothing claims a
+    /// user, a session or anything an access token would carry.
+    @Test func anApiKeySubjectNamesTheKeyNotAUser() throws {
+        let signer = try AssertionSigner(source: .fixed(Self.es256), algorithm: .es256, lifetimeSeconds: 60,
+                                         clock: FixedClock(millis: Self.start * 1000), random: SecureRandom())
+        let key = ApiKey(id: "api_key_01", name: "CI deploy", ownerType: "organization", ownerId: "org_01", permissions: ["posts:read", "posts:write"])
+        let subject = AssertionSigner.Subject(apiKey: key)
+        #expect(subject.principal == .apiKey && subject.id == "api_key_01")
+        let token = try #require(signer.assertion(for: subject, audience: "https://app.example.com",
+                                                  issuer: "https://app.example.com/auth", host: "app.example.com", path: "/api/items"))
+        let (header, payload, input, signature) = try Self.parts(token)
+        #expect(header["kid"]?.stringValue == Self.es256.kid)
+        #expect(Self.es256.verify(signature, signingInput: input))
+        #expect(payload["sub"]?.stringValue == "api_key_01")
+        #expect(payload["principal"]?.stringValue == "api_key")
+        #expect(payload["api_key_name"]?.stringValue == "CI deploy")
+        #expect(payload["org_id"]?.stringValue == "org_01")
+        #expect(payload["permissions"] == .array([.string("posts:read"), .string("posts:write")]))
+        #expect(payload["iss"]?.stringValue == "https://app.example.com/auth" && payload["aud"]?.stringValue == "https://app.example.com")
+        #expect(payload["host"]?.stringValue == "app.example.com" && payload["path"]?.stringValue == "/api/items")
+        #expect(payload["iat"]?.int64Value == Self.start && payload["nbf"]?.int64Value == Self.start)
+        #expect(payload["exp"]?.int64Value == Self.start + 60)
+        #expect(payload["jti"]?.stringValue?.isEmpty == false)
+        for absent in ["email", "given_name", "family_name", "sid", "role", "roles", "entitlements", "feature_flags", "act"] {
+            #expect(payload[absent] == nil, "\(absent): a key has none")
+        }
+        // The same ids never read alike: a user subject with the key's id still says "user".
+        let user = Self.subject()
+        #expect(user.principal == .user && user != subject)
     }
 
     @Test func rotationRulesUnderATestClock() throws {

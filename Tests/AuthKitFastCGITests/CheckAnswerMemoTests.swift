@@ -61,6 +61,14 @@ import Testing
         #expect(!memo.enabled)
         #expect(ticket(memo, Self.check) == nil)
         #expect(CheckAnswerMemo(service: Self.service()).enabled)
+        // An allowed API key's answer carries an assertion too: never replayed either. (Read
+        // into locals: a failed #expect on the memo itself would reflect its lock and crash.)
+        let keysRemembered = memo.apiKeysEnabled
+        let keyTicket = ticket(memo, CheckAnswerMemoApiKeyTests.check)
+        let keysRememberedWithout = CheckAnswerMemo(service: Self.service()).apiKeysEnabled
+        #expect(!keysRemembered, "the API-key memo is off while assertions are on")
+        #expect(keyTicket == nil)
+        #expect(keysRememberedWithout)
     }
 
     @Test func theMemoStaysOutOfEverythingElse() {

@@ -6,7 +6,8 @@ import Testing
 /// example site's /api/, which also allows access tokens) and real Apache (the FastCGI
 /// authorizer, a location of its own in front of the whoami script), against keys minted on
 /// the emulator: identity to the upstream, refusals as 401 (never a redirect), answers cached
-/// for their time, and a WorkOS outage that does not lock out a key seen before.
+/// for their time, a WorkOS outage that does not lock out a key seen before, and, with
+/// assertions on, a signed assertion for the key that PyJWT verifies.
 @Suite(.serialized) struct ApiKeyThroughServersTests {
     enum Server: String, CaseIterable, Sendable, CustomStringConvertible {
         case nginx, apache
@@ -76,6 +77,47 @@ import Testing
         #expect(!Self.body(spoofed).contains("spoofed"), "\(Self.body(spoofed))")
         #expect(spoofed.status == (server == .nginx ? 400 : 200))
         if server == .apache { #expect(site.identity(spoofed, "api_key_id") == key.id) }
+    }
+
+    /// With `AUTHKIT_ASSERTION_ALG`, an allowed key's check carries an assertion too, which
+    /// PyJWT (not our code) verifies against the JWKS: `sub` is the key's id and `principal`
+    /// says it is a key, so no verifier can take it for a user. Every request gets its own
+    /// (no remembered answer replays one); a refused key gets none.
+    @Test(.enabled(if: IdentityAssertionTests.available || IdentityAssertionTests.inCI, ".build/sdk-venv (PyJWT) is needed"),
+          arguments: Server.allCases)
+    func anAllowedKeyCarriesAVerifiableAssertion(server: Server) throws {
+        let keys = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let site = try Site(server, environment: ["AUTHKIT_ASSERTION_ALG": "es256", "AUTHKIT_ASSERTION_KEY_DIR": keys.path + "/assertion"])
+        let key = try site.emulator.createApiKey()
+        let path = server == .nginx ? "/api/items" : "/keys/whoami"
+        func assertion(_ response: HTTPResponse) -> String? { site.identity(response, "assertion").flatMap { $0.isEmpty ? nil : $0 } }
+
+        let allowed = try site.get(key.value)
+        #expect(allowed.status == 200, "\(Self.body(allowed))")
+        #expect(site.identity(allowed, "api_key_id") == key.id)
+        let token = try #require(assertion(allowed), "\(server): no assertion: \(Self.body(allowed))")
+        let (claims, output) = try IdentityAssertionTests().verify(token, base: site.base, host: "127.0.0.1", path: path)
+        let payload = try #require(claims?["claims"] as? [String: Any], "\(server): PyJWT refused: \(output)")
+        #expect((payload["sub"] as? String) == key.id)
+        #expect((payload["principal"] as? String) == "api_key")
+        #expect((payload["api_key_name"] as? String) == "CI deploy")
+        #expect((payload["org_id"] as? String) == EmulatorProcess.acme)
+        #expect((payload["permissions"] as? [String]) == ["posts:read", "posts:write"])
+        for absent in ["email", "sid", "role", "roles", "act"] { #expect(payload[absent] == nil, "\(absent): a key has none") }
+
+        // Again: a token of its own, WorkOS still asked once (the key's answer is cached, the
+        // check's answer is not).
+        let again = try site.get(key.value)
+        let second = try #require(assertion(again), "\(Self.body(again))")
+        #expect(second != token)
+        let secondClaims = try IdentityAssertionTests().verify(second, base: site.base, host: "127.0.0.1", path: path).claims?["claims"] as? [String: Any]
+        #expect((secondClaims?["jti"] as? String) != (payload["jti"] as? String))
+        #expect(try site.validations() == 1)
+
+        let refused = try site.get("sk_not_a_key")
+        #expect(refused.status == 401)
+        #expect(assertion(refused) == nil)
     }
 
     @Test(arguments: Server.allCases)

@@ -56,6 +56,7 @@ import Testing
         #expect((verified["alg"] as? String) == algorithm.uppercased())
         let payload = try #require(verified["claims"] as? [String: Any])
         #expect((payload["sub"] as? String) == "user_01EMULATEADMIN0000000000")
+        #expect((payload["principal"] as? String) == "user")
         #expect((payload["email"] as? String) == "ada@example.com")
         #expect((payload["org_id"] as? String) == "org_01EMULATEACME00000000000")
         #expect((payload["role"] as? String) == "admin")
@@ -128,6 +129,7 @@ import Testing
         let (claims, output) = try verify(token, base: site.base, host: host, path: "/protected/cgi-bin/whoami")
         let payload = try #require(claims?["claims"] as? [String: Any], "\(setup): PyJWT refused: \(output)")
         #expect((payload["sub"] as? String) == "user_01EMULATEADMIN0000000000", "\(setup)")
+        #expect((payload["principal"] as? String) == "user", "\(setup)")
         #expect(try verify(tampered(token), base: site.base, host: host, path: "/protected/cgi-bin/whoami").claims == nil, "\(setup)")
         // The identity variable never reaches the browser.
         #expect(page.header("Variable-AUTHKIT_ASSERTION") == nil, "\(setup)")

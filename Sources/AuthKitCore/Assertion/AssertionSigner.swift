@@ -2,8 +2,8 @@ import AuthKitSync
 
 /// Signs the identity assertion: one short-lived JWT per allowed check, sent upstream as
 /// `X-AuthKit-Assertion` (like Cloudflare Access's `Cf-Access-Jwt-Assertion`), so an upstream
-/// can verify who the user is instead of trusting plain headers; its public keys are served as a
-/// JWKS at `{prefix}jwks.json`.
+/// can verify who the user (or the API key) is instead of trusting plain headers; its public keys
+/// are served as a JWKS at `{prefix}jwks.json`.
 ///
 /// Signed afresh for every check: the token names the host, the path and a 60-second window, so
 /// no cached answer may carry one (``CheckAnswerMemo`` is off while assertions are).
@@ -18,22 +18,59 @@ public final class AssertionSigner: Sendable {
         case directory(AssertionKeyDirectory)
     }
 
-    /// Who the assertion is about.
-    public struct Subject: Sendable {
-        public var userId: String
+    /// Who the assertion is about: a signed-in user or an organization API key, told apart by
+    /// the `principal` claim (a verifier that serves only users checks it, since `sub` alone
+    /// does not say whose id it is). One shape for both, so one claims builder signs them.
+    public struct Subject: Sendable, Equatable {
+        /// The `principal` claim.
+        public enum Principal: String, Sendable {
+            case user
+            case apiKey = "api_key"
+        }
+        public var principal: Principal
+        /// `sub`: the user id (`user_…`) or the API key id (`api_key_…`).
+        public var id: String
         public var email: String?
         public var firstName: String?
         public var lastName: String?
-        public var claims: AccessTokenClaims
-        public var impersonatorEmail: String?
+        /// `api_key_name`, for a key only.
+        public var apiKeyName: String?
+        public var sessionId: String?
+        public var organizationId: String?
+        public var role: String?
+        /// Nil: the claim is left out (a key has no roles, entitlements or feature flags);
+        /// empty: sent as `[]`.
+        public var roles: [String]?
+        public var permissions: [String]
+        public var entitlements: [String]?
+        public var featureFlags: [String]?
+        /// `act.sub`: who impersonates the user.
+        public var actor: String?
 
+        /// A signed-in user, from the session (or bearer token) and its access token's claims.
         public init(userId: String, email: String?, firstName: String?, lastName: String?, claims: AccessTokenClaims, impersonatorEmail: String?) {
-            self.userId = userId
+            principal = .user
+            id = userId
             self.email = email
             self.firstName = firstName
             self.lastName = lastName
-            self.claims = claims
-            self.impersonatorEmail = impersonatorEmail
+            sessionId = claims.sessionId
+            organizationId = claims.organizationId
+            role = claims.role
+            roles = claims.roles
+            permissions = claims.permissions
+            entitlements = claims.entitlements
+            featureFlags = claims.featureFlags
+            actor = impersonatorEmail ?? claims.actor
+        }
+
+        /// An organization API key as WorkOS validated it: `sub` is the key's id, `org_id` its owner.
+        public init(apiKey: ApiKey) {
+            principal = .apiKey
+            id = apiKey.id
+            apiKeyName = apiKey.name
+            organizationId = apiKey.ownerId
+            permissions = apiKey.permissions
         }
     }
 
@@ -85,26 +122,30 @@ public final class AssertionSigner: Sendable {
     public func assertion(for subject: Subject, audience: String, issuer: String, host: String, path: String) -> String? {
         let now = clock.nowSeconds()
         guard let key = ring(at: now).signing(at: now, algorithm: algorithm)?.key else { return nil }
-        let claims = subject.claims
         var members: [(key: String, value: JSONValue)] = [
-            ("iss", .string(issuer)), ("aud", .string(audience)), ("sub", .string(subject.userId)),
+            ("iss", .string(issuer)), ("aud", .string(audience)), ("sub", .string(subject.id)),
+            ("principal", .string(subject.principal.rawValue)),
             ("iat", .int(now)), ("nbf", .int(now)), ("exp", .int(now.addingClamped(lifetimeSeconds))),
             ("jti", .string(Base64URL.encode(random.bytes(16)))), ("host", .string(host)), ("path", .string(path)),
         ]
         func optional(_ name: String, _ value: String?) {
             if let value { members.append((name, .string(value))) }
         }
+        func list(_ name: String, _ values: [String]?) {
+            if let values { members.append((name, .array(values.map(JSONValue.string)))) }
+        }
         optional("email", subject.email)
         optional("given_name", subject.firstName)
         optional("family_name", subject.lastName)
-        optional("sid", claims.sessionId)
-        optional("org_id", claims.organizationId)
-        optional("role", claims.role)
-        members.append(("roles", .array(claims.roles.map(JSONValue.string))))
-        members.append(("permissions", .array(claims.permissions.map(JSONValue.string))))
-        members.append(("entitlements", .array(claims.entitlements.map(JSONValue.string))))
-        members.append(("feature_flags", .array(claims.featureFlags.map(JSONValue.string))))
-        if let actor = subject.impersonatorEmail ?? claims.actor { members.append(("act", .object([("sub", .string(actor))]))) }
+        optional("api_key_name", subject.apiKeyName)
+        optional("sid", subject.sessionId)
+        optional("org_id", subject.organizationId)
+        optional("role", subject.role)
+        list("roles", subject.roles)
+        list("permissions", subject.permissions)
+        list("entitlements", subject.entitlements)
+        list("feature_flags", subject.featureFlags)
+        if let actor = subject.actor { members.append(("act", .object([("sub", .string(actor))]))) }
 
         let header = JSONValue.object([("alg", .string(key.algorithm.jwsName)), ("kid", .string(key.kid)), ("typ", .string("JWT"))])
         var signingInput = Base64URL.encodeBytes(JSONWriter.bytes(header))

@@ -41,7 +41,7 @@ extension AuthKitService {
                 logger.info("API key refused: the location requires a recent sign-in", metadata: ["max_auth_age": "\(maxAge)"])
                 return AuthResponse(status: 401, headers: [("WWW-Authenticate", RecentAuthentication.challenge(maxAge: maxAge))])
             }
-            return apiKeyCheck(token, requirements: location.requirements)
+            return apiKeyCheck(request, token: token, requirements: location.requirements)
         }
         switch authenticator.authenticate(cookieValue: sessionCookie(request), useCache: true) {
         case .signedIn(let session, let setCookie):
@@ -259,11 +259,13 @@ extension AuthKitService {
     /// `Authorization: Bearer <WorkOS API key>` where the location allows it
     /// (`AUTHKIT_ALLOW_API_KEY=true`), as authkit-nextjs's `validateApiKey`: a valid organization
     /// key → 200 with its identity (`X-AuthKit-Api-Key-Id`, `-Api-Key-Name`,
-    /// `-Organization-Id`, `-Permissions`); a key owned by anything but an organization, or
-    /// failing a requirement → 403; an unknown, expired or deleted key → 401 with
-    /// `WWW-Authenticate: Bearer error="invalid_token"`, never a redirect; WorkOS unavailable
-    /// and nothing remembered → 401 with `X-AuthKit-Unavailable` (the servers answer 503).
-    func apiKeyCheck(_ token: String, requirements: Requirements) -> AuthResponse {
+    /// `-Organization-Id`, `-Permissions`) and, when assertions are on, an assertion for the
+    /// key (`principal: api_key`, ``AssertionSigner/Subject/init(apiKey:)``); a key owned by
+    /// anything but an organization, or failing a requirement → 403; an unknown, expired or
+    /// deleted key → 401 with `WWW-Authenticate: Bearer error="invalid_token"`, never a
+    /// redirect; WorkOS unavailable and nothing remembered → 401 with `X-AuthKit-Unavailable`
+    /// (the servers answer 503).
+    func apiKeyCheck(_ request: AuthRequest, token: String, requirements: Requirements) -> AuthResponse {
         switch apiKeys.validate(token) {
         case .valid(let key):
             guard key.isOrganizationKey else {
@@ -274,7 +276,8 @@ extension AuthKitService {
                 logger.info("requirement failed", metadata: ["key_id": "\(key.id)", "reason": "\(failure)", "via": "API key"])
                 return AuthResponse(status: 403)
             }
-            return AuthResponse(status: 200, headers: Identity(apiKey: key).fields.map { ($0.headerName, $0.value) })
+            var response = AuthResponse(status: 200, headers: Identity(apiKey: key).fields.map { ($0.headerName, $0.value) })
+            return addAssertion(to: &response, request, AssertionSigner.Subject(apiKey: key)) ?? response
         case .invalid(let reason):
             logger.debug("API key refused", metadata: ["reason": "\(reason)"])
             return AuthResponse(status: 401, headers: [("WWW-Authenticate", #"Bearer error="invalid_token""#)])
