@@ -23,6 +23,7 @@ start_emulator "$emulator_port" "$redirect"
 start_authkit "$bench_dir/authkit.sock" "$emulator_port" "$redirect"
 authkit=$authkit_pid
 
+check_params="include /etc/nginx/fastcgi_params; fastcgi_pass_request_body off; fastcgi_param CONTENT_LENGTH \"\"; fastcgi_param REQUEST_URI \$request_uri; fastcgi_param AUTHKIT_SERVED_PATH \$uri; fastcgi_param AUTHKIT_ACTION check;"
 bench_nginx_conf auto <<LOCATIONS
         location = /session { auth_request /_session; try_files /file.html =404; }
         location = /apikey { auth_request /_apikey; try_files /file.html =404; }
