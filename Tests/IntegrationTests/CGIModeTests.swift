@@ -55,18 +55,23 @@ import Testing
         #expect(denied.stdout.contains("X-AuthKit-Sign-In: /auth/sign-in?return_to=%2Fprotected%2Fpage\r\n"))
     }
 
-    @Test func refreshWorksInCGIMode() throws {
-        let emulator = try EmulatorProcess()
-        try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
-        let cookie = try sessionCookie(emulator)
-        try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#)
-        let result = try runCommand(Binaries.path("authkit-fcgi"), [], environment: [
+    /// A CGI-mode authorizer check of the session cookie, configured for the emulator.
+    static func authorizerCheck(cookie: String, emulator: EmulatorProcess) -> [String: String] {
+        [
             "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "REQUEST_URI": "/x", "HTTP_COOKIE": "wos-session=\(cookie)",
             "AUTHKIT_ACTION": "check", "FCGI_ROLE": "AUTHORIZER",
             "WORKOS_CLIENT_ID": "client_emulate", "WORKOS_API_KEY": "sk_test_default",
             "WORKOS_COOKIE_PASSWORD": "J8vQ2mZr5Tn1Xw4Ls7Hd0Pf3Gk6Yb9Ce", "WORKOS_REDIRECT_URI": "http://localhost:8080/auth/callback",
             "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
-        ])
+        ]
+    }
+
+    @Test func refreshWorksInCGIMode() throws {
+        let emulator = try EmulatorProcess()
+        try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
+        let cookie = try sessionCookie(emulator)
+        try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#)
+        let result = try runCommand(Binaries.path("authkit-fcgi"), [], environment: Self.authorizerCheck(cookie: cookie, emulator: emulator))
         #expect(result.stdout.hasPrefix("Status: 200 OK\r\n"), "\(result.stdout)")
         #expect(result.stdout.contains("Variable-AUTHKIT_USER_EMAIL: ada@example.com\r\n"))
         #expect(result.stdout.contains("Set-Cookie: wos-session=Fe26.2*1*"))
@@ -79,15 +84,10 @@ import Testing
         try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
         let cookie = try sessionCookie(emulator)
         try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#)
-        let result = try runCommand(Binaries.path("authkit-fcgi"), [], environment: [
-            "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "REQUEST_URI": "/x", "HTTP_COOKIE": "wos-session=\(cookie)",
-            "AUTHKIT_ACTION": "check", "FCGI_ROLE": "AUTHORIZER",
-            "WORKOS_CLIENT_ID": "client_emulate", "WORKOS_API_KEY": "sk_test_default",
-            "WORKOS_COOKIE_PASSWORD": "J8vQ2mZr5Tn1Xw4Ls7Hd0Pf3Gk6Yb9Ce", "WORKOS_REDIRECT_URI": "http://localhost:8080/auth/callback",
-            "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
+        let result = try runCommand(Binaries.path("authkit-fcgi"), [], environment: Self.authorizerCheck(cookie: cookie, emulator: emulator).merging([
             "AUTHKIT_ON_REFRESH_SUCCESS_URL": emulator.base + "/_emulate/webhooks/refreshed",
             "AUTHKIT_ON_REFRESH_SECRET": "cgi-refresh-hook-secret",
-        ])
+        ]) { _, new in new })
         #expect(result.stdout.hasPrefix("Status: 200 OK\r\n"), "\(result.stdout)")
         let hooks = emulator.object(try emulator.request("GET", "/_emulate/webhooks"))["webhooks"] as? [[String: Any]] ?? []
         #expect(hooks.count == 1 && hooks.first?["name"] as? String == "refreshed", "\(hooks)")
