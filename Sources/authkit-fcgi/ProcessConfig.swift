@@ -5,8 +5,9 @@ import Glibc
 /// Loads configuration from the process: the env file (`--env-file`, else `AUTHKIT_ENV_FILE`;
 /// read with ``DotEnv``) with the real environment laid over it — the process environment wins,
 /// as in Next.js (``ConfigSources`` merges them and tells where each setting came from) —
-/// validated by ``ConfigLoader``. On any problem prints one line, `authkit-fcgi: …`, to stderr
-/// and exits with status 78 (EX_CONFIG). Shared by `check-config` and `serve`.
+/// validated by ``ConfigLoader``. On any problem prints one line per problem, all of them,
+/// `authkit-fcgi: …`, to stderr and exits with status 78 (EX_CONFIG). Shared by `check-config`,
+/// `serve` and CGI mode.
 enum ProcessConfig {
     static let exitCode: Int32 = 78
 
@@ -37,12 +38,17 @@ enum ProcessConfig {
         do {
             return (try ConfigLoader.load(sources.variables), sources)
         } catch {
-            fail(error.line)
+            fail(error.lines)
         }
     }
 
     static func fail(_ line: String) -> Never {
-        StandardStreams.write(Array("authkit-fcgi: \(line)\n".utf8), to: STDERR_FILENO)
+        fail([line])
+    }
+
+    /// Each line as `authkit-fcgi: <line>` on stderr, then exit 78.
+    static func fail(_ lines: [String]) -> Never {
+        StandardStreams.write(Array(lines.map { "authkit-fcgi: \($0)\n" }.joined().utf8), to: STDERR_FILENO)
         exit(exitCode)
     }
 }

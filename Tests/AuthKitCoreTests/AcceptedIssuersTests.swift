@@ -55,7 +55,7 @@ import Testing
         #expect(derived.acceptedIssuers.values == ["https://api.workos.com", "https://api.workos.com/user_management/client_01"])
         let custom = try ConfigLoader.load(environment.merging(["WORKOS_ISSUER": "https://auth.example.com"]) { _, b in b })
         #expect(custom.acceptedIssuers.values == ["https://auth.example.com"], "replaces the derived ones, as in authkit-nextjs")
-        #expect(throws: ConfigError.self) { try ConfigLoader.load(environment.merging(["WORKOS_ISSUER": "auth.example.com"]) { _, b in b }) }
+        #expect(throws: ConfigErrors.self) { try ConfigLoader.load(environment.merging(["WORKOS_ISSUER": "auth.example.com"]) { _, b in b }) }
         #expect(ConfigLoader.describe(custom).contains { $0.name == "WORKOS_ISSUER" && $0.value == "https://auth.example.com" })
     }
 

@@ -80,10 +80,12 @@ import Testing
         var variables = ["WORKOS_CLIENT_ID": "client_1", "WORKOS_API_KEY": "sk_test_1", "WORKOS_COOKIE_PASSWORD": Fixtures.password,
                          "WORKOS_REDIRECT_URI": "https://app.example.com/auth/callback"]
         variables["AUTHKIT_ALLOWED_REDIRECT_URIS"] = "https://*.com/cb,https://ok.example.com/cb,https://a.example.com@evil.com/cb"
-        #expect(throws: ConfigError.self) { try ConfigLoader.load(variables) }
+        #expect(throws: ConfigErrors.self) { try ConfigLoader.load(variables) }
         do {
             _ = try ConfigLoader.load(variables)
         } catch {
+            #expect(error.errors.count == 1)
+            let error = error.errors.first ?? ConfigError(variable: "", problem: "", fix: "")
             #expect(error.variable == "AUTHKIT_ALLOWED_REDIRECT_URIS")
             #expect(error.line.contains("entry 1 (https://*.com/cb)") && error.line.contains("entry 3 (https://a.example.com@evil.com/cb) has user info"), "\(error.line)")
             #expect(error.line.contains("Fix: list redirect URIs"))

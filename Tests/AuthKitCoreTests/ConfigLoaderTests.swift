@@ -9,18 +9,19 @@ import Testing
         "WORKOS_REDIRECT_URI": "https://app.example.com/auth/callback",
     ]
 
-    func load(_ changes: [String: String]) throws(ConfigError) -> AuthKitConfig {
+    func load(_ changes: [String: String]) throws(ConfigErrors) -> AuthKitConfig {
         try ConfigLoader.load(minimal.merging(changes) { _, b in b })
     }
 
+    /// The first problem reported (the only one, where one setting is bad).
     func failure(_ changes: [String: String]) -> ConfigError? {
-        do { _ = try load(changes); return nil } catch { return error }
+        do { _ = try load(changes); return nil } catch { return error.errors.first }
     }
 
     func failure(without names: [String], _ changes: [String: String] = [:]) -> ConfigError? {
         var variables = minimal.merging(changes) { _, b in b }
         for name in names { variables[name] = nil }
-        do { _ = try ConfigLoader.load(variables); return nil } catch { return error }
+        do { _ = try ConfigLoader.load(variables); return nil } catch { return error.errors.first }
     }
 
     // MARK: Defaults
@@ -261,6 +262,52 @@ import Testing
         if !value.isEmpty, name.contains("PASSWORD") || name.contains("API_KEY") { #expect(!error.line.contains(value)) }
     }
 
+    // MARK: Every problem at once
+
+    @Test func everyBadSettingIsReportedAtOnceInTheOrderOfTheVariables() {
+        var variables = minimal.merging([
+            "WORKOS_COOKIE_PASSWORD": "Qz7-pw-12chr", "AUTHKIT_HTTP_RETRIES": "abc", "WORKOS_COOKIE_SAMESITE": "sideways",
+            "AUTHKIT_ALLOWED_REDIRECT_URIS": "https://*.com/cb", "AUTHKIT_ASSERTION_TTL_SECONDS": "0",
+        ]) { _, b in b }
+        variables["WORKOS_CLIENT_ID"] = nil
+        do {
+            let config = try ConfigLoader.load(variables)
+            Issue.record("loaded: \(config)")
+        } catch {
+            #expect(error.errors.map(\.variable) == [
+                "WORKOS_CLIENT_ID", "WORKOS_COOKIE_PASSWORD", "WORKOS_COOKIE_SAMESITE", "AUTHKIT_HTTP_RETRIES",
+                "AUTHKIT_ALLOWED_REDIRECT_URIS", "AUTHKIT_ASSERTION_TTL_SECONDS",
+            ])
+            #expect(error.lines == error.errors.map(\.line))
+            #expect(error.lines.first == "WORKOS_CLIENT_ID is not set. Fix: copy the client ID (client_…) from the WorkOS dashboard, API Keys page.")
+            for (problem, line) in zip(error.errors, error.lines) {
+                #expect(line.hasPrefix(problem.variable + " ") && line.contains(". Fix: ") && !line.contains("\n"), "\(line)")
+            }
+            #expect(!error.description.contains("Qz7-pw"))
+            #expect(error.description.split(separator: "\n").count == 6)
+        }
+    }
+
+    @Test func aProblemIsReportedOnceNotAgainThroughTheChecksThatDependOnIt() {
+        func variables(_ changes: [String: String], without names: [String] = []) -> [String] {
+            var all = minimal.merging(changes) { _, b in b }
+            for name in names { all[name] = nil }
+            do { _ = try ConfigLoader.load(all); return [] } catch { return error.errors.map(\.variable) }
+        }
+        // A missing password is not also too short; a bad timeout is not also compared with the other.
+        #expect(variables([:], without: ["WORKOS_COOKIE_PASSWORD"]) == ["WORKOS_COOKIE_PASSWORD"])
+        #expect(variables(["AUTHKIT_HTTP_CONNECT_TIMEOUT_MS": "abc", "AUTHKIT_HTTP_TIMEOUT_MS": "1000"]) == ["AUTHKIT_HTTP_CONNECT_TIMEOUT_MS"])
+        #expect(variables(["AUTHKIT_HTTP_CONNECT_TIMEOUT_MS": "5000", "AUTHKIT_HTTP_TIMEOUT_MS": "x"]) == ["AUTHKIT_HTTP_TIMEOUT_MS"])
+        // A refused key directory is not also "nowhere to keep the key".
+        #expect(variables(["AUTHKIT_ASSERTION_ALG": "es256", "AUTHKIT_ASSERTION_KEY_DIR": "keys"]) == ["AUTHKIT_ASSERTION_KEY_DIR"])
+        #expect(variables(["AUTHKIT_ASSERTION_ALG": "es256", "AUTHKIT_CACHE_DIR": "cache"]) == ["AUTHKIT_CACHE_DIR"])
+        // One refresh secret for both hooks: missing once; a bad hook URL and the missing secret both.
+        #expect(variables(["AUTHKIT_ON_REFRESH_SUCCESS_URL": "https://h.example/r", "AUTHKIT_ON_REFRESH_ERROR_URL": "https://h.example/e"])
+            == ["AUTHKIT_ON_REFRESH_SECRET"])
+        #expect(variables(["AUTHKIT_ON_SUCCESS_URL": "/relative"]) == ["AUTHKIT_ON_SUCCESS_URL", "AUTHKIT_ON_SUCCESS_SECRET"])
+        #expect(variables([:], without: ["WORKOS_REDIRECT_URI", "WORKOS_API_KEY"]) == ["WORKOS_API_KEY", "WORKOS_REDIRECT_URI"])
+    }
+
     // MARK: describe
 
     @Test func describeMasksSecrets() throws {
@@ -329,7 +376,7 @@ import Testing
         #expect(set.apiKeyCache == ApiKeyCachePolicy(positiveMillis: 5000, negativeMillis: 0, capacity: 7))
         #expect(ConfigLoader.describe(set).contains { $0.name == "AUTHKIT_API_KEY_CACHE_SECONDS" && $0.value == "5" })
         for (name, value) in [("AUTHKIT_API_KEY_CACHE_SECONDS", "-1"), ("AUTHKIT_API_KEY_NEGATIVE_CACHE_SECONDS", "86401"), ("AUTHKIT_API_KEY_CACHE_SIZE", "1e3")] {
-            #expect(throws: ConfigError.self, "\(name)") { try ConfigLoader.load(minimal.merging([name: value]) { _, b in b }) }
+            #expect(throws: ConfigErrors.self, "\(name)") { try ConfigLoader.load(minimal.merging([name: value]) { _, b in b }) }
         }
         // Process settings, not location ones: a CGI environment or Apache SetEnv carrying them is not refused.
         #expect((try? LocationSettings.parse(["AUTHKIT_API_KEY_CACHE_SECONDS": "5"]).get()) != nil)

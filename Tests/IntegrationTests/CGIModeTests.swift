@@ -55,6 +55,22 @@ import Testing
         #expect(denied.stdout.contains("X-AuthKit-Sign-In: /auth/sign-in?return_to=%2Fprotected%2Fpage\r\n"))
     }
 
+    /// A bad configuration answers no request: every problem, one line each on stderr (the
+    /// server's error log), exit 78, nothing on stdout (the server answers 500).
+    @Test func aBadConfigurationNamesEveryProblemOnStderr() throws {
+        let result = try runCommand(Binaries.path("authkit-fcgi"), [], environment: [
+            "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "REQUEST_URI": "/protected/page", "AUTHKIT_SERVED_PATH": "/protected/page",
+            "WORKOS_API_KEY": "sk_test_default", "WORKOS_COOKIE_PASSWORD": "J8vQ2mZr5Tn1Xw4Ls7Hd0Pf3Gk6Yb9Ce",
+            "WORKOS_REDIRECT_URI": "http://localhost:8080/auth/callback", "AUTHKIT_METRICS": "sometimes",
+        ])
+        #expect(result.status == 78)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 2, "\(result.stderr)")
+        #expect(lines.first?.hasPrefix("authkit-fcgi: WORKOS_CLIENT_ID is not set. Fix: ") == true)
+        #expect(lines.last?.hasPrefix("authkit-fcgi: AUTHKIT_METRICS must be loopback, on or off. Fix: ") == true)
+    }
+
     /// A CGI-mode authorizer check of the session cookie, configured for the emulator.
     static func authorizerCheck(cookie: String, emulator: EmulatorProcess) -> [String: String] {
         [

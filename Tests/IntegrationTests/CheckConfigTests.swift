@@ -122,7 +122,38 @@ import Testing
         let result = try runCommand(binary, command)
         #expect(result.status == 78)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr == "authkit-fcgi: WORKOS_CLIENT_ID is not set. Fix: copy the client ID (client_…) from the WorkOS dashboard, API Keys page.\n")
+        #expect(result.stderr.split(separator: "\n").first == "authkit-fcgi: WORKOS_CLIENT_ID is not set. Fix: copy the client ID (client_…) from the WorkOS dashboard, API Keys page.")
+        // The other required ones follow, one line each.
+        #expect(Self.problemVariables(result.stderr) == ["WORKOS_CLIENT_ID", "WORKOS_API_KEY", "WORKOS_COOKIE_PASSWORD", "WORKOS_REDIRECT_URI"])
+    }
+
+    /// The variable each stderr line names (`authkit-fcgi: NAME …`), nil for a line of another shape.
+    static func problemVariables(_ stderr: String) -> [String?] {
+        stderr.split(separator: "\n").map { line in
+            guard line.hasPrefix("authkit-fcgi: ") else { return nil }
+            return line.dropFirst("authkit-fcgi: ".count).split(separator: " ").first.map(String.init)
+        }
+    }
+
+    @Test func everyProblemIsOneLineOnStderrAllAtOnce() throws {
+        let (directory, file) = try envFile("""
+            WORKOS_CLIENT_ID=client_01TEST
+            WORKOS_API_KEY=\(Self.apiKey)
+            WORKOS_COOKIE_PASSWORD=tooShortPw9
+            WORKOS_REDIRECT_URI=https://a.example/cb
+            WORKOS_COOKIE_SAMESITE=sideways
+            """)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for command in [["check-config"], ["serve", "--listen", "127.0.0.1:1"]] {
+            let result = try runCommand(binary, command + ["--env-file", file.path], environment: ["AUTHKIT_HTTP_RETRIES": "abc"])
+            #expect(result.status == 78, "\(command)")
+            #expect(result.stdout.isEmpty, "\(command)")
+            #expect(result.stderr.hasSuffix(".\n"))
+            #expect(Self.problemVariables(result.stderr) == ["WORKOS_COOKIE_PASSWORD", "WORKOS_COOKIE_SAMESITE", "AUTHKIT_HTTP_RETRIES"],
+                    "\(command): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").allSatisfy { $0.contains(". Fix: ") })
+            #expect(!result.stderr.contains("tooShortPw9"))
+        }
     }
 
     @Test func missingOrUnreadableEnvFileStops() throws {

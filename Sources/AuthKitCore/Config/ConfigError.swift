@@ -26,3 +26,21 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { line }
 }
+
+/// Every problem one ``ConfigLoader/load(_:)`` found, in the order of the variables: a bad
+/// configuration is reported all at once, not one restart per problem.
+///
+/// `authkit-fcgi` prints ``lines``, one per problem, before exiting with status 78.
+public struct ConfigErrors: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The problems, at least one, in the order ``ConfigLoader`` checks the variables.
+    public let errors: [ConfigError]
+
+    public init(_ errors: [ConfigError]) {
+        self.errors = errors
+    }
+
+    /// ``ConfigError/line`` of each problem.
+    public var lines: [String] { errors.map(\.line) }
+
+    public var description: String { lines.joined(separator: "\n") }
+}

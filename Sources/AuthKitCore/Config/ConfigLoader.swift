@@ -5,14 +5,27 @@
 /// ``DotEnv`` and lays the process environment over it). An empty value counts as unset, like
 /// `process.env.X || default` in authkit-nextjs.
 public enum ConfigLoader {
-    /// The validated configuration, or the first problem found (required variables first).
-    public static func load(_ variables: [String: String]) throws(ConfigError) -> AuthKitConfig {
+    /// The validated configuration, or every problem found, in the order of the variables
+    /// (required variables first). Each setting is checked on its own, so one bad value does
+    /// not hide the next: the operator fixes them all before one restart.
+    public static func load(_ variables: [String: String]) throws(ConfigErrors) -> AuthKitConfig {
+        var problems: [ConfigError] = []
+        /// Runs one independent check; its problem, if any, is kept and the load goes on. (Each
+        /// check spells `() throws(ConfigError) in`: Swift infers `any Error` for a closure otherwise.)
+        func collect(_ check: () throws(ConfigError) -> Void) {
+            do { try check() } catch { problems.append(error) }
+        }
         func value(_ name: String) -> String? {
             guard let value = variables[name], !value.isEmpty else { return nil }
             return value
         }
-        func required(_ name: String, fix: String) throws(ConfigError) -> String {
-            guard let value = value(name) else { throw ConfigError(variable: name, problem: "is not set", fix: fix) }
+        /// The value, or "" once its absence is recorded: a placeholder only so that the later
+        /// checks still run; the load fails anyway.
+        func required(_ name: String, fix: String) -> String {
+            guard let value = value(name) else {
+                problems.append(ConfigError(variable: name, problem: "is not set", fix: fix))
+                return ""
+            }
             return value
         }
         func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>, unit: String) throws(ConfigError) -> Int {
@@ -36,38 +49,45 @@ public enum ConfigLoader {
             }
         }
 
-        let clientId = try required("WORKOS_CLIENT_ID", fix: "copy the client ID (client_…) from the WorkOS dashboard, API Keys page")
-        let apiKey = try required("WORKOS_API_KEY", fix: "copy the API key (sk_…) from the WorkOS dashboard, API Keys page")
-        let password = try required("WORKOS_COOKIE_PASSWORD", fix: "set it to a random string of at least 32 characters, e.g. the output of `openssl rand -base64 24`")
-        try checkPassword(password, variable: "WORKOS_COOKIE_PASSWORD")
+        let clientId = required("WORKOS_CLIENT_ID", fix: "copy the client ID (client_…) from the WorkOS dashboard, API Keys page")
+        let apiKey = required("WORKOS_API_KEY", fix: "copy the API key (sk_…) from the WorkOS dashboard, API Keys page")
+        let password = required("WORKOS_COOKIE_PASSWORD", fix: "set it to a random string of at least 32 characters, e.g. the output of `openssl rand -base64 24`")
+        if !password.isEmpty { collect { () throws(ConfigError) in try checkPassword(password, variable: "WORKOS_COOKIE_PASSWORD") } }
         let previous = (value("WORKOS_COOKIE_PASSWORD_PREVIOUS") ?? "")
             .splitOnByte(UInt8(ascii: ",")).map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
         for (position, old) in previous.enumerated() {
-            try checkPassword(old, variable: "WORKOS_COOKIE_PASSWORD_PREVIOUS", entry: previous.count > 1 ? position + 1 : nil)
+            collect { () throws(ConfigError) in
+                try checkPassword(old, variable: "WORKOS_COOKIE_PASSWORD_PREVIOUS", entry: previous.count > 1 ? position + 1 : nil)
+            }
         }
 
-        guard let redirectURI = value("WORKOS_REDIRECT_URI") ?? value("NEXT_PUBLIC_WORKOS_REDIRECT_URI") else {
-            throw ConfigError(variable: "WORKOS_REDIRECT_URI", problem: "is not set (NEXT_PUBLIC_WORKOS_REDIRECT_URI is accepted too)",
-                              fix: "set it to the callback URL registered in the WorkOS dashboard, e.g. https://example.com/auth/callback")
-        }
-        let redirectVariable = value("WORKOS_REDIRECT_URI") != nil ? "WORKOS_REDIRECT_URI" : "NEXT_PUBLIC_WORKOS_REDIRECT_URI"
-        guard isAbsoluteHTTPURL(redirectURI) else {
-            throw ConfigError(variable: redirectVariable, problem: "is not an absolute http or https URL with a host",
-                              fix: "set it to the full callback URL, e.g. https://example.com/auth/callback")
+        let redirectURI = value("WORKOS_REDIRECT_URI") ?? value("NEXT_PUBLIC_WORKOS_REDIRECT_URI")
+        collect { () throws(ConfigError) in
+            guard let redirectURI else {
+                throw ConfigError(variable: "WORKOS_REDIRECT_URI", problem: "is not set (NEXT_PUBLIC_WORKOS_REDIRECT_URI is accepted too)",
+                                  fix: "set it to the callback URL registered in the WorkOS dashboard, e.g. https://example.com/auth/callback")
+            }
+            let redirectVariable = value("WORKOS_REDIRECT_URI") != nil ? "WORKOS_REDIRECT_URI" : "NEXT_PUBLIC_WORKOS_REDIRECT_URI"
+            guard isAbsoluteHTTPURL(redirectURI) else {
+                throw ConfigError(variable: redirectVariable, problem: "is not an absolute http or https URL with a host",
+                                  fix: "set it to the full callback URL, e.g. https://example.com/auth/callback")
+            }
         }
 
         var config = AuthKitConfig(clientId: clientId, apiKey: apiKey, cookiePassword: password,
-                                   previousCookiePasswords: previous, redirectURI: redirectURI)
+                                   previousCookiePasswords: previous, redirectURI: redirectURI ?? "")
         if let name = value("WORKOS_COOKIE_NAME") {
-            guard name.utf8.allSatisfy(isCookieNameByte) else {
-                throw ConfigError(variable: "WORKOS_COOKIE_NAME", problem: "is not a valid cookie name",
-                                  fix: "use letters, digits and - _ . only, e.g. wos-session")
+            collect { () throws(ConfigError) in
+                guard name.utf8.allSatisfy(isCookieNameByte) else {
+                    throw ConfigError(variable: "WORKOS_COOKIE_NAME", problem: "is not a valid cookie name",
+                                      fix: "use letters, digits and - _ . only, e.g. wos-session")
+                }
+                config.cookieName = name
             }
-            config.cookieName = name
         }
-        if let maxAge = value("WORKOS_COOKIE_MAX_AGE") {
-            // authkit: parseInt(v, 10), and 34560000 when that is NaN.
-            if let parsed = IronSession.parseIntLikeJavaScript(Substring(maxAge)) {
+        // authkit: parseInt(v, 10), and 34560000 when that is NaN.
+        if let maxAge = value("WORKOS_COOKIE_MAX_AGE"), let parsed = IronSession.parseIntLikeJavaScript(Substring(maxAge)) {
+            collect { () throws(ConfigError) in
                 guard parsed >= 0 else {
                     throw ConfigError(variable: "WORKOS_COOKIE_MAX_AGE", problem: "is negative",
                                       fix: "set it to a number of seconds such as 34560000 (400 days)")
@@ -83,135 +103,214 @@ public enum ConfigLoader {
         }
         config.cookieDomain = value("WORKOS_COOKIE_DOMAIN")
         if let sameSite = value("WORKOS_COOKIE_SAMESITE") {
-            guard let parsed = CookieSameSite(rawValue: sameSite.lowercasedASCII()) else {
-                throw ConfigError(variable: "WORKOS_COOKIE_SAMESITE", problem: "must be lax, strict or none",
-                                  fix: "set it to lax (the default), strict or none")
+            collect { () throws(ConfigError) in
+                guard let parsed = CookieSameSite(rawValue: sameSite.lowercasedASCII()) else {
+                    throw ConfigError(variable: "WORKOS_COOKIE_SAMESITE", problem: "must be lax, strict or none",
+                                      fix: "set it to lax (the default), strict or none")
+                }
+                config.cookieSameSite = parsed
             }
-            config.cookieSameSite = parsed
         }
         if let host = value("WORKOS_API_HOSTNAME") { config.apiHostname = host }
         if let https = value("WORKOS_API_HTTPS") {
             // authkit-nextjs: `WORKOS_API_HTTPS === 'true'`, so anything but true/false is refused
             // here rather than read differently.
-            switch https.trimmingWhitespace().lowercasedASCII() {
-            case "true": config.apiHTTPS = true
-            case "false": config.apiHTTPS = false
-            default:
-                throw ConfigError(variable: "WORKOS_API_HTTPS", problem: "must be true or false",
-                                  fix: "set it to true (the default) or false (plain HTTP, for a local WorkOS emulator)")
+            collect { () throws(ConfigError) in
+                switch https.trimmingWhitespace().lowercasedASCII() {
+                case "true": config.apiHTTPS = true
+                case "false": config.apiHTTPS = false
+                default:
+                    throw ConfigError(variable: "WORKOS_API_HTTPS", problem: "must be true or false",
+                                      fix: "set it to true (the default) or false (plain HTTP, for a local WorkOS emulator)")
+                }
             }
         }
         if value("WORKOS_API_PORT") != nil {
-            config.apiPort = try integer("WORKOS_API_PORT", default: 443, range: 1...65535, unit: "a TCP port")
+            collect { () throws(ConfigError) in config.apiPort = try integer("WORKOS_API_PORT", default: 443, range: 1...65535, unit: "a TCP port") }
         }
         if value("WORKOS_REFRESH_BUFFER_SECONDS") != nil {
-            config.refreshBufferSeconds = try integer("WORKOS_REFRESH_BUFFER_SECONDS", default: 60, range: 0...86_400, unit: "seconds")
-        }
-        config.clockLeewaySeconds = try integer("AUTHKIT_CLOCK_LEEWAY_SECONDS", default: 0, range: 0...300, unit: "seconds")
-        config.httpConnectTimeoutMillis = try integer("AUTHKIT_HTTP_CONNECT_TIMEOUT_MS", default: 3000, range: 1...60_000, unit: "milliseconds")
-        config.httpTotalTimeoutMillis = try integer("AUTHKIT_HTTP_TIMEOUT_MS", default: 10_000, range: 1...120_000, unit: "milliseconds")
-        config.httpRetries = try integer("AUTHKIT_HTTP_RETRIES", default: 2, range: 0...5, unit: "retries")
-        guard config.httpTotalTimeoutMillis >= config.httpConnectTimeoutMillis else {
-            throw ConfigError(variable: "AUTHKIT_HTTP_TIMEOUT_MS", problem: "is shorter than AUTHKIT_HTTP_CONNECT_TIMEOUT_MS",
-                              fix: "make the whole-request timeout at least the connect timeout")
-        }
-        if let base = value("AUTHKIT_BASE_URL") {
-            guard isAbsoluteHTTPURL(base) else {
-                throw ConfigError(variable: "AUTHKIT_BASE_URL", problem: "is not an absolute http(s) URL",
-                                  fix: "set it to the site's public origin, e.g. https://example.com")
+            collect { () throws(ConfigError) in
+                config.refreshBufferSeconds = try integer("WORKOS_REFRESH_BUFFER_SECONDS", default: 60, range: 0...86_400, unit: "seconds")
             }
-            config.baseURL = base
+        }
+        collect { () throws(ConfigError) in
+            config.clockLeewaySeconds = try integer("AUTHKIT_CLOCK_LEEWAY_SECONDS", default: 0, range: 0...300, unit: "seconds")
+        }
+        let beforeTimeouts = problems.count
+        collect { () throws(ConfigError) in
+            config.httpConnectTimeoutMillis = try integer("AUTHKIT_HTTP_CONNECT_TIMEOUT_MS", default: 3000, range: 1...60_000, unit: "milliseconds")
+        }
+        collect { () throws(ConfigError) in
+            config.httpTotalTimeoutMillis = try integer("AUTHKIT_HTTP_TIMEOUT_MS", default: 10_000, range: 1...120_000, unit: "milliseconds")
+        }
+        // Compared only when both were read: a bad one keeps its default, no reason to blame the other.
+        if problems.count == beforeTimeouts, config.httpTotalTimeoutMillis < config.httpConnectTimeoutMillis {
+            problems.append(ConfigError(variable: "AUTHKIT_HTTP_TIMEOUT_MS", problem: "is shorter than AUTHKIT_HTTP_CONNECT_TIMEOUT_MS",
+                                        fix: "make the whole-request timeout at least the connect timeout"))
+        }
+        collect { () throws(ConfigError) in config.httpRetries = try integer("AUTHKIT_HTTP_RETRIES", default: 2, range: 0...5, unit: "retries") }
+        if let base = value("AUTHKIT_BASE_URL") {
+            collect { () throws(ConfigError) in
+                guard isAbsoluteHTTPURL(base) else {
+                    throw ConfigError(variable: "AUTHKIT_BASE_URL", problem: "is not an absolute http(s) URL",
+                                      fix: "set it to the site's public origin, e.g. https://example.com")
+                }
+                config.baseURL = base
+            }
         }
         if let prefix = value("AUTHKIT_ENDPOINT_PREFIX") {
-            guard prefix.utf8.first == UInt8(ascii: "/"), !prefix.utf8.contains(UInt8(ascii: "?")), !prefix.utf8.contains(UInt8(ascii: "#")) else {
-                throw ConfigError(variable: "AUTHKIT_ENDPOINT_PREFIX", problem: "must be a path starting with /",
-                                  fix: "set it to a path such as /auth/")
+            collect { () throws(ConfigError) in
+                guard prefix.utf8.first == UInt8(ascii: "/"), !prefix.utf8.contains(UInt8(ascii: "?")), !prefix.utf8.contains(UInt8(ascii: "#")) else {
+                    throw ConfigError(variable: "AUTHKIT_ENDPOINT_PREFIX", problem: "must be a path starting with /",
+                                      fix: "set it to a path such as /auth/")
+                }
+                config.endpointPrefix = prefix.utf8.last == UInt8(ascii: "/") ? prefix : prefix + "/"
             }
-            config.endpointPrefix = prefix.utf8.last == UInt8(ascii: "/") ? prefix : prefix + "/"
         }
-        config.unauthenticatedPaths = try patterns("WORKOS_UNAUTHENTICATED_PATHS", value("WORKOS_UNAUTHENTICATED_PATHS"))
-        config.signUpPaths = try patterns("WORKOS_SIGN_UP_PATHS", value("WORKOS_SIGN_UP_PATHS"))
-        config.passAccessToken = try boolean("AUTHKIT_PASS_ACCESS_TOKEN", default: false)
-        config.sessionCacheSize = try integer("AUTHKIT_SESSION_CACHE_SIZE", default: 10_000, range: 0...10_000_000, unit: "sessions")
-        config.apiKeyCache = ApiKeyCachePolicy(
-            positiveMillis: Int64(try integer("AUTHKIT_API_KEY_CACHE_SECONDS", default: 60, range: 0...86_400, unit: "seconds")) * 1000,
-            negativeMillis: Int64(try integer("AUTHKIT_API_KEY_NEGATIVE_CACHE_SECONDS", default: 10, range: 0...86_400, unit: "seconds")) * 1000,
-            capacity: try integer("AUTHKIT_API_KEY_CACHE_SIZE", default: 10_000, range: 0...10_000_000, unit: "keys"))
+        collect { () throws(ConfigError) in
+            config.unauthenticatedPaths = try patterns("WORKOS_UNAUTHENTICATED_PATHS", value("WORKOS_UNAUTHENTICATED_PATHS"))
+        }
+        collect { () throws(ConfigError) in config.signUpPaths = try patterns("WORKOS_SIGN_UP_PATHS", value("WORKOS_SIGN_UP_PATHS")) }
+        collect { () throws(ConfigError) in config.passAccessToken = try boolean("AUTHKIT_PASS_ACCESS_TOKEN", default: false) }
+        collect { () throws(ConfigError) in
+            config.sessionCacheSize = try integer("AUTHKIT_SESSION_CACHE_SIZE", default: 10_000, range: 0...10_000_000, unit: "sessions")
+        }
+        collect { () throws(ConfigError) in
+            config.apiKeyCache.positiveMillis = Int64(try integer("AUTHKIT_API_KEY_CACHE_SECONDS", default: 60, range: 0...86_400, unit: "seconds")) * 1000
+        }
+        collect { () throws(ConfigError) in
+            config.apiKeyCache.negativeMillis = Int64(try integer("AUTHKIT_API_KEY_NEGATIVE_CACHE_SECONDS", default: 10, range: 0...86_400, unit: "seconds")) * 1000
+        }
+        collect { () throws(ConfigError) in
+            config.apiKeyCache.capacity = try integer("AUTHKIT_API_KEY_CACHE_SIZE", default: 10_000, range: 0...10_000_000, unit: "keys")
+        }
         if let hosts = value("AUTHKIT_ALLOWED_RETURN_HOSTS") {
-            guard let allowed = AllowedReturnHosts(list: hosts) else {
-                throw ConfigError(variable: "AUTHKIT_ALLOWED_RETURN_HOSTS", problem: "has an entry that is not a host name",
-                                  fix: "list host names separated by commas, e.g. docs.example.com,.example.org (a leading dot allows subdomains)")
+            collect { () throws(ConfigError) in
+                guard let allowed = AllowedReturnHosts(list: hosts) else {
+                    throw ConfigError(variable: "AUTHKIT_ALLOWED_RETURN_HOSTS", problem: "has an entry that is not a host name",
+                                      fix: "list host names separated by commas, e.g. docs.example.com,.example.org (a leading dot allows subdomains)")
+                }
+                config.allowedReturnHosts = allowed
             }
-            config.allowedReturnHosts = allowed
         }
         if let issuers = value("WORKOS_ISSUER") {
-            guard let accepted = AcceptedIssuers.parse(list: issuers) else {
-                throw ConfigError(variable: "WORKOS_ISSUER", problem: "is not a list of http(s) URLs (at most \(AcceptedIssuers.maximumCount), comma-separated)",
-                                  fix: "list your WorkOS environment's exact token issuers, e.g. https://api.workos.com/user_management/client_123,https://auth.example.com, or remove it to accept the API host's own")
+            collect { () throws(ConfigError) in
+                guard let accepted = AcceptedIssuers.parse(list: issuers) else {
+                    throw ConfigError(variable: "WORKOS_ISSUER", problem: "is not a list of http(s) URLs (at most \(AcceptedIssuers.maximumCount), comma-separated)",
+                                      fix: "list your WorkOS environment's exact token issuers, e.g. https://api.workos.com/user_management/client_123,https://auth.example.com, or remove it to accept the API host's own")
+                }
+                config.issuers = accepted.values
             }
-            config.issuers = accepted.values
         }
         if let list = value(Site.allowlistVariable) {
-            switch AllowedRedirectURIs.parse(list) {
-            case .success(let allowed): config.allowedRedirectURIs = allowed
-            case .failure(let problems):
-                // Every bad entry in the one line, each with its reason.
-                throw ConfigError(variable: Site.allowlistVariable, problem: "has \(problems.all.count == 1 ? "an entry" : "entries") authkit-fcgi cannot use: "
-                                    + problems.all.map(\.description).joined(separator: "; "),
-                                  fix: "list redirect URIs separated by commas, each http(s)://host[:port]/path, exact or with * as the whole first host label, e.g. https://app.example.com/auth/callback,https://*.example.com/auth/callback")
+            collect { () throws(ConfigError) in
+                switch AllowedRedirectURIs.parse(list) {
+                case .success(let allowed): config.allowedRedirectURIs = allowed
+                case .failure(let problems):
+                    // Every bad entry in the one line, each with its reason.
+                    throw ConfigError(variable: Site.allowlistVariable, problem: "has \(problems.all.count == 1 ? "an entry" : "entries") authkit-fcgi cannot use: "
+                                        + problems.all.map(\.description).joined(separator: "; "),
+                                      fix: "list redirect URIs separated by commas, each http(s)://host[:port]/path, exact or with * as the whole first host label, e.g. https://app.example.com/auth/callback,https://*.example.com/auth/callback")
+                }
             }
         }
-        config.eagerAuth = try boolean("WORKOS_EAGER_AUTH", default: false)
+        collect { () throws(ConfigError) in config.eagerAuth = try boolean("WORKOS_EAGER_AUTH", default: false) }
         if let hook = value("AUTHKIT_ON_SUCCESS_URL") {
-            guard isAbsoluteHTTPURL(hook) else {
-                throw ConfigError(variable: "AUTHKIT_ON_SUCCESS_URL", problem: "is not an absolute http(s) URL",
-                                  fix: "set it to the URL that receives sign-ins, e.g. http://127.0.0.1:3000/hooks/sign-in")
+            collect { () throws(ConfigError) in
+                guard isAbsoluteHTTPURL(hook) else {
+                    throw ConfigError(variable: "AUTHKIT_ON_SUCCESS_URL", problem: "is not an absolute http(s) URL",
+                                      fix: "set it to the URL that receives sign-ins, e.g. http://127.0.0.1:3000/hooks/sign-in")
+                }
+                config.onSuccessURL = hook
             }
-            guard let secret = value("AUTHKIT_ON_SUCCESS_SECRET"), secret.utf8.count >= 16 else {
-                throw ConfigError(variable: "AUTHKIT_ON_SUCCESS_SECRET", problem: "must be set (at least 16 characters) when AUTHKIT_ON_SUCCESS_URL is",
-                                  fix: "set it to a random string shared with the receiver, e.g. `openssl rand -hex 32`")
+            collect { () throws(ConfigError) in
+                guard let secret = value("AUTHKIT_ON_SUCCESS_SECRET"), secret.utf8.count >= 16 else {
+                    throw ConfigError(variable: "AUTHKIT_ON_SUCCESS_SECRET", problem: "must be set (at least 16 characters) when AUTHKIT_ON_SUCCESS_URL is",
+                                      fix: "set it to a random string shared with the receiver, e.g. `openssl rand -hex 32`")
+                }
+                config.onSuccessSecret = secret
             }
-            config.onSuccessURL = hook
-            config.onSuccessSecret = secret
         }
-        config.onSuccessRequired = try boolean("AUTHKIT_ON_SUCCESS_REQUIRED", default: false)
-        for (variable, what) in [("AUTHKIT_ON_REFRESH_SUCCESS_URL", "refreshes"), ("AUTHKIT_ON_REFRESH_ERROR_URL", "failed refreshes")] {
+        collect { () throws(ConfigError) in config.onSuccessRequired = try boolean("AUTHKIT_ON_SUCCESS_REQUIRED", default: false) }
+        let refreshHooks = [("AUTHKIT_ON_REFRESH_SUCCESS_URL", "refreshes"), ("AUTHKIT_ON_REFRESH_ERROR_URL", "failed refreshes")]
+        for (variable, what) in refreshHooks {
             guard let hook = value(variable) else { continue }
-            guard isAbsoluteHTTPURL(hook) else {
-                throw ConfigError(variable: variable, problem: "is not an absolute http(s) URL",
-                                  fix: "set it to the URL that receives \(what), e.g. http://127.0.0.1:3000/hooks/refresh")
+            collect { () throws(ConfigError) in
+                guard isAbsoluteHTTPURL(hook) else {
+                    throw ConfigError(variable: variable, problem: "is not an absolute http(s) URL",
+                                      fix: "set it to the URL that receives \(what), e.g. http://127.0.0.1:3000/hooks/refresh")
+                }
+                if what == "refreshes" { config.onRefreshSuccessURL = hook } else { config.onRefreshErrorURL = hook }
             }
-            guard let secret = value("AUTHKIT_ON_REFRESH_SECRET"), secret.utf8.count >= 16 else {
-                throw ConfigError(variable: "AUTHKIT_ON_REFRESH_SECRET", problem: "must be set (at least 16 characters) when \(variable) is",
-                                  fix: "set it to a random string shared with the receiver, e.g. `openssl rand -hex 32`")
+        }
+        // One secret for both hooks: named once, after the first hook that needs it.
+        if let variable = refreshHooks.map(\.0).first(where: { value($0) != nil }) {
+            collect { () throws(ConfigError) in
+                guard let secret = value("AUTHKIT_ON_REFRESH_SECRET"), secret.utf8.count >= 16 else {
+                    throw ConfigError(variable: "AUTHKIT_ON_REFRESH_SECRET", problem: "must be set (at least 16 characters) when \(variable) is",
+                                      fix: "set it to a random string shared with the receiver, e.g. `openssl rand -hex 32`")
+                }
+                config.onRefreshSecret = secret
             }
-            if what == "refreshes" { config.onRefreshSuccessURL = hook } else { config.onRefreshErrorURL = hook }
-            config.onRefreshSecret = secret
         }
         config.errorPagePath = value("AUTHKIT_ERROR_PAGE")
-        config.cacheDirectory = try absolutePath("AUTHKIT_CACHE_DIR", value("AUTHKIT_CACHE_DIR"), example: "/var/cache/authkit-fcgi")
+        collect { () throws(ConfigError) in
+            config.cacheDirectory = try absolutePath("AUTHKIT_CACHE_DIR", value("AUTHKIT_CACHE_DIR"), example: "/var/cache/authkit-fcgi")
+        }
         if let redis = value("AUTHKIT_REDIS_URL") {
-            guard redis.hasBytePrefix("redis://") else {
-                throw ConfigError(variable: "AUTHKIT_REDIS_URL", problem: "is not a redis:// URL",
-                                  fix: "set it to redis://[:password@]host[:port][/db], e.g. redis://127.0.0.1:6379/0")
+            collect { () throws(ConfigError) in
+                guard redis.hasBytePrefix("redis://") else {
+                    throw ConfigError(variable: "AUTHKIT_REDIS_URL", problem: "is not a redis:// URL",
+                                      fix: "set it to redis://[:password@]host[:port][/db], e.g. redis://127.0.0.1:6379/0")
+                }
+                config.redisURL = redis
             }
-            config.redisURL = redis
         }
         if let format = value("AUTHKIT_LOG_FORMAT") {
-            guard let parsed = AuthKitConfig.LogFormat(rawValue: format.lowercasedASCII()) else {
-                throw ConfigError(variable: "AUTHKIT_LOG_FORMAT", problem: "must be logfmt or json", fix: "set it to logfmt (the default) or json")
+            collect { () throws(ConfigError) in
+                guard let parsed = AuthKitConfig.LogFormat(rawValue: format.lowercasedASCII()) else {
+                    throw ConfigError(variable: "AUTHKIT_LOG_FORMAT", problem: "must be logfmt or json", fix: "set it to logfmt (the default) or json")
+                }
+                config.logFormat = parsed
             }
-            config.logFormat = parsed
         }
-        config.debug = try boolean("WORKOS_DEBUG", default: false)
+        collect { () throws(ConfigError) in config.debug = try boolean("WORKOS_DEBUG", default: false) }
         if let access = value("AUTHKIT_METRICS") {
-            guard let parsed = AuthKitConfig.MetricsAccess(rawValue: access.lowercasedASCII()) else {
-                throw ConfigError(variable: "AUTHKIT_METRICS", problem: "must be loopback, on or off",
-                                  fix: "set it to loopback (the default: only 127.0.0.1 and ::1), on (restrict it in nginx/Apache) or off")
+            collect { () throws(ConfigError) in
+                guard let parsed = AuthKitConfig.MetricsAccess(rawValue: access.lowercasedASCII()) else {
+                    throw ConfigError(variable: "AUTHKIT_METRICS", problem: "must be loopback, on or off",
+                                      fix: "set it to loopback (the default: only 127.0.0.1 and ::1), on (restrict it in nginx/Apache) or off")
+                }
+                config.metricsAccess = parsed
             }
-            config.metricsAccess = parsed
         }
-        try loadAssertion(value, integer, into: &config)
+        // The identity assertion (`AUTHKIT_ASSERTION_*`).
+        if let text = value("AUTHKIT_ASSERTION_ALG"), text.lowercasedASCII() != "off" {
+            collect { () throws(ConfigError) in
+                guard let algorithm = AssertionAlgorithm(rawValue: text.lowercasedASCII()) else {
+                    throw ConfigError(variable: "AUTHKIT_ASSERTION_ALG", problem: "must be off, es256 or rs256",
+                                      fix: "set it to es256 (ECDSA P-256, the usual choice), rs256, or off (the default)")
+                }
+                config.assertionAlgorithm = algorithm
+            }
+        }
+        collect { () throws(ConfigError) in
+            config.assertionLifetimeSeconds = try integer("AUTHKIT_ASSERTION_TTL_SECONDS", default: 60, range: 10...600, unit: "seconds")
+        }
+        collect { () throws(ConfigError) in config.assertionRotateDays = try integer("AUTHKIT_ASSERTION_ROTATE_DAYS", default: 30, range: 1...365, unit: "days") }
+        config.assertionKeyFile = value("AUTHKIT_ASSERTION_KEY_FILE")
+        collect { () throws(ConfigError) in
+            config.assertionKeyDirectory = try absolutePath("AUTHKIT_ASSERTION_KEY_DIR", value("AUTHKIT_ASSERTION_KEY_DIR"),
+                                                            example: "/var/lib/authkit-fcgi/assertion-keys")
+        }
+        // The variables, not the config: a directory refused above is a problem already, not a
+        // second one ("nowhere to keep the key").
+        if config.assertionAlgorithm != nil, value("AUTHKIT_ASSERTION_KEY_FILE") == nil, value("AUTHKIT_ASSERTION_KEY_DIR") == nil,
+           value("AUTHKIT_CACHE_DIR") == nil {
+            problems.append(ConfigError(variable: "AUTHKIT_ASSERTION_ALG", problem: "is on, but there is nowhere to keep the signing key",
+                                        fix: "set AUTHKIT_ASSERTION_KEY_DIR (or AUTHKIT_CACHE_DIR) to a private directory, or AUTHKIT_ASSERTION_KEY_FILE to a PEM key"))
+        }
+        guard problems.isEmpty else { throw ConfigErrors(problems) }
         return config
     }
 
@@ -268,32 +367,6 @@ public enum ConfigLoader {
             ("AUTHKIT_ASSERTION_KEY_DIR", config.assertionKeyDirectory ?? (config.cacheDirectory.map { "(AUTHKIT_CACHE_DIR: \($0))" } ?? "(none)")),
             ("AUTHKIT_ASSERTION_ROTATE_DAYS", String(config.assertionRotateDays)),
         ]
-    }
-
-    /// The identity assertion's settings (`AUTHKIT_ASSERTION_*`).
-    private static func loadAssertion(
-        _ value: (String) -> String?, _ integer: (String, Int, ClosedRange<Int>, String) throws(ConfigError) -> Int,
-        into config: inout AuthKitConfig
-    ) throws(ConfigError) {
-        if let text = value("AUTHKIT_ASSERTION_ALG") {
-            let folded = text.lowercasedASCII()
-            if folded != "off" {
-                guard let algorithm = AssertionAlgorithm(rawValue: folded) else {
-                    throw ConfigError(variable: "AUTHKIT_ASSERTION_ALG", problem: "must be off, es256 or rs256",
-                                      fix: "set it to es256 (ECDSA P-256, the usual choice), rs256, or off (the default)")
-                }
-                config.assertionAlgorithm = algorithm
-            }
-        }
-        config.assertionLifetimeSeconds = try integer("AUTHKIT_ASSERTION_TTL_SECONDS", 60, 10...600, "seconds")
-        config.assertionRotateDays = try integer("AUTHKIT_ASSERTION_ROTATE_DAYS", 30, 1...365, "days")
-        config.assertionKeyFile = value("AUTHKIT_ASSERTION_KEY_FILE")
-        config.assertionKeyDirectory = try absolutePath("AUTHKIT_ASSERTION_KEY_DIR", value("AUTHKIT_ASSERTION_KEY_DIR"),
-                                                        example: "/var/lib/authkit-fcgi/assertion-keys")
-        if config.assertionAlgorithm != nil, config.assertionKeyFile == nil, config.assertionKeyDirectory == nil, config.cacheDirectory == nil {
-            throw ConfigError(variable: "AUTHKIT_ASSERTION_ALG", problem: "is on, but there is nowhere to keep the signing key",
-                              fix: "set AUTHKIT_ASSERTION_KEY_DIR (or AUTHKIT_CACHE_DIR) to a private directory, or AUTHKIT_ASSERTION_KEY_FILE to a PEM key")
-        }
     }
 
     /// A directory setting, which must be absolute (a relative one would depend on where the
