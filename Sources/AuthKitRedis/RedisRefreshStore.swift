@@ -86,27 +86,45 @@ final class RedisConnection: @unchecked Sendable {
 
     private init(context: UnsafeMutablePointer<redisContext>) { self.context = context }
 
-    static func open(_ url: RedisURL, timeoutMillis: Int) -> RedisConnection? {
+    /// Why a connection could not be had, for the log: hiredis's error (`Connection refused`,
+    /// a timeout), or the server refusing AUTH or SELECT. Never the password.
+    struct OpenFailure: Error {
+        let message: String
+    }
+
+    static func open(_ url: RedisURL, timeoutMillis: Int) -> Result<RedisConnection, OpenFailure> {
         let timeout = timeval(tv_sec: timeoutMillis / 1000, tv_usec: (timeoutMillis % 1000) * 1000)
-        guard let context = redisConnectWithTimeout(url.host, Int32(url.port), timeout) else { return nil }
+        let place = "\(url.host):\(url.port)"
+        guard let context = redisConnectWithTimeout(url.host, Int32(url.port), timeout) else {
+            return .failure(OpenFailure(message: "\(place): no memory for a connection"))
+        }
+        let connection = RedisConnection(context: context)
         guard context.pointee.err == 0 else {
-            redisFree(context)
-            return nil
+            let message = "\(place): \(connection.errorText)"
+            connection.close()
+            return .failure(OpenFailure(message: message))
         }
         _ = redisSetTimeout(context, timeout)
-        let connection = RedisConnection(context: context)
         if let password = url.password, connection.send(["AUTH", password]) != .status("OK") {
             connection.close()
-            return nil
+            return .failure(OpenFailure(message: "\(place): AUTH refused (check the password in AUTHKIT_REDIS_URL)"))
         }
         if url.database != 0, connection.send(["SELECT", String(url.database)]) != .status("OK") {
             connection.close()
-            return nil
+            return .failure(OpenFailure(message: "\(place): SELECT \(url.database) refused"))
         }
-        return connection
+        return .success(connection)
     }
 
     func close() { redisFree(context) }
+
+    /// hiredis's error text of this context (`errstr`, a fixed C buffer).
+    var errorText: String {
+        withUnsafeBytes(of: &context.pointee.errstr) { raw in
+            let bytes = raw.prefix { $0 != 0 }
+            return bytes.isEmpty ? "connection error" : String(decoding: bytes, as: UTF8.self)
+        }
+    }
 
     /// nil on a connection error (the context must then be discarded).
     func send(_ arguments: [String]) -> RedisReply? {

@@ -36,9 +36,12 @@ struct Application: Sendable {
         }
         var sharedStore: (any SharedRefreshStore)? = refreshStore
         var sharedApiKeys: (any SharedApiKeyStore)?
+        var redisHealth: RedisHealth?
         if let redis = config.redisURL {
             do {
-                let pool = RedisPool(url: try RedisURL(parsing: redis))
+                let health = Self.redisHealth(logger: logger, metrics: metrics)
+                redisHealth = health
+                let pool = RedisPool(url: try RedisURL(parsing: redis), health: health)
                 sharedStore = RedisRefreshStore(pool: pool)
                 sharedApiKeys = RedisApiKeyStore(pool: pool)
             } catch {
@@ -84,11 +87,44 @@ struct Application: Sendable {
             configured.errorPageTemplate = String(decoding: data, as: UTF8.self)
         }
         configured.assertionSigner = Self.assertionSigner(config: config, clock: clock, random: random)
+        if let redisHealth { configured.dependencyHealth = { Self.healthFields(redisHealth) } }
         jwks = keys
         let apiKeys = ApiKeyAuthenticator(workos: workos, cache: ApiKeyCache(policy: config.apiKeyCache), shared: sharedApiKeys,
                                           admission: admission, clock: clock, logger: logger)
         service = AuthKitService(settings: configured, authenticator: authenticator, clock: clock, random: random, logger: logger,
                                  apiKeys: apiKeys)
+    }
+
+    /// Redis going away or coming back is logged once each and counted: with it down, refresh
+    /// coordination and API-key answers stay on this host, which must never be silent.
+    static func redisHealth(logger: Logger, metrics: AuthKitMetrics) -> RedisHealth {
+        RedisHealth(changed: { state, previous, error in
+            switch state {
+            case .down:
+                metrics.redisUp.record(0)
+                logger.error("Redis unreachable: refresh coordination and API-key answers fall back to this host alone", metadata: [
+                    "event": "redis", "state": "down", "error": "\(error ?? "unknown")",
+                    "fix": "check that AUTHKIT_REDIS_URL's server runs and this host reaches it; sessions are kept meanwhile",
+                ])
+            case .up:
+                metrics.redisUp.record(1)
+                guard previous == .down else { return }
+                logger.notice("Redis reachable again: refresh coordination is shared across hosts", metadata: ["event": "redis", "state": "up"])
+            case .unknown:
+                break
+            }
+        }, fellBack: { metrics.redisFallbacks.increment() })
+    }
+
+    /// `/auth/health`'s Redis fields: `"redis": "up" | "down" | "unknown"`, the error while down.
+    static func healthFields(_ health: RedisHealth) -> (degraded: Bool, fields: [(String, JSONValue)]) {
+        switch health.state {
+        case .down:
+            return (true, [("redis", .string("down")), ("redis_error", .string(health.error ?? "unknown")),
+                           ("redis_fallbacks", .int(Int64(health.fallbacks)))])
+        case .up: return (false, [("redis", .string("up"))])
+        case .unknown: return (false, [("redis", .string("unknown"))])
+        }
     }
 
     /// The identity assertion's signer when `AUTHKIT_ASSERTION_ALG` is on; a key that cannot be

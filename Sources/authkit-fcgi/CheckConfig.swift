@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthKitCore
+import AuthKitRedis
 import AuthKitCurl
 import FoundationEssentials
 import Glibc
@@ -55,6 +56,20 @@ struct CheckConfig: ParsableCommand {
                 failed = true
                 fflush(nil)
                 StandardStreams.write(Array("authkit-fcgi: \(outcome.detail)\n".utf8), to: STDERR_FILENO)
+            }
+        }
+        if let redis = config.redisURL, let url = try? RedisURL(parsing: redis) {
+            // What serve would find: with Redis unreachable, coordination stays on each host.
+            let started = ContinuousClock.now
+            if let problem = RedisPool(url: url, connectTimeoutMillis: config.httpConnectTimeoutMillis).ping() {
+                print("\("Redis".padding(to: 7))  FAILED")
+                failed = true
+                fflush(nil)
+                StandardStreams.write(Array("authkit-fcgi: AUTHKIT_REDIS_URL \(problem). Fix: start Redis or correct the URL; meanwhile refreshes are coordinated per host only\n".utf8), to: STDERR_FILENO)
+            } else {
+                let elapsed = (ContinuousClock.now - started).components
+                let millis = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
+                print("\("Redis".padding(to: 7))  \("ok".padding(to: 7))  \(url.host):\(url.port): PONG, \(millis) ms")
             }
         }
         if failed { throw ExitCode(Self.unavailableExitCode) }

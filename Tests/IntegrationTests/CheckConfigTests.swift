@@ -274,6 +274,29 @@ extension CheckConfigTests {
         #expect(!result.stdout.contains(EmulatorProcess.apiKey))
     }
 
+    /// Issue 22 item 1: `--online` also asks the configured Redis, as serve would need it.
+    @Test func onlineChecksRedisToo() throws {
+        let emulator = try EmulatorProcess()
+        let (directory, file) = try emulatorEnvFile(port: emulator.port)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let redis = try RedisServer()
+        let up = try runCommand(binary, ["check-config", "--online", "--env-file", file.path], environment: ["AUTHKIT_REDIS_URL": redis.url])
+        #expect(up.status == 0, "\(up.stderr)")
+        let line = try #require(Self.onlineLine(up.stdout, "Redis"), "\(up.stdout)")
+        #expect(line.hasPrefix("Redis    ok       127.0.0.1:\(redis.port): PONG, ") && line.hasSuffix(" ms"), "\(line)")
+
+        let closed = freeLoopbackPort()
+        let down = try runCommand(binary, ["check-config", "--online", "--env-file", file.path],
+                                  environment: ["AUTHKIT_REDIS_URL": "redis://:hunter2-secret@127.0.0.1:\(closed)/0"])
+        #expect(down.status == 69)
+        #expect(Self.onlineLine(down.stdout, "Redis") == "Redis    FAILED", "\(down.stdout)")
+        #expect(Self.onlineLine(down.stdout, "JWKS")?.hasPrefix("JWKS     ok ") == true)
+        let lines = down.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.hasPrefix("authkit-fcgi: AUTHKIT_REDIS_URL 127.0.0.1:\(closed): ") == true, "\(down.stderr)")
+        #expect(down.stderr.contains("Fix: start Redis"))
+        #expect(!down.stdout.contains("hunter2") && !down.stderr.contains("hunter2"))
+    }
+
     @Test func onlineWithAWrongAPIKeyIsRefusedWithStatus69() throws {
         let emulator = try EmulatorProcess()
         let (directory, file) = try emulatorEnvFile(port: emulator.port)

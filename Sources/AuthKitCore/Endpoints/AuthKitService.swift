@@ -84,7 +84,7 @@ public struct AuthKitService: Sendable {
         case .session: response = session(request)
         case .token: response = token(request)
         case .refresh: response = refresh(request)
-        case .health: response = .json(200, .object([("status", .string("ok"))]))
+        case .health: response = health()
         case .metrics: response = .json(404, .object([("error", .string("not_found"))]))
         case .script:
             // The only answer without user data, and the only one meant to be cached.
@@ -118,6 +118,13 @@ public struct AuthKitService: Sendable {
         } else {
             response.addCachePrevention(authorization: authorization)
         }
+    }
+
+    /// `/auth/health`: always 200 while the process serves (liveness); `degraded`, with the
+    /// detail, while a service it leans on is down.
+    func health() -> AuthResponse {
+        guard let report = settings.dependencyHealth?() else { return .json(200, .object([("status", .string("ok"))])) }
+        return .json(200, .object([("status", .string(report.degraded ? "degraded" : "ok"))] + report.fields))
     }
 
     /// A location whose `AUTHKIT_*` settings are wrong: 500, one log line per problem (the

@@ -30,6 +30,10 @@ public struct EndpointSettings: Sendable {
     public var eagerAuth = false
     /// `AUTHKIT_ON_SUCCESS_URL` and friends.
     public var signInHook: SignInHook?
+    /// What `/auth/health` adds about the services the process leans on (Redis): fields for
+    /// its JSON, and whether one is down (`"status": "degraded"`, still 200: the process itself
+    /// is alive and serving, each check on its own). Nil: nothing to report.
+    public var dependencyHealth: (@Sendable () -> (degraded: Bool, fields: [(String, JSONValue)]))?
     /// `AUTHKIT_ERROR_PAGE`: HTML replacing the default sign-in error page; `{{code}}` and
     /// `{{message}}` are replaced, escaped.
     public var errorPageTemplate: String?

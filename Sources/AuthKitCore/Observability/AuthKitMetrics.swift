@@ -66,6 +66,11 @@ public struct AuthKitMetrics: Sendable {
     public let cookiesSlimmed: Counter
     /// Session cookies too large even slimmed: not set.
     public let cookiesRefused: Counter
+    /// 1 while Redis (`AUTHKIT_REDIS_URL`) answers, 0 while it does not (refresh coordination
+    /// and API-key answers then stay on this host); absent until Redis is first needed.
+    public let redisUp: Gauge
+    /// Redis commands that could not reach Redis and went ahead without it.
+    public let redisFallbacks: Counter
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
@@ -81,6 +86,8 @@ public struct AuthKitMetrics: Sendable {
         coalescedRefreshes = Counter(label: "authkit_refreshes_coalesced_total", factory: factory)
         cookiesSlimmed = Counter(label: "authkit_session_cookies_slimmed_total", factory: factory)
         cookiesRefused = Counter(label: "authkit_session_cookies_refused_total", factory: factory)
+        redisUp = Gauge(label: "authkit_redis_up", factory: factory)
+        redisFallbacks = Counter(label: "authkit_redis_fallbacks_total", factory: factory)
     }
 
     /// Counts nothing.

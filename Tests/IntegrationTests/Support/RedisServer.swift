@@ -6,8 +6,9 @@ final class RedisServer: @unchecked Sendable {
     let port: Int
     var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    init() throws {
-        port = freeLoopbackPort()
+    /// - Parameter port: a given port (to bring back a Redis that went away), else a free one.
+    init(port given: Int? = nil) throws {
+        port = given ?? freeLoopbackPort()
         configureWithSignalsUnblocked(process, executable: "/usr/bin/redis-server", arguments: [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
         process.standardOutput = FileHandle.nullDevice
@@ -15,7 +16,10 @@ final class RedisServer: @unchecked Sendable {
         guard waitForListener(port: port) else { throw CocoaError(.fileNoSuchFile) }
     }
 
-    deinit {
+    deinit { stop() }
+
+    /// Stops the server (a Redis outage); idempotent.
+    func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
