@@ -45,6 +45,44 @@ import Testing
         #expect(calls == 4)
     }
 
+    /// Issue 22 item 2: a token WorkOS refused is not offered again within the window, by
+    /// this process or, through the shared store, another; a "later" (429, 5xx) is.
+    @Test func aRefusedTokenIsRememberedForTheWindow() {
+        let clock = ManualClock(seconds: 1_785_000_000)
+        let coordinator = RefreshCoordinator(graceMillis: 30_000, clock: clock)
+        let invalidGrant = WorkOSError.http(status: 400, code: "invalid_grant", message: "Session has already ended.", requestId: nil, retryAfterSeconds: nil)
+        var calls = 0
+        for _ in 0..<3 {
+            let result = coordinator.coalesce(refreshToken: "revoked") { calls += 1; return .failure(invalidGrant) }
+            guard case .failure(let error) = result else { Issue.record("refreshed"); continue }
+            #expect(error.code == "invalid_grant")
+        }
+        #expect(calls == 1)
+        clock.advance(seconds: 31)
+        _ = coordinator.coalesce(refreshToken: "revoked") { calls += 1; return .failure(invalidGrant) }
+        #expect(calls == 2)
+        let later = WorkOSError.http(status: 429, code: "rate_limited", message: nil, requestId: nil, retryAfterSeconds: 1)
+        _ = coordinator.coalesce(refreshToken: "busy") { calls += 1; return .failure(later) }
+        _ = coordinator.coalesce(refreshToken: "busy") { calls += 1; return .failure(later) }
+        #expect(calls == 4)
+
+        // The test store stamps entries at 1_785_000_000 s: a clock of that time.
+        let storeClock = ManualClock(seconds: 1_785_000_000)
+        let store = SharedRefreshTests.MemoryStore()
+        let shared = SharedRefresh(store: store, encode: { $0.setCookie }, decode: { _ in nil })
+        var sharedCalls = 0
+        _ = RefreshCoordinator(clock: storeClock, shared: shared).coalesce(refreshToken: "revoked") { sharedCalls += 1; return .failure(invalidGrant) }
+        let other = RefreshCoordinator(clock: storeClock, shared: shared).coalesce(refreshToken: "revoked") { sharedCalls += 1; return .success(refreshed("x")) }
+        #expect(sharedCalls == 1)
+        guard case .failure(let remembered) = other else { Issue.record("another process refreshed a refused token"); return }
+        #expect(remembered.code == "invalid_grant" && !remembered.isTransient)
+        #expect(store.sessions.values.map { $0.0 } == ["!rejected 400 invalid_grant"])
+        // What the store holds is read strictly: junk is no rejection.
+        for junk in ["!rejected", "!rejected 200 x", "!rejected 9999999999 x", "!rejected 4OO x", "Fe26.2*1*x"] {
+            #expect(RefreshCoordinator.rejection(stored: junk) == nil, "\(junk)")
+        }
+    }
+
     /// Counts admissions; refuses once `limit` threads wait.
     final class CountingAdmission: BlockingAdmission, Sendable {
         let limit: Int

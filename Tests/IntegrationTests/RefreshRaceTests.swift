@@ -41,6 +41,34 @@ import Testing
         #expect(counters["refresh_token_reuse"] == nil)
     }
 
+    /// Issue 22 item 2: a revoked session's refresh token is refused once and remembered, so a
+    /// page of 100 requests (and the 100 after it) make one call to WorkOS, each request getting
+    /// the clean sign-out (401 and the cookie deleted). Before, 11-13 calls.
+    @Test func aRevokedSessionIsRefusedByWorkOSOnce() throws {
+        let site = try NginxSite()
+        let cookie = try expiredSession(site.emulator, redirectURI: "http://127.0.0.1:\(site.port)/auth/callback")
+        let opened = try SessionSealer(password: Self.password, clock: SystemClock(), random: SecureRandom()).openSession(cookie).get()
+        let sid = try #require(try CompactJWT(opened.payload.accessToken).claims["sid"] as? String)
+        #expect(try site.emulator.request("POST", "/user_management/sessions/revoke", json: #"{"session_id":"\#(sid)"}"#,
+                                          headers: [("Authorization", "Bearer \(EmulatorProcess.apiKey)")]).status == 200)
+        try site.emulator.request("POST", "/_emulate/counters/reset")
+        let http = CurlTransport(connectTimeoutMillis: 2000, totalTimeoutMillis: 20_000, userAgent: "revoked")
+        for wave in 0..<2 {
+            let results = Mutex<[(Int, String?)]>([])
+            DispatchQueue.concurrentPerform(iterations: 100) { _ in
+                let response = try? http.send(HTTPRequest(method: "GET", url: "\(site.base)/api/items", headers: [
+                    ("Accept", "application/json"), ("Cookie", "wos-session=\(cookie)"),
+                ]))
+                results.withLock { $0.append((response?.status ?? 0, response?.header("Set-Cookie"))) }
+            }
+            let all = results.withLock { $0 }
+            #expect(all.allSatisfy { $0.0 == 401 }, "wave \(wave): \(all.map(\.0))")
+            #expect(all.allSatisfy { $0.1?.hasPrefix("wos-session=;") == true }, "wave \(wave): every answer deletes the cookie")
+        }
+        let counters = try site.emulator.counters()
+        #expect(counters["authenticate.refresh_token"] == 1, "\(counters)")
+    }
+
     @Test func fourProcessesSharingTheCacheDirectoryRefreshOnce() throws {
         let emulator = try EmulatorProcess()
         let directory = try temporaryDirectory()

@@ -132,6 +132,11 @@ public final class RefreshCoordinator: @unchecked Sendable {
                 switch result {
                 case .success:
                     entries[key] = .done(result, expiresAt: clock.nowMillis() + graceMillis)
+                case .failure(let error) where Self.isRejection(error):
+                    // WorkOS refused the token itself (invalid_grant, a revoked session): asking
+                    // again gives the same answer, so it answers for the window too. Without it,
+                    // a page of 100 assets with a revoked session made a dozen calls (issue 22).
+                    entries[key] = .done(result, expiresAt: clock.nowMillis() + graceMillis)
                 case .failure:
                     // Waiters share this failure; the next check tries again.
                     entries[key] = .done(result, expiresAt: clock.nowMillis())
@@ -154,15 +159,46 @@ public final class RefreshCoordinator: @unchecked Sendable {
             // within a grace window either way (another host's clock may run a little ahead, but a
             // stamp far in the future must not pin a session).
             if let stored = shared.store.load(key: key), case let (age, false) = clock.nowMillis().subtractingReportingOverflow(stored.storedAt),
-               age > -graceMillis, age < graceMillis,
-               let session = shared.decode(stored.sealedSession) {
-                return .success(session)
+               age > -graceMillis, age < graceMillis {
+                if let rejection = Self.rejection(stored: stored.sealedSession) { return .failure(rejection) }
+                if let session = shared.decode(stored.sealedSession) { return .success(session) }
             }
             let result = refresh()
-            if case .success(let session) = result { shared.store.save(key: key, sealedSession: shared.encode(session)) }
+            switch result {
+            case .success(let session): shared.store.save(key: key, sealedSession: shared.encode(session))
+            case .failure(let error) where Self.isRejection(error): shared.store.save(key: key, sealedSession: Self.stored(rejection: error))
+            case .failure: break
+            }
             return result
         }
         return outcome ?? .failure(.transport(.timedOut))
+    }
+
+    /// A refusal of the refresh token itself: WorkOS's 4xx other than 408 and 429 (which say
+    /// "later", not "no"). Remembered for the grace window, here and in the shared store.
+    static func isRejection(_ error: WorkOSError) -> Bool {
+        if case .http(let status, _, _, _, _, _) = error { return (400...499).contains(status) && !error.isTransient }
+        return false
+    }
+
+    /// A rejection as the shared store keeps it, beside sealed sessions (which start `Fe26.2`):
+    /// `!rejected <status> <code>`; no message, no token.
+    static func stored(rejection error: WorkOSError) -> String {
+        guard case .http(let status, let code, _, _, _, _) = error else { return "!rejected 400 -" }
+        let safeCode = code.map { String(decoding: $0.utf8.prefix(64).filter { $0 > 0x20 && $0 < 0x7F }, as: UTF8.self) } ?? ""
+        return "!rejected \(status) \(safeCode.isEmpty ? "-" : safeCode)"
+    }
+
+    /// The rejection a stored value records, read on the bytes; nil for a sealed session or
+    /// anything else.
+    static func rejection(stored: String) -> WorkOSError? {
+        let prefix = "!rejected ".utf8
+        guard stored.utf8.starts(with: prefix) else { return nil }
+        let fields = stored.utf8.dropFirst(prefix.count).split(separator: UInt8(ascii: " "), maxSplits: 1, omittingEmptySubsequences: true)
+        guard fields.count == 2, let status = DecimalText.int64(fields[0], maxDigits: 3), (400...499).contains(status) else { return nil }
+        let code = String(decoding: fields[1], as: UTF8.self)
+        return .http(status: Int(status), code: code == "-" ? nil : code,
+                     message: "refused by WorkOS moments ago (remembered)", requestId: nil, retryAfterSeconds: nil)
     }
 
     /// Entries past their window. Called with the mutex held.

@@ -14,6 +14,10 @@ final class ServeProcess: @unchecked Sendable {
     let process = Process()
     let socket: String
     private let errors = Pipe()
+    /// stderr as read so far: drained all along, so that a test with many log lines never fills
+    /// the pipe (serve's workers would block writing their log and stop answering).
+    private let logged = LogBuffer()
+    private let drained = DispatchSemaphore(value: 0)
 
     init(environment: [String: String], directory: URL, workers: Int = 4, arguments extra: [String] = []) throws {
         socket = directory.appendingPathComponent("authkit.sock").path
@@ -22,6 +26,15 @@ final class ServeProcess: @unchecked Sendable {
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
         process.standardError = errors
         try process.run()
+        let reader = errors.fileHandleForReading
+        DispatchQueue.global().async { [logged, drained] in
+            while true {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                logged.append(chunk)
+            }
+            drained.signal()
+        }
         let deadline = Date().addingTimeInterval(10)
         // The socket file appears at bind(), a moment before listen(): wait for a connection.
         while !Self.accepts(socket) {
@@ -51,9 +64,19 @@ final class ServeProcess: @unchecked Sendable {
     func stop() -> (status: Int32, log: String) {
         process.terminate()
         process.waitUntilExit()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // The reader ends at EOF, once every holder of the pipe's write end is gone.
+        _ = drained.wait(timeout: .now() + 5)
+        let log = String(decoding: logged.bytes, as: UTF8.self)
         return (process.terminationStatus, log)
     }
 
     deinit { if process.isRunning { process.terminate() } }
+}
+
+/// Bytes appended by one reader thread and read by the test.
+final class LogBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ chunk: Data) { lock.lock(); data.append(chunk); lock.unlock() }
+    var bytes: Data { lock.lock(); defer { lock.unlock() }; return data }
 }
