@@ -90,7 +90,7 @@ public final class RefreshCoordinator: @unchecked Sendable {
     /// or succeeded within the grace window (then returns that result). `refreshToken` may carry
     /// more than the token (the authenticator appends the organization); only its hash is kept.
     public func coalesce(
-        refreshToken: String, _ refresh: () -> Result<RefreshedSession, WorkOSError>
+        refreshToken: String, rememberRefusal: Bool = true, _ refresh: () -> Result<RefreshedSession, WorkOSError>
     ) -> Result<RefreshedSession, WorkOSError> {
         let key = Hex.encode(Digest.sha256(Array(refreshToken.utf8)))
         pthread_mutex_lock(&mutex)
@@ -127,12 +127,12 @@ public final class RefreshCoordinator: @unchecked Sendable {
             case nil:
                 entries[key] = .inFlight
                 pthread_mutex_unlock(&mutex)
-                let result = shared.map { crossProcess(key: key, $0, refresh) } ?? refresh()
+                let result = shared.map { crossProcess(key: key, $0, rememberRefusal: rememberRefusal, refresh) } ?? refresh()
                 pthread_mutex_lock(&mutex)
                 switch result {
                 case .success:
                     entries[key] = .done(result, expiresAt: clock.nowMillis() + graceMillis)
-                case .failure(let error) where Self.isRejection(error):
+                case .failure(let error) where rememberRefusal && Self.isRejection(error):
                     // WorkOS refused the token itself (invalid_grant, a revoked session): asking
                     // again gives the same answer, so it answers for the window too. Without it,
                     // a page of 100 assets with a revoked session made a dozen calls (issue 22).
@@ -152,7 +152,7 @@ public final class RefreshCoordinator: @unchecked Sendable {
     /// session another process stored within the grace window answers; otherwise this process
     /// refreshes and stores the result.
     private func crossProcess(
-        key: String, _ shared: SharedRefresh, _ refresh: () -> Result<RefreshedSession, WorkOSError>
+        key: String, _ shared: SharedRefresh, rememberRefusal: Bool, _ refresh: () -> Result<RefreshedSession, WorkOSError>
     ) -> Result<RefreshedSession, WorkOSError> {
         let outcome = shared.store.withLock(key: key, timeoutMillis: waitMillis) { () -> Result<RefreshedSession, WorkOSError> in
             // The stored time comes from Redis or a file: checked (Int64.min must not trap), and
@@ -166,7 +166,7 @@ public final class RefreshCoordinator: @unchecked Sendable {
             let result = refresh()
             switch result {
             case .success(let session): shared.store.save(key: key, sealedSession: shared.encode(session))
-            case .failure(let error) where Self.isRejection(error): shared.store.save(key: key, sealedSession: Self.stored(rejection: error))
+            case .failure(let error) where rememberRefusal && Self.isRejection(error): shared.store.save(key: key, sealedSession: Self.stored(rejection: error))
             case .failure: break
             }
             return result

@@ -199,7 +199,7 @@ public struct SessionAuthenticator: Sendable {
     /// user out. Only `invalid_grant` (the session is over anyway) and transient failures are
     /// answered as for a refresh.
     public func switchOrganization(_ payload: SessionPayload, organizationId: String) -> OrganizationSwitchOutcome {
-        switch coalescedRefresh(payload, organizationId: organizationId) {
+        switch coalescedRefresh(payload, organizationId: organizationId, rememberRefusal: false) {
         case .success(let refreshed):
             metrics.countRefresh(.success)
             let (session, setCookie) = signedIn(refreshed)
@@ -227,11 +227,13 @@ public struct SessionAuthenticator: Sendable {
     }
 
     /// One WorkOS refresh per token (and organization) at a time, shared with concurrent requests.
-    private func coalescedRefresh(_ payload: SessionPayload, organizationId: String?) -> Result<RefreshedSession, WorkOSError> {
+    /// - Parameter rememberRefusal: false for an organization switch, whose refusal (not a
+    ///   member, SSO required) keeps the session and may be gone a moment later.
+    private func coalescedRefresh(_ payload: SessionPayload, organizationId: String?, rememberRefusal: Bool = true) -> Result<RefreshedSession, WorkOSError> {
         // The organization is part of the key: an explicit switch must not be answered with a
         // concurrent ordinary refresh's result (which keeps the current organization).
         var calledWorkOS = false
-        let result = coordinator.coalesce(refreshToken: payload.refreshToken + "\u{0}" + (organizationId ?? "")) {
+        let result = coordinator.coalesce(refreshToken: payload.refreshToken + "\u{0}" + (organizationId ?? ""), rememberRefusal: rememberRefusal) {
             calledWorkOS = true
             return callWorkOS(payload, organizationId: organizationId)
         }
