@@ -6,7 +6,8 @@ import Hummingbird
 /// - `POST /_emulate/clock` `{"offset_seconds": N}` (set) or `{"advance_seconds": N}` (add);
 ///   `GET` → `{"offset_seconds", "now"}`
 /// - `GET /_emulate/counters`, `POST /_emulate/counters/reset`
-/// - `GET`/`POST /_emulate/config` `{"access_token_ttl": S, "interactive": bool}`
+/// - `GET`/`POST /_emulate/config` `{"access_token_ttl": S, "interactive": bool, "strict_refresh": bool,
+///   "refresh_grace_seconds": N}` (N a whole number of seconds, 0…3600; anything else is a 400)
 /// - `POST /_emulate/tokens/sign` `{"claims": {…}}` → `{"access_token": JWT, "kid"}`: the claims
 ///   exactly as given, signed with the current key (a token WorkOS's key signed with, say,
 ///   another `iss`)
@@ -56,9 +57,26 @@ struct ControlRoutes {
             if let ttl = json["access_token_ttl"], (ttl.intValue ?? 0) < 1 {
                 return Response(.error(400, code: "invalid_request", message: "access_token_ttl must be a positive number of seconds"))
             }
+            let strict: Bool?
+            switch json["strict_refresh"] {
+            case nil: strict = nil
+            case .bool(let value)?: strict = value
+            default: return Response(.error(400, code: "invalid_request", message: "strict_refresh must be true or false"))
+            }
+            let grace: Int?
+            switch json["refresh_grace_seconds"].map(Self.graceSeconds) {
+            case nil: grace = nil
+            case .some(let seconds?): grace = seconds
+            case .some(nil):
+                let range = EmulatorSettings.refreshGraceSecondsRange
+                return Response(.error(400, code: "invalid_request",
+                                       message: "refresh_grace_seconds must be a whole number of seconds, \(range.lowerBound)…\(range.upperBound)"))
+            }
             return Response(.ok(store.with { state in
                 if let ttl = json["access_token_ttl"]?.intValue { state.settings.accessTokenTTL = ttl }
                 if let interactive = json["interactive"]?.boolValue { state.settings.interactive = interactive }
+                if let strict { state.settings.strictRefresh = strict }
+                if let grace { state.settings.refreshGraceSeconds = grace }
                 return Self.configJSON(state.settings)
             }))
         }
@@ -91,6 +109,19 @@ struct ControlRoutes {
             "client_id": .string(settings.clientId), "base_url": .string(settings.baseURL),
             "redirect_uris": JSONValue(settings.redirectURIs), "access_token_ttl": .int(settings.accessTokenTTL),
             "interactive": .bool(settings.interactive), "code_ttl": .int(settings.codeTTL),
+            "strict_refresh": .bool(settings.strictRefresh), "refresh_grace_seconds": .int(settings.refreshGraceSeconds),
         ]
+    }
+
+    /// A JSON number that is a whole count of seconds within the accepted range; nil otherwise
+    /// (a string, a fraction, a negative or huge number).
+    private static func graceSeconds(_ value: JSONValue) -> Int? {
+        let seconds: Int
+        switch value {
+        case .int(let int): seconds = int
+        case .double(let double) where double == double.rounded() && abs(double) < 1e9: seconds = Int(double)
+        default: return nil
+        }
+        return EmulatorSettings.refreshGraceSecondsRange.contains(seconds) ? seconds : nil
     }
 }

@@ -8,6 +8,7 @@ import Logging
 /// ```
 /// authkit-emulator [--host 127.0.0.1] [--port 4100] [--seed FILE] [--interactive]
 ///                  [--client-id ID] [--api-key KEY] [--redirect-uri URI ...] [--access-token-ttl S]
+///                  [--strict-refresh [--refresh-grace-seconds N]]
 /// ```
 ///
 /// The first line on stdout is `authkit-emulator listening on http://HOST:PORT` (the real port
@@ -26,11 +27,19 @@ struct AuthKitEmulator: AsyncParsableCommand {
     @Option(help: "API key, also the client secret (default: the seed's, else sk_test_default).") var apiKey: String?
     @Option(name: .customLong("redirect-uri"), help: "Register another redirect URI (repeatable).") var redirectURIs: [String] = []
     @Option(help: "Access-token lifetime in seconds.") var accessTokenTtl = 300
+    @Flag(help: "Single-use refresh tokens as WorkOS documents them: a refresh is never answered from an Idempotency-Key replay; a reuse is invalid_grant unless within --refresh-grace-seconds.")
+    var strictRefresh = false
+    @Option(help: "With --strict-refresh: for this many seconds after a refresh token's exchange, presenting it again gets that exchange's answer again (0…3600; WorkOS's is quoted at about 30).")
+    var refreshGraceSeconds = 0
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard accessTokenTtl > 0 else { throw ValidationError("--access-token-ttl must be positive") }
+        let graceRange = EmulatorSettings.refreshGraceSecondsRange
+        guard graceRange.contains(refreshGraceSeconds) else {
+            throw ValidationError("--refresh-grace-seconds must be \(graceRange.lowerBound)…\(graceRange.upperBound)")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
@@ -50,7 +59,8 @@ struct AuthKitEmulator: AsyncParsableCommand {
             clientId: clientId ?? world.clientId ?? "client_emulate",
             apiKey: apiKey ?? world.apiKey ?? "sk_test_default",
             redirectURIs: registered.reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
-            accessTokenTTL: accessTokenTtl, interactive: interactive, baseURL: "http://\(host):\(port)")
+            accessTokenTTL: accessTokenTtl, interactive: interactive,
+            strictRefresh: strictRefresh, refreshGraceSeconds: refreshGraceSeconds, baseURL: "http://\(host):\(port)")
         try await EmulatorServer(settings: settings, seed: world, host: host, port: port, logger: logger).run()
     }
 }

@@ -28,7 +28,8 @@ struct EmulatorServer {
                 logger.notice("""
                     serving client_id=\(settings.clientId) api_key=\(Self.mask(settings.apiKey)) \
                     users=\(seed.users.count) interactive=\(settings.interactive) \
-                    access_token_ttl=\(settings.accessTokenTTL)s redirect_uris=\(settings.redirectURIs.joined(separator: ","))
+                    access_token_ttl=\(settings.accessTokenTTL)s strict_refresh=\(settings.strictRefresh) \
+                    refresh_grace_seconds=\(settings.refreshGraceSeconds) redirect_uris=\(settings.redirectURIs.joined(separator: ","))
                     """)
             },
             logger: frameworkLogger)

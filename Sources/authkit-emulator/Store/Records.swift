@@ -16,6 +16,15 @@ struct AuthorizationCode: Sendable {
 struct RefreshTokenRecord: Sendable {
     let sessionId: String
     var exchanged = false
+    /// The exchange that spent it (strict mode answers a reuse within the grace window with it).
+    var exchange: Exchange?
+
+    /// When a refresh token was spent, for which `organization_id`, and the answer it got.
+    struct Exchange: Sendable {
+        let at: Date
+        let organizationId: String?
+        let reply: APIReply
+    }
 }
 
 /// A signed-in session (`sid`): ended by logout or revoke, after which its refresh tokens fail.
