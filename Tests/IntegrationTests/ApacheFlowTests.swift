@@ -10,7 +10,7 @@ import Testing
 
     @Test(arguments: ApacheSite.Setup.allCases)
     func signInIdentityForCGIRefreshSignOut(setup: ApacheSite.Setup) throws {
-        let site = try ApacheSite(setup)
+        let site = try ApacheSite(setup, emulatorArguments: StrictRefresh.arguments())
         let browser = Browser()
         let (url, page) = try browser.navigate("\(site.base)/protected/cgi-bin/whoami?x=1")
         #expect(url == "\(site.base)/protected/cgi-bin/whoami?x=1", "\(site.errorLog)")

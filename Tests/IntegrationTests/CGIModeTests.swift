@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func refreshWorksInCGIMode() throws {
-        let emulator = try EmulatorProcess()
+        let emulator = try EmulatorProcess.strict()
         try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
         let cookie = try sessionCookie(emulator)
         try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#)
@@ -96,7 +96,7 @@ import Testing
 
     /// No thread outlives a CGI request: the refresh event is sent once the answer is out.
     @Test func refreshHookEventsAreSentAfterTheAnswerInCGIMode() throws {
-        let emulator = try EmulatorProcess()
+        let emulator = try EmulatorProcess.strict()
         try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
         let cookie = try sessionCookie(emulator)
         try emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#)

@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func protectedPageSignInIdentitySignOut() throws {
-        let site = try NginxSite()
+        let site = try NginxSite(emulatorArguments: StrictRefresh.arguments())
         let browser = Browser()
 
         // A protected page sends the browser to sign in, to WorkOS, back to the callback, back to the page.
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func expiredTokenIsRefreshedThroughAuthRequest() throws {
-        let site = try NginxSite()
+        let site = try NginxSite(emulatorArguments: StrictRefresh.arguments())
         let browser = Browser()
         // Sign in with WorkOS's clock 400 s behind: the session's access token is already expired.
         try site.emulator.request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)

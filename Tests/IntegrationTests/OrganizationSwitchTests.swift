@@ -13,7 +13,7 @@ import Testing
 
     /// A signed-in browser (Ada, in Acme) on a fresh site.
     static func signedIn() throws -> (NginxSite, Browser) {
-        let site = try NginxSite()
+        let site = try NginxSite(emulatorArguments: StrictRefresh.arguments())
         let browser = Browser()
         _ = try browser.navigate("\(site.base)/auth/sign-in?return_to=%2F&login_hint=ada%40example.com")
         #expect(browser.cookie("wos-session") != nil)

@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct RedisHealthTests {
     @Test func anOutageIsLoggedOnceCountedAndShownInHealth() throws {
         let port = freeLoopbackPort()
-        let emulator = try EmulatorProcess()
+        let emulator = try EmulatorProcess.strict()
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try ServeProcess(environment: [

@@ -41,7 +41,7 @@ import Testing
     /// Two authkit-fcgi instances with nothing shared but Redis stand for two hosts.
     @Test func twoInstancesSharingRedisRefreshOnce() throws {
         let redis = try RedisServer()
-        let emulator = try EmulatorProcess()
+        let emulator = try EmulatorProcess.strict()
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let environment = [

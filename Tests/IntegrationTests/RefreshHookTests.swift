@@ -16,7 +16,7 @@ import Testing
             "AUTHKIT_ON_REFRESH_SUCCESS_URL": receiver.base + "/_emulate/webhooks/refreshed",
             "AUTHKIT_ON_REFRESH_ERROR_URL": receiver.base + "/_emulate/webhooks/refresh-failed",
             "AUTHKIT_ON_REFRESH_SECRET": secret,
-        ])
+        ], emulatorArguments: StrictRefresh.arguments())
     }
 
     /// The receiver's webhooks once `count` arrived (or after 10 s).

@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func hundredConcurrentChecksThroughNginxRefreshOnce() throws {
-        let site = try NginxSite()
+        let site = try NginxSite(emulatorArguments: StrictRefresh.arguments())
         let cookie = try expiredSession(site.emulator, redirectURI: "http://127.0.0.1:\(site.port)/auth/callback")
         let http = CurlTransport(connectTimeoutMillis: 2000, totalTimeoutMillis: 20_000, userAgent: "race")
         let results = Mutex<[(Int, String?)]>([])
@@ -45,7 +45,7 @@ import Testing
     /// page of 100 requests (and the 100 after it) make one call to WorkOS, each request getting
     /// the clean sign-out (401 and the cookie deleted). Before, 11-13 calls.
     @Test func aRevokedSessionIsRefusedByWorkOSOnce() throws {
-        let site = try NginxSite()
+        let site = try NginxSite(emulatorArguments: StrictRefresh.arguments())
         let cookie = try expiredSession(site.emulator, redirectURI: "http://127.0.0.1:\(site.port)/auth/callback")
         let opened = try SessionSealer(password: Self.password, clock: SystemClock(), random: SecureRandom()).openSession(cookie).get()
         let sid = try #require(try CompactJWT(opened.payload.accessToken).claims["sid"] as? String)
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func fourProcessesSharingTheCacheDirectoryRefreshOnce() throws {
-        let emulator = try EmulatorProcess()
+        let emulator = try EmulatorProcess.strict()
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let environment = [
@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func concurrentCGIProcessesRefreshOnce() throws {
-        let emulator = try EmulatorProcess()
+        let emulator = try EmulatorProcess.strict()
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let cookie = try expiredSession(emulator)

@@ -72,7 +72,35 @@ final class EmulatorProcess: @unchecked Sendable {
     }
 }
 
+/// How the refresh suites run the emulator: WorkOS's single-use refresh tokens
+/// (`--strict-refresh`, no `Idempotency-Key` replay of a refresh) with a replay grace window of
+/// `AUTHKIT_TEST_REFRESH_GRACE_SECONDS` (default 0; scripts/test.sh runs those suites again with
+/// 30, about WorkOS's), so every refresh test holds with and without the grace.
+enum StrictRefresh {
+    static let graceVariable = "AUTHKIT_TEST_REFRESH_GRACE_SECONDS"
+
+    /// The grace window of this run. A malformed value stops the run rather than testing
+    /// something else than was asked.
+    static let graceSeconds: Int = {
+        guard let text = ProcessInfo.processInfo.environment[graceVariable], !text.isEmpty else { return 0 }
+        guard let seconds = Int(text), (0...3600).contains(seconds) else {
+            fatalError("\(graceVariable)=\(text): expected a whole number of seconds, 0…3600")
+        }
+        return seconds
+    }()
+
+    /// Emulator arguments for strict refresh tokens with `graceSeconds` (this run's unless told).
+    static func arguments(graceSeconds: Int = graceSeconds) -> [String] {
+        ["--strict-refresh", "--refresh-grace-seconds", String(graceSeconds)]
+    }
+}
+
 extension EmulatorProcess {
+    /// An emulator with strict refresh tokens and this run's grace window (``StrictRefresh``).
+    static func strict(graceSeconds: Int = StrictRefresh.graceSeconds, arguments: [String] = []) throws -> EmulatorProcess {
+        try EmulatorProcess(arguments: StrictRefresh.arguments(graceSeconds: graceSeconds) + arguments)
+    }
+
     /// A session for Ada whose access token expired 100 s ago (signed in on the emulator's
     /// clock 400 s back), sealed as authkit-nextjs would with `password`.
     func expiredSessionCookie(redirectURI: String, password: String = "this-is-a-32-character-password!") throws -> String {

@@ -7,7 +7,10 @@ final class NginxSite: @unchecked Sendable {
     static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") }
 
     let emulator: EmulatorProcess
-    let authkit: ServeProcess
+    /// The first (often only) `authkit-fcgi serve`.
+    var authkit: ServeProcess { authkits[0] }
+    /// Every `authkit-fcgi serve` behind nginx's upstream, in `processes` order.
+    let authkits: [ServeProcess]
     let nginx = Process()
     let port: Int
     let directory: URL
@@ -18,8 +21,11 @@ final class NginxSite: @unchecked Sendable {
     /// - Parameter extraServers: nginx configuration added at http level (more server blocks).
     ///   In it, and in `environment` values and `emulatorArguments`, `{{port}}` is nginx's port
     ///   and `{{root}}` the example site's document root.
+    /// - Parameter processes: one `authkit-fcgi serve` per element, with that element's variables
+    ///   over `environment` (several processes, or hosts: give each group its own
+    ///   `AUTHKIT_CACHE_DIR`); nginx's upstream spreads requests over them round-robin.
     init(environment extra: [String: String] = [:], emulatorArguments: [String] = [], serveArguments: [String] = [],
-         extraLocations: String = "", extraServers: String = "") throws {
+         extraLocations: String = "", extraServers: String = "", processes: [[String: String]] = [[:]]) throws {
         port = freeLoopbackPort()
         let echoPort = freeLoopbackPort()
         directory = try temporaryDirectory()
@@ -37,7 +43,15 @@ final class NginxSite: @unchecked Sendable {
             "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
         ]
         environment.merge(extra.mapValues(placeholders)) { _, b in b }
-        authkit = try ServeProcess(environment: environment, directory: directory, arguments: serveArguments)
+        var authkits: [ServeProcess] = []
+        for (index, own) in processes.enumerated() {
+            // The first process keeps the site's directory (tests read its files there).
+            let place = index == 0 ? directory : directory.appendingPathComponent("serve\(index)")
+            try FileManager.default.createDirectory(at: place, withIntermediateDirectories: true)
+            authkits.append(try ServeProcess(environment: environment.merging(own.mapValues(placeholders)) { _, b in b },
+                                             directory: place, arguments: serveArguments))
+        }
+        self.authkits = authkits
 
         // The shipped configuration, with this run's ports, paths and socket.
         let conf = directory.appendingPathComponent("conf")
@@ -46,7 +60,7 @@ final class NginxSite: @unchecked Sendable {
         for name in ["authkit.conf", "authkit-check.conf", "authkit-protect.conf", "authkit-identity-proxy.conf"] {
             try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("nginx/\(name)"), to: snippets.appendingPathComponent(name))
         }
-        try Self.upstreamConf(socket: authkit.socket).write(to: snippets.appendingPathComponent("authkit-upstream.conf"), atomically: true, encoding: .utf8)
+        try Self.upstreamConf(sockets: authkits.map(\.socket)).write(to: snippets.appendingPathComponent("authkit-upstream.conf"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: "/etc/nginx/fastcgi_params", toPath: conf.appendingPathComponent("fastcgi_params").path)
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("nginx/example-root"), to: root)
         let site = try String(contentsOf: repositoryRoot.appendingPathComponent("nginx/example-site.conf"), encoding: .utf8)
@@ -85,10 +99,13 @@ final class NginxSite: @unchecked Sendable {
     }
 
     /// The shipped `nginx/authkit-upstream.conf` (the upstream and the site variables), pointed
-    /// at this run's socket.
-    static func upstreamConf(socket: String) throws -> String {
-        try String(contentsOf: repositoryRoot.appendingPathComponent("nginx/authkit-upstream.conf"), encoding: .utf8)
-            .replacingOccurrences(of: "unix:/run/authkit-fcgi/authkit.sock", with: "unix:\(socket)")
+    /// at this run's socket, or sockets (one `server` line each).
+    static func upstreamConf(socket: String) throws -> String { try upstreamConf(sockets: [socket]) }
+
+    static func upstreamConf(sockets: [String]) throws -> String {
+        let servers = sockets.map { "server unix:\($0);" }.joined(separator: "\n    ")
+        return try String(contentsOf: repositoryRoot.appendingPathComponent("nginx/authkit-upstream.conf"), encoding: .utf8)
+            .replacingOccurrences(of: "server unix:/run/authkit-fcgi/authkit.sock;", with: servers)
     }
 
     struct NginxFailed: Error, CustomStringConvertible {
@@ -96,14 +113,24 @@ final class NginxSite: @unchecked Sendable {
         var description: String { "nginx did not start: \(log)" }
     }
 
-    /// Stops nginx and authkit-fcgi; returns authkit-fcgi's exit status and log.
+    /// What the first `stop()` returned: a second (the deinit's after a test's) returns it again
+    /// instead of waiting for logs that already ended.
+    private var stopped: (status: Int32, log: String)?
+
+    /// Stops nginx and authkit-fcgi; returns authkit-fcgi's exit status (the first non-zero one
+    /// of several processes) and log (theirs, one after the other).
     func stop() -> (status: Int32, log: String) {
+        if let stopped { return stopped }
         if nginx.isRunning {
             nginx.terminate()
             nginx.waitUntilExit()
         }
-        let result = authkit.stop()
+        // All told first: each one's log pipe may be held open by the others until they exit.
+        for authkit in authkits where authkit.process.isRunning { authkit.process.terminate() }
+        let results = authkits.map { $0.stop() }
         try? FileManager.default.removeItem(at: directory)
+        let result = (status: results.first { $0.status != 0 }?.status ?? 0, log: results.map(\.log).joined())
+        stopped = result
         return result
     }
 
