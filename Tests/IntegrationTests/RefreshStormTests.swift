@@ -106,28 +106,27 @@ import Testing
         }
     }
 
-    /// (a) One process: 0 lost, one WorkOS refresh.
-    @Test func oneProcessLosesNoSession() throws {
-        let site = try NginxSite(emulatorArguments: StrictRefresh.arguments())
-        let storm = try Self.storm(site, cookie: try Self.expiredSession(site))
-        print(storm.figure("(a) 1 process", grace: StrictRefresh.graceSeconds))
-        #expect(storm.lost == 0 && storm.statuses == [200: Self.requests], "\(storm)")
+    /// A storm on `site` in which nobody loses the session and WorkOS is called once.
+    static func expectNoneLost(_ site: NginxSite, _ name: String) throws {
+        let storm = try storm(site, cookie: try expiredSession(site))
+        print(storm.figure(name, grace: StrictRefresh.graceSeconds))
+        #expect(storm.lost == 0 && storm.statuses == [200: requests], "\(storm)")
         #expect(storm.sessions == 1)
         #expect(storm.refreshCalls == 1 && storm.counters["refreshes"] == 1, "\(storm.counters)")
         #expect(site.stop().status == 0)
+    }
+
+    /// (a) One process: 0 lost, one WorkOS refresh.
+    @Test func oneProcessLosesNoSession() throws {
+        try Self.expectNoneLost(try NginxSite(emulatorArguments: StrictRefresh.arguments()), "(a) 1 process")
     }
 
     /// (b) Four processes sharing one AUTHKIT_CACHE_DIR: 0 lost, one WorkOS refresh.
     @Test func fourProcessesSharingTheCacheDirectoryLoseNoSession() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let site = try NginxSite(emulatorArguments: StrictRefresh.arguments(), processes: Self.hosts(1, perHost: 4, under: directory))
-        let storm = try Self.storm(site, cookie: try Self.expiredSession(site))
-        print(storm.figure("(b) 4 processes, one cache dir", grace: StrictRefresh.graceSeconds))
-        #expect(storm.lost == 0 && storm.statuses == [200: Self.requests], "\(storm)")
-        #expect(storm.sessions == 1)
-        #expect(storm.refreshCalls == 1 && storm.counters["refreshes"] == 1, "\(storm.counters)")
-        #expect(site.stop().status == 0)
+        try Self.expectNoneLost(try NginxSite(emulatorArguments: StrictRefresh.arguments(), processes: Self.hosts(1, perHost: 4, under: directory)),
+                                "(b) 4 processes, one cache dir")
     }
 
     /// (c) Two hosts (two processes each, a cache dir per host) sharing Redis: 0 lost, one
@@ -136,14 +135,9 @@ import Testing
         let redis = try RedisServer()
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let site = try NginxSite(environment: ["AUTHKIT_REDIS_URL": redis.url], emulatorArguments: StrictRefresh.arguments(),
-                                 processes: Self.hosts(2, perHost: 2, under: directory))
-        let storm = try Self.storm(site, cookie: try Self.expiredSession(site))
-        print(storm.figure("(c) 2 hosts x 2 processes, Redis", grace: StrictRefresh.graceSeconds))
-        #expect(storm.lost == 0 && storm.statuses == [200: Self.requests], "\(storm)")
-        #expect(storm.sessions == 1)
-        #expect(storm.refreshCalls == 1 && storm.counters["refreshes"] == 1, "\(storm.counters)")
-        #expect(site.stop().status == 0)
+        try Self.expectNoneLost(try NginxSite(environment: ["AUTHKIT_REDIS_URL": redis.url], emulatorArguments: StrictRefresh.arguments(),
+                                              processes: Self.hosts(2, perHost: 2, under: directory)),
+                                "(c) 2 hosts x 2 processes, Redis")
     }
 
     /// (d) Two hosts (two processes each, a cache dir per host) with nothing shared: each host
