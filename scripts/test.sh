@@ -47,4 +47,7 @@ if grep -qE "Executed [0-9]+ tests?, with [1-9][0-9]* failures?" .build/test-out
   exit 1
 fi
 
+echo "== chaos suite, short form (bench/chaos.sh --short: faults through real nginx, authkit-fcgi, emulator, Redis)"
+BENCH_BIN="$(swift build --show-bin-path)" bench/chaos.sh --short
+
 echo "== all tests passed"
