@@ -324,6 +324,9 @@ class Suite:
     def row(self, scenario, results, lost, counters, expected, ok, workos=None):
         non2xx = sum(1 for r in results if not 200 <= r.status < 300)
         workos = workos if workos is not None else counters.get("authenticate.refresh_token", 0)
+        statuses = collections.Counter(r.status for r in results if not 200 <= r.status < 300)
+        if statuses:
+            expected += "; non-2xx: " + ", ".join(f"{n} x {status or 'no answer'}" for status, n in sorted(statuses.items()))
         self.rows.append((scenario, len(results), non2xx, lost, workos, p99_ms(results), expected, ok))
         print(f"  {scenario}: {len(results)} requests, {non2xx} non-2xx, lost {lost}, WorkOS calls {workos}, "
               f"p99 {p99_ms(results):.0f} ms -> {'PASS' if ok else 'FAIL'} ({expected})", flush=True)
@@ -414,7 +417,7 @@ class Suite:
         no_crash = all(r.status in (200, 401, 503) for r in results)
         ok = no_crash and all(r.status == 200 for r in valid_results) and all(r.status in (401, 503) for r in due_results)
         self.row("WorkOS malformed JSON (200)", results, lost, counters,
-                 "no 5xx but 503; valid: 200; due: refused or 503 (lost = due signed out)", ok,
+                 "valid: 200; due: signed out (401, as authkit-nextjs: a 2xx that is not JSON is not transient) or 503", ok,
                  workos=counters.get("faults_applied", 0))
 
     # Revoked sessions (item 2) ------------------------------------------------
@@ -450,17 +453,24 @@ class Suite:
 
     # Refresh storms (item 3) ---------------------------------------------------
     def strict_mode(self):
-        """Turns the emulator's strict single-use mode on; False when it has none."""
-        if self.strict is None:
-            config = self.emulator.config()
-            if "strict_refresh" in config:
-                self.emulator.config(strict_refresh=True, refresh_grace_seconds=0)
-                self.strict = True
-            else:
-                self.strict = False
+        """Turns the emulator's strict single-use mode on (`restore_mode` turns it back); False
+        when it has none."""
+        config = self.emulator.config()
+        if "strict_refresh" in config:
+            self.saved_mode = {k: config[k] for k in ("strict_refresh", "refresh_grace_seconds") if k in config}
+            self.emulator.config(strict_refresh=True, refresh_grace_seconds=0)
+            self.strict = True
+        else:
+            self.saved_mode = None
+            if self.strict is None:
                 self.notes.append("emulator has no strict mode (no \"strict_refresh\" in /_emulate/config): the storm rows "
                                   "ran against its built-in refresh (single-use, reuse -> invalid_grant, Idempotency-Key replayed)")
+            self.strict = False
         return self.strict
+
+    def restore_mode(self):
+        if getattr(self, "saved_mode", None):
+            self.emulator.config(**self.saved_mode)
 
     def storm(self, group, requests=100):
         strict = self.strict_mode()
@@ -480,8 +490,9 @@ class Suite:
             if any(b.signed_out for b in clones) or not final or any(r.signed_out for r in follow):
                 lost += 1
         counters = self.calls()
+        self.restore_mode()
         label = self.groups[group]["label"]
-        mode = "strict" if strict else "no strict mode"
+        mode = "strict single-use" if strict else "emulator has no strict mode"
         groups = self.groups[group]["coordination_groups"]
         refreshes = counters.get("refreshes", 0)
         reuse = counters.get("refresh_token_reuse", 0)
@@ -491,7 +502,7 @@ class Suite:
         else:
             ok = all(r.status in (200, 401) for r in results)
             expected = f"measured: lost {lost}/{rounds}, refreshes {refreshes}, reuse refused {reuse}; no 5xx"
-        self.row(f"storm {requests} x{rounds} ({label}, {mode})", results, f"{lost}/{rounds}", counters, expected, ok)
+        self.row(f"refresh storm: {requests} requests x {rounds} session(s) ({label}; {mode})", results, f"{lost}/{rounds}", counters, expected, ok)
 
     # Redis ---------------------------------------------------------------------
     def redis_down(self):
@@ -579,6 +590,7 @@ class Suite:
         time.sleep(0.7)
         victim = group["pids"][0]
         os.kill(victim, 9)
+        print(f"  (killed authkit-fcgi {victim})", flush=True)
         for t in threads:
             t.join()
         counters = self.calls()
