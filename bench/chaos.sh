@@ -109,6 +109,7 @@ print(json.dumps({"dir": root, "emulator_port": int(emulator), "forwarder_port":
                   "redis_port": int(redis), "build": build, "groups": groups}))
 PY
 status=0
-python3 bench/chaos.py "$root_dir/setup.json" $short || status=$?
+# The driver's stderr stays; the shell's own "Killed" notice for the kill -9 scenario goes.
+{ python3 bench/chaos.py "$root_dir/setup.json" $short 2>&3 || status=$?; } 3>&2 2>/dev/null
 echo "chaos: $SECONDS s in all (build excluded only with BENCH_BIN)"
 exit $status
