@@ -63,4 +63,7 @@ if ! all_passed .build/test-output-grace30.txt; then
   exit 1
 fi
 
+echo "== chaos suite, short form (bench/chaos.sh --short: faults through real nginx, authkit-fcgi, emulator, Redis)"
+BENCH_BIN="$(swift build --show-bin-path)" bench/chaos.sh --short
+
 echo "== all tests passed"

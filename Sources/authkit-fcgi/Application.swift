@@ -28,7 +28,11 @@ struct Application: Sendable {
         var refreshStore: FileRefreshStore?
         if let directory = config.cacheDirectory {
             store = FileJWKSStore(directory: directory, url: workos.jwksURL)
-            refreshStore = FileRefreshStore(directory: directory)
+            refreshStore = FileRefreshStore(directory: directory) { error in
+                logger.error("AUTHKIT_CACHE_DIR cannot take a lock file; refreshes go ahead without coordinating with other processes",
+                             metadata: ["directory": "\(directory)", "error": "\(error)",
+                                        "fix": "make the directory writable and give its file system free space and inodes"])
+            }
             if store == nil {
                 logger.warning("AUTHKIT_CACHE_DIR is not a private directory of this user; not caching the JWKS on disk",
                                metadata: ["directory": "\(directory)"])

@@ -15,9 +15,12 @@ import Glibc
 /// with the cookie password, mode 0600). Keys are hashes of refresh tokens, never tokens.
 struct FileRefreshStore: SharedRefreshStore {
     let directory: URL
+    /// Told (once per process) that a lock file could not be created, with `strerror`'s text.
+    private let unavailable: @Sendable (String) -> Void
+    private let warned = Locked(false)
 
     /// nil when the directory is not private to this user (see ``FileJWKSStore``).
-    init?(directory path: String) {
+    init?(directory path: String, unavailable: @escaping @Sendable (String) -> Void = { _ in }) {
         let manager = FileManager.default
         if !manager.fileExists(atPath: path) {
             try? manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -27,14 +30,29 @@ struct FileRefreshStore: SharedRefreshStore {
             return nil
         }
         directory = URL(fileURLWithPath: path)
+        self.unavailable = unavailable
     }
 
     private func path(_ key: String, _ suffix: String) -> String {
         directory.appendingPathComponent("refresh-\(key.prefix(32)).\(suffix)").path
     }
 
+    /// A directory that cannot take a lock file (read-only, out of inodes) means no lock to
+    /// wait for: the refresh goes ahead without it, as when Redis is unreachable (this process
+    /// still coalesces its own threads, and the Idempotency-Key makes WorkOS replay a repeat).
+    /// Before, every refresh failed as "timed out" and each expired session got a 503.
     func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? {
-        FileLock.withExclusiveLock(path: path(key, "lock"), timeoutMillis: timeoutMillis, body)
+        switch FileLock.lock(path: path(key, "lock"), timeoutMillis: timeoutMillis, body) {
+        case .ran(let value):
+            return value
+        case .timedOut:
+            return nil
+        case .unavailable(let error):
+            if warned.withLock({ warned in defer { warned = true }; return !warned }) {
+                unavailable(String(cString: strerror(error)))
+            }
+            return body()
+        }
     }
 
     func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)? {

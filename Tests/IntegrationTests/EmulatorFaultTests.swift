@@ -74,6 +74,39 @@ import Testing
         #expect(try emulator.refresh(next).text.contains("Refresh token already exchanged."))
     }
 
+    /// `raw_body`: an answer that is not JSON, sent byte for byte; `truncate_body`: the whole
+    /// answer's Content-Length announced, a part of its body sent, the connection closed.
+    @Test func malformedAndTruncatedAnswers() throws {
+        let emulator = try EmulatorProcess()
+        try emulator.control("POST", "/_emulate/hooks", #"{"path":"/user_management/authenticate","raw_body":"{\"access_token\": \"eyJ","times":1}"#)
+        let malformed = try emulator.refresh("x")
+        #expect(malformed.status == 200 && malformed.text == #"{"access_token": "eyJ"#, "\(malformed.status) \(malformed.text)")
+        #expect(malformed.header("Content-Type") == "application/json")
+        try emulator.control("POST", "/_emulate/hooks", #"{"path":"/user_management/authenticate","status":502,"raw_body":"<html>Bad Gateway</html>","times":1}"#)
+        let html = try emulator.refresh("x")
+        #expect(html.status == 502 && html.text == "<html>Bad Gateway</html>")
+        #expect(try emulator.refresh("x").status == 400, "back to normal")
+
+        let whole = try emulator.request("GET", "/sso/jwks/client_emulate").body.count
+        try emulator.control("POST", "/_emulate/hooks", #"{"path":"/sso/jwks","truncate_body":30,"times":1}"#)
+        let raw = RawHTTPClient.exchange(port: emulator.port, request: RawHTTPClient.request(
+            target: Array("/sso/jwks/client_emulate".utf8), http10: false, host: "127.0.0.1", headers: []))
+        let head = String(decoding: raw.bytes.prefix(raw.bytes.count - raw.body.count), as: UTF8.self).lowercased()
+        #expect(raw.status == 200 && head.contains("content-length: \(whole)\r\n"), "\(head)")
+        #expect(raw.body.count == 30, "\(raw.body.count) of \(whole) bytes")
+
+        // The endpoint's own answer, cut: the refresh happened, its answer is lost.
+        let token = try emulator.signIn()["refresh_token"] as! String
+        try emulator.control("POST", "/_emulate/hooks", #"{"path":"/user_management/authenticate","truncate_body":20,"times":1}"#)
+        let fresh = CurlTransport(connectTimeoutMillis: 2000, totalTimeoutMillis: 10_000, userAgent: "authkit-tests")
+        #expect(throws: HTTPTransportError.self) { try emulator.refresh(token, via: fresh) }
+        #expect(try emulator.counters()["refreshes"] == 1, "the endpoint ran")
+
+        for body in [#"{"path":"/x","raw_body":5}"#, #"{"path":"/x","truncate_body":-1}"#] {
+            #expect(try emulator.request("POST", "/_emulate/hooks", json: body).status == 400, "\(body)")
+        }
+    }
+
     @Test func badHooksAreRefusedAndEverythingResets() throws {
         let emulator = try EmulatorProcess()
         for body in [#"{"status":503}"#, #"{"path":"health"}"#, #"{"path":"/x","status":42}"#, #"{"path":"/x","times":0}"#, "not json"] {

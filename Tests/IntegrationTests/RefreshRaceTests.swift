@@ -69,6 +69,22 @@ import Testing
         #expect(counters["authenticate.refresh_token"] == 1, "\(counters)")
     }
 
+    /// A cache directory in which no file can be made (read-only, out of inodes: here /proc/self,
+    /// the process's own read-only directory, which even root cannot write) must not stop
+    /// refreshes: they go ahead without the cross-process lock, as without Redis. Before, the
+    /// lock "timed out" at once and every expired session got a 503 (bench/chaos.sh found it).
+    @Test func aCacheDirectoryThatTakesNoFilesStillRefreshes() throws {
+        let site = try NginxSite(environment: ["AUTHKIT_CACHE_DIR": "/proc/self"])
+        let cookie = try expiredSession(site.emulator, redirectURI: "http://127.0.0.1:\(site.port)/auth/callback")
+        let http = CurlTransport(connectTimeoutMillis: 2000, totalTimeoutMillis: 20_000, userAgent: "cache-dir")
+        let response = try http.send(HTTPRequest(method: "GET", url: "\(site.base)/api/items", headers: [
+            ("Accept", "application/json"), ("Cookie", "wos-session=\(cookie)"),
+        ]))
+        #expect(response.status == 200, "\(response.status) \(String(decoding: response.body, as: UTF8.self))")
+        #expect(response.header("Set-Cookie")?.hasPrefix("wos-session=") == true && response.header("Set-Cookie")?.hasPrefix("wos-session=;") == false)
+        #expect(try site.emulator.counters()["refreshes"] == 1)
+    }
+
     @Test func fourProcessesSharingTheCacheDirectoryRefreshOnce() throws {
         let emulator = try EmulatorProcess.strict()
         let directory = try temporaryDirectory()

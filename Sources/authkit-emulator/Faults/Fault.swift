@@ -7,6 +7,11 @@
 ///  "latency_ms": 200, "drop_connection": false, "times": 2, "after": false}
 /// ```
 ///
+/// Broken answers: `"raw_body": "{\"access_token\": \"ey"` sends that text byte for byte (status
+/// 200 unless `status` says otherwise), e.g. malformed JSON; `"truncate_body": N` announces the
+/// answer's whole `Content-Length`, sends its first N bytes and closes the connection (the
+/// injected answer, or the endpoint's own).
+///
 /// All but `path` are optional. It waits `latency_ms`, then drops the connection, or answers
 /// `status` (with `body`, default `{"message":"Injected fault"}`; a string holding JSON is that
 /// JSON, other text becomes `{"message": text}`; and `headers`), or, with
@@ -23,6 +28,10 @@ struct Fault: Sendable, Equatable {
     var headers: [String: String]
     var latencyMs: Int
     var dropConnection: Bool
+    /// Sent as it is instead of `body` (malformed JSON, HTML, nothing).
+    var rawBody: String?
+    /// Bytes of the answer's body sent before the connection is closed.
+    var truncateBody: Int?
     /// Calls left; nil until cleared.
     var remaining: Int?
     var after: Bool
@@ -43,9 +52,14 @@ struct Fault: Sendable, Equatable {
         if let remaining, remaining < 1 { return .failure(FaultError("\"times\" must be at least 1")) }
         let latency = object["latency_ms"]?.intValue ?? 0
         guard (0...60_000).contains(latency) else { return .failure(FaultError("\"latency_ms\" must be 0…60000")) }
+        let rawBody = object["raw_body"]
+        if let rawBody, rawBody.stringValue == nil { return .failure(FaultError("\"raw_body\" must be a string")) }
+        let truncate = object["truncate_body"]
+        if let truncate, (truncate.intValue ?? -1) < 0 { return .failure(FaultError("\"truncate_body\" must be a number of bytes, 0 or more")) }
         return .success(Fault(
             id: id, path: path, method: object["method"]?.stringValue?.uppercased(), status: status, body: object["body"].map(answerBody),
             headers: headers, latencyMs: latency, dropConnection: object["drop_connection"]?.boolValue ?? false,
+            rawBody: rawBody?.stringValue, truncateBody: truncate?.intValue,
             remaining: remaining, after: object["after"]?.boolValue ?? false))
     }
 
@@ -60,9 +74,10 @@ struct Fault: Sendable, Equatable {
         requestPath.hasPrefix(path) && (method == nil || method == requestMethod)
     }
 
-    /// The injected answer, when this fault answers instead of the endpoint.
+    /// The injected answer, when this fault answers instead of the endpoint (a JSON body; see
+    /// `rawBody` for one that is not).
     var reply: APIReply? {
-        guard let status else { return nil }
+        guard let status else { return rawBody == nil ? nil : APIReply(status: 200, body: .null, headers: headers) }
         return APIReply(status: status, body: body ?? ["message": "Injected fault"], headers: headers)
     }
 
@@ -76,6 +91,8 @@ struct Fault: Sendable, Equatable {
         object["status"] = status.map(JSONValue.int)
         object["body"] = body
         object["times"] = remaining.map(JSONValue.int)
+        object["raw_body"] = rawBody.map(JSONValue.string)
+        object["truncate_body"] = truncateBody.map(JSONValue.int)
         return .object(object)
     }
 }
