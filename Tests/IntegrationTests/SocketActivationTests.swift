@@ -122,7 +122,9 @@ import Glibc
     func aKill9UnderLoadDropsNothing(whom: String) throws {
         let (site, serve, cookie) = try start()
         let main = serve.pid
-        let worker = try #require(childPIDs(of: main).first, "the supervisor's worker")
+        let old = serve.processes
+        let worker = try #require(old.last, "the service's processes")
+        if whom == "worker" { try #require(worker != main, "the supervisor's worker") }
         nonisolated(unsafe) var restartError: Error?
         nonisolated(unsafe) var slow: (() -> (status: Int?, setCookie: String?))?
         let result = underLoad(site, cookie: cookie, "kill -9 of the \(whom)") {
@@ -142,6 +144,7 @@ import Glibc
         // Its refresh was sent to WorkOS twice with one Idempotency-Key: one session came of it.
         #expect(try site.emulator.counters()["refreshes"] == 1)
         #expect(!processExists(worker))
+        if whom == "service" { #expect(!old.contains(where: processExists), "every process was killed") }
         if whom == "worker" {
             #expect(serve.pid == main, "the supervisor replaced its worker: systemd restarted nothing")
             #expect(serve.log.contains("worker \(worker) killed by signal 9 (SIGKILL)"), "\(serve.log)")

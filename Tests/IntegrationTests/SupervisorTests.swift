@@ -41,6 +41,23 @@ import Glibc
         #expect(serve.stop() == 0)
     }
 
+    /// SIGHUP swaps in a new worker; the old one finishes its requests. On the code before, the
+    /// old worker's SIGTERM shut the shared socket down and every connection after was refused.
+    @Test(arguments: ["unix", "tcp"])
+    func sighupSwapsTheWorkerWithoutDroppingARequest(kind: String) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let address: ProbeAddress = kind == "unix" ? .unix(directory.appendingPathComponent("s.sock").path) : .tcp(freeLoopbackPort())
+        let serve = try SupervisedServe(address: address, environment: Self.environment, directory: directory)
+        let worker = try #require(serve.workerPID)
+        let result = CrashUnderLoad.run(address: address) { kill(serve.pid, SIGHUP) }
+        print("SIGHUP under load, \(address): \(result)")
+        #expect(result.failed.isEmpty, "\(result)")
+        #expect(waitUntil(timeout: 5) { !processExists(worker) && serve.workerPID.map { $0 != worker } == true })
+        #expect(address.check() == 401)
+        #expect(serve.stop() == 0)
+    }
+
     @Test func sigtermStopsTheSupervisorAndTheWorker() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
