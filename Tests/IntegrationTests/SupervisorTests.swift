@@ -9,11 +9,16 @@ import Glibc
 @Suite(.serialized) struct SupervisorTests {
     static let environment = ServeTests.environment
 
+    /// "unix": a socket in `directory`; "tcp": a free loopback port.
+    static func address(_ kind: String, in directory: URL) -> ProbeAddress {
+        kind == "unix" ? .unix(directory.appendingPathComponent("s.sock").path) : .tcp(freeLoopbackPort())
+    }
+
     @Test(arguments: ["unix", "tcp"])
     func aCrashedWorkerIsReplacedAndTheSocketKeepsAnswering(kind: String) throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let address: ProbeAddress = kind == "unix" ? .unix(directory.appendingPathComponent("s.sock").path) : .tcp(freeLoopbackPort())
+        let address = Self.address(kind, in: directory)
         let serve = try SupervisedServe(address: address, environment: Self.environment, directory: directory)
         let parent = serve.pid
         let worker = try #require(serve.workerPID)
@@ -47,7 +52,7 @@ import Glibc
     func sighupSwapsTheWorkerWithoutDroppingARequest(kind: String) throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let address: ProbeAddress = kind == "unix" ? .unix(directory.appendingPathComponent("s.sock").path) : .tcp(freeLoopbackPort())
+        let address = Self.address(kind, in: directory)
         let serve = try SupervisedServe(address: address, environment: Self.environment, directory: directory)
         let worker = try #require(serve.workerPID)
         let result = CrashUnderLoad.run(address: address) { kill(serve.pid, SIGHUP) }
