@@ -26,6 +26,9 @@ public final class FastCGIServer: Sendable {
     public typealias Handler = @Sendable (_ parameters: FastCGIParameters, _ body: [UInt8]) -> [UInt8]
 
     private let listenSocket: Int32
+    /// Whether this server opened the socket. An inherited one is shared with its holder
+    /// (systemd, the supervisor), which hands it to the next process: never shut down.
+    private let ownsSocket: Bool
     private let pool: WorkerPool
     private let limits: ConnectionLimits
     private let ready = ReadyConnections()
@@ -52,12 +55,15 @@ public final class FastCGIServer: Sendable {
         switch address {
         case .inherited(let fd):
             listenSocket = fd
+            ownsSocket = false
         case .unix(let path):
+            ownsSocket = true
             // A stale socket file from a crashed run would make bind fail; nothing else is removed.
             try StaleSocket.remove(at: path)
             listenSocket = FCGX_OpenSocket(address.libfcgiPath, 1024)
             if listenSocket >= 0 { chmod(path, 0o660) }
         case .tcp:
+            ownsSocket = true
             listenSocket = FCGX_OpenSocket(address.libfcgiPath, 1024)
         }
         guard listenSocket >= 0 else {
@@ -114,9 +120,13 @@ public final class FastCGIServer: Sendable {
     /// Stops accepting; requests in flight finish. Safe to call from a signal-handling thread.
     public func stop() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        // Wakes every thread blocked in accept(2) on this socket. (Not FCGX_ShutdownPending: its
-        // flag is process-global and permanent, so no later server in this process could serve.)
-        shutdown(listenSocket, Int32(SHUT_RDWR))
+        // The stop signal below wakes every worker. A socket of our own is also shut down, so
+        // connections are refused at once rather than queued for nobody. An inherited one never
+        // is: shutdown(2) acts on the socket, not on this descriptor, and the socket outlives this
+        // process (systemd's, or the supervisor's), so every later process would find it
+        // refusing connections. (Not FCGX_ShutdownPending either: its flag is process-global and
+        // permanent, so no later server in this process could serve.)
+        if ownsSocket { shutdown(listenSocket, Int32(SHUT_RDWR)) }
         var one: UInt64 = 1
         _ = write(stopSignal, &one, 8)
         watcher.stop()

@@ -17,6 +17,24 @@ enum ProcessConfig {
 
     /// The configuration, and where each variable came from (``ConfigSources``, for `check-config`).
     static func loadWithSources(envFile option: String?) -> (config: AuthKitConfig, sources: ConfigSources) {
+        switch read(envFile: option) {
+        case .success(let loaded): loaded
+        case .failure(let problems): fail(problems.lines)
+        }
+    }
+
+    /// What ``load(envFile:)`` would exit 78 for, one line per problem; empty when the settings load.
+    static func problems(envFile option: String?) -> [String] {
+        guard case .failure(let problems) = read(envFile: option) else { return [] }
+        return problems.lines
+    }
+
+    struct Problems: Error {
+        let lines: [String]
+        init(_ lines: [String]) { self.lines = lines }
+    }
+
+    private static func read(envFile option: String?) -> Result<(config: AuthKitConfig, sources: ConfigSources), Problems> {
         let environment = ProcessInfo.processInfo.environment
         var fileVariables: [String: String] = [:]
         // AUTHKIT_ENV_FILE serves where no arguments can be given: a CGI program, or a FastCGI
@@ -26,19 +44,19 @@ enum ProcessConfig {
         let source = option != nil ? "--env-file" : "AUTHKIT_ENV_FILE"
         if let envFile {
             guard let data = FileManager.default.contents(atPath: envFile) else {
-                fail("\(source) \(envFile) cannot be read. Fix: check the path and that this user may read it")
+                return .failure(Problems(["\(source) \(envFile) cannot be read. Fix: check the path and that this user may read it"]))
             }
             do {
                 for (key, value) in try DotEnv.parse(String(decoding: data, as: UTF8.self)) { fileVariables[key] = value }
             } catch {
-                fail("\(source) \(envFile): \(error). Fix: write KEY=value lines as in a Next.js .env.local, closing every quote")
+                return .failure(Problems(["\(source) \(envFile): \(error). Fix: write KEY=value lines as in a Next.js .env.local, closing every quote"]))
             }
         }
         let sources = ConfigSources(file: fileVariables, filePath: envFile, environment: environment)
         do {
-            return (try ConfigLoader.load(sources.variables), sources)
+            return .success((try ConfigLoader.load(sources.variables), sources))
         } catch {
-            fail(error.lines)
+            return .failure(Problems(error.lines))
         }
     }
 

@@ -33,7 +33,7 @@ struct Serve: ParsableCommand {
     @Flag(name: .long, help: "authkit's debug option (as WORKOS_DEBUG=true): log level debug, one line for every check.")
     var debug = false
 
-    @Flag(name: .long, help: "With --listen: one process, no supervisor. By default a small parent holds the socket and restarts a worker that dies; connections wait in the listen queue meanwhile.")
+    @Flag(name: .long, help: "With --listen or systemd's socket: one process, no supervisor. By default a small parent holds the socket, restarts a worker that dies (connections wait in the listen queue meanwhile) and on SIGHUP swaps in a worker that reads the settings again.")
     var noSupervisor = false
 
     func run() throws {
@@ -58,10 +58,16 @@ struct Serve: ParsableCommand {
             address = .inherited(fd: WorkerProcess.socketFD)
         } else if let listen {
             do { address = try ListenAddress(parsing: listen) } catch { ProcessConfig.fail(error.description) }
-            // Inherited sockets (systemd, spawn-fcgi, mod_fcgid) need none: their manager restarts.
-            if !noSupervisor { Supervisor(address: address, logger: logger).run() }
+            if !noSupervisor { Supervisor(address: address, envFile: options.envFile, logger: logger).run() }
         } else if let inherited = Self.inheritedSocket() {
             address = .inherited(fd: inherited)
+            // systemd's socket gets the supervisor too: SIGHUP (systemctl reload) then swaps in a
+            // worker with the settings read again, and a worker's crash costs no RestartSec.
+            // spawn-fcgi's and mod_fcgid's (fd 0) get none: mod_fcgid counts and signals its
+            // processes itself.
+            if inherited == WorkerProcess.socketFD, !noSupervisor {
+                Supervisor(address: address, envFile: options.envFile, logger: logger).run()
+            }
         } else {
             ProcessConfig.fail("--listen is not set and no socket was inherited. Fix: pass --listen unix:/run/authkit-fcgi.sock or 127.0.0.1:9000")
         }
@@ -112,7 +118,7 @@ struct Serve: ParsableCommand {
         var listening = "\(address)"
         if let supervisor {
             SupervisedWorker.stopWhenOrphaned(supervisor: supervisor, logger: logger) { server.stop() }
-            listening = "\(listen ?? "") (fd \(WorkerProcess.socketFD) from supervisor \(supervisor))"
+            listening = "\(listen.map { "\($0) " } ?? "")(fd \(WorkerProcess.socketFD) from supervisor \(supervisor))"
         }
         logger.info("serving", metadata: ["listen": "\(listening)", "workers": "\(workers)", "version": "\(AuthKitVersion.string)"])
         server.run()

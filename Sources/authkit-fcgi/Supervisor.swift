@@ -13,9 +13,14 @@ import Logging
 /// (exit 78) is not restarted: the supervisor exits 78 as well, for the service manager to see.
 /// SIGTERM and SIGINT are passed on: the worker finishes its requests in flight, and the
 /// supervisor exits with its status. SIGHUP starts a new worker and stops the old one
-/// gracefully (the settings are read again).
+/// gracefully (the settings are read again); settings that would not load are refused first,
+/// and the running worker goes on with the old ones.
+///
+/// The socket is `serve --listen`'s, or systemd's (fd 3, kept open by authkit-fcgi.socket).
 struct Supervisor {
     let address: ListenAddress
+    /// `--env-file`, read again (with the environment) before a SIGHUP swaps workers.
+    let envFile: String?
     let logger: Logger
 
     /// Never returns: the process exits when the supervision ends.
@@ -39,7 +44,7 @@ struct Supervisor {
             listenFD = moved
         }
         logger.info("supervising", metadata: ["listen": "\(address)", "pid": "\(getpid())"])
-        var loop = Loop(listenFD: listenFD, logger: logger)
+        var loop = Loop(listenFD: listenFD, envFile: envFile, logger: logger)
         loop.start()
         while true {
             loop.waitForEvent(signals)
@@ -49,6 +54,7 @@ struct Supervisor {
     /// The supervision state: the current worker, old ones finishing, restarts.
     private struct Loop {
         let listenFD: Int32
+        let envFile: String?
         let logger: Logger
         var worker: pid_t?
         /// Workers told to stop (SIGHUP) that are finishing their requests.
@@ -60,8 +66,9 @@ struct Supervisor {
         var stopping = false
         var finalStatus: Int32 = 0
 
-        init(listenFD: Int32, logger: Logger) {
+        init(listenFD: Int32, envFile: String?, logger: Logger) {
             self.listenFD = listenFD
+            self.envFile = envFile
             self.logger = logger
         }
 
@@ -94,7 +101,11 @@ struct Supervisor {
                 restartAt = nil
                 for pid in [worker].compactMap({ $0 }) + retiring { kill(pid, received) }
             case SIGHUP where !stopping:
-                if let old = worker {
+                // A new worker would exit 78 on these, and that stops the service: keep the old one.
+                let problems = ProcessConfig.problems(envFile: envFile)
+                if !problems.isEmpty {
+                    logger.error("SIGHUP: the settings do not load; the running worker keeps the previous ones. Fix: \(problems.joined(separator: "; ")) (authkit-fcgi check-config), then reload again")
+                } else if let old = worker {
                     logger.info("SIGHUP: starting a new worker; the old one finishes its requests", metadata: ["pid": "\(old)"])
                     kill(old, SIGTERM)
                     retiring.insert(old)

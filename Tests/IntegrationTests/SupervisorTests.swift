@@ -9,11 +9,16 @@ import Glibc
 @Suite(.serialized) struct SupervisorTests {
     static let environment = ServeTests.environment
 
+    /// "unix": a socket in `directory`; "tcp": a free loopback port.
+    static func address(_ kind: String, in directory: URL) -> ProbeAddress {
+        kind == "unix" ? .unix(directory.appendingPathComponent("s.sock").path) : .tcp(freeLoopbackPort())
+    }
+
     @Test(arguments: ["unix", "tcp"])
     func aCrashedWorkerIsReplacedAndTheSocketKeepsAnswering(kind: String) throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let address: ProbeAddress = kind == "unix" ? .unix(directory.appendingPathComponent("s.sock").path) : .tcp(freeLoopbackPort())
+        let address = Self.address(kind, in: directory)
         let serve = try SupervisedServe(address: address, environment: Self.environment, directory: directory)
         let parent = serve.pid
         let worker = try #require(serve.workerPID)
@@ -38,6 +43,23 @@ import Glibc
         // Only the requests the dead worker held can fail: at most one per client thread.
         #expect(result.failed.count <= 4, "\(result)")
         #expect(serve.log.contains("worker \(worker) killed by signal 9 (SIGKILL)"), "\(serve.log)")
+        #expect(serve.stop() == 0)
+    }
+
+    /// SIGHUP swaps in a new worker; the old one finishes its requests. On the code before, the
+    /// old worker's SIGTERM shut the shared socket down and every connection after was refused.
+    @Test(arguments: ["unix", "tcp"])
+    func sighupSwapsTheWorkerWithoutDroppingARequest(kind: String) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let address = Self.address(kind, in: directory)
+        let serve = try SupervisedServe(address: address, environment: Self.environment, directory: directory)
+        let worker = try #require(serve.workerPID)
+        let result = CrashUnderLoad.run(address: address) { kill(serve.pid, SIGHUP) }
+        print("SIGHUP under load, \(address): \(result)")
+        #expect(result.failed.isEmpty, "\(result)")
+        #expect(waitUntil(timeout: 5) { !processExists(worker) && serve.workerPID.map { $0 != worker } == true })
+        #expect(address.check() == 401)
         #expect(serve.stop() == 0)
     }
 

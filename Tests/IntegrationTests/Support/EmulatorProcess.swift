@@ -104,8 +104,14 @@ extension EmulatorProcess {
     /// A session for Ada whose access token expired 100 s ago (signed in on the emulator's
     /// clock 400 s back), sealed as authkit-nextjs would with `password`.
     func expiredSessionCookie(redirectURI: String, password: String = "this-is-a-32-character-password!") throws -> String {
-        try request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
-        defer { _ = try? request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#) }
+        try sessionCookie(redirectURI: redirectURI, password: password, signedInSecondsAgo: 400)
+    }
+
+    /// A session for Ada signed in `signedInSecondsAgo` on the emulator's clock (0: a fresh
+    /// access token), sealed as authkit-nextjs would with `password`.
+    func sessionCookie(redirectURI: String, password: String = "this-is-a-32-character-password!", signedInSecondsAgo: Int = 0) throws -> String {
+        if signedInSecondsAgo != 0 { try request("POST", "/_emulate/clock", json: #"{"offset_seconds":-\#(signedInSecondsAgo)}"#) }
+        defer { if signedInSecondsAgo != 0 { _ = try? request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#) } }
         let code = try authorizationCode(redirectURI: redirectURI)
         let answer = object(try request("POST", "/user_management/authenticate", json: """
             {"grant_type":"authorization_code","client_id":"client_emulate","client_secret":"sk_test_default","code":"\(code)"}

@@ -10,7 +10,7 @@ func fastCGIRequest(socket: String, parameters: [String: String], body: String =
 }
 
 /// A started `authkit-fcgi serve`, stopped with SIGTERM.
-final class ServeProcess: @unchecked Sendable {
+final class ServeProcess: SiteServer, @unchecked Sendable {
     let process = Process()
     let socket: String
     private let errors = Pipe()
@@ -59,6 +59,9 @@ final class ServeProcess: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         } == 0
     }
+
+    var isRunning: Bool { process.isRunning }
+    func terminate() { process.terminate() }
 
     /// SIGTERM, then the exit status and everything logged.
     func stop() -> (status: Int32, log: String) {

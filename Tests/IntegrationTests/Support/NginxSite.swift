@@ -8,9 +8,9 @@ final class NginxSite: @unchecked Sendable {
 
     let emulator: EmulatorProcess
     /// The first (often only) `authkit-fcgi serve`.
-    var authkit: ServeProcess { authkits[0] }
+    var authkit: any SiteServer { authkits[0] }
     /// Every `authkit-fcgi serve` behind nginx's upstream, in `processes` order.
-    let authkits: [ServeProcess]
+    let authkits: [any SiteServer]
     let nginx = Process()
     let port: Int
     let directory: URL
@@ -24,8 +24,11 @@ final class NginxSite: @unchecked Sendable {
     /// - Parameter processes: one `authkit-fcgi serve` per element, with that element's variables
     ///   over `environment` (several processes, or hosts: give each group its own
     ///   `AUTHKIT_CACHE_DIR`); nginx's upstream spreads requests over them round-robin.
+    /// - Parameter server: starts each authkit-fcgi given its settings and a directory for its
+    ///   socket; by default `serve --listen` with `serveArguments` (``ServeProcess``).
     init(environment extra: [String: String] = [:], emulatorArguments: [String] = [], serveArguments: [String] = [],
-         extraLocations: String = "", extraServers: String = "", processes: [[String: String]] = [[:]]) throws {
+         extraLocations: String = "", extraServers: String = "", processes: [[String: String]] = [[:]],
+         server: ((_ environment: [String: String], _ directory: URL) throws -> any SiteServer)? = nil) throws {
         port = freeLoopbackPort()
         let echoPort = freeLoopbackPort()
         directory = try temporaryDirectory()
@@ -43,13 +46,13 @@ final class NginxSite: @unchecked Sendable {
             "WORKOS_API_HOSTNAME": "127.0.0.1", "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
         ]
         environment.merge(extra.mapValues(placeholders)) { _, b in b }
-        var authkits: [ServeProcess] = []
+        var authkits: [any SiteServer] = []
         for (index, own) in processes.enumerated() {
             // The first process keeps the site's directory (tests read its files there).
             let place = index == 0 ? directory : directory.appendingPathComponent("serve\(index)")
             try FileManager.default.createDirectory(at: place, withIntermediateDirectories: true)
-            authkits.append(try ServeProcess(environment: environment.merging(own.mapValues(placeholders)) { _, b in b },
-                                             directory: place, arguments: serveArguments))
+            let settings = environment.merging(own.mapValues(placeholders)) { _, b in b }
+            authkits.append(try server?(settings, place) ?? ServeProcess(environment: settings, directory: place, arguments: serveArguments))
         }
         self.authkits = authkits
 
@@ -99,13 +102,18 @@ final class NginxSite: @unchecked Sendable {
     }
 
     /// The shipped `nginx/authkit-upstream.conf` (the upstream and the site variables), pointed
-    /// at this run's socket, or sockets (one `server` line each).
+    /// at this run's socket, or sockets (the shipped `server` line once for each; its backup
+    /// line, the same socket again, names the first).
     static func upstreamConf(socket: String) throws -> String { try upstreamConf(sockets: [socket]) }
 
     static func upstreamConf(sockets: [String]) throws -> String {
-        let servers = sockets.map { "server unix:\($0);" }.joined(separator: "\n    ")
-        return try String(contentsOf: repositoryRoot.appendingPathComponent("nginx/authkit-upstream.conf"), encoding: .utf8)
-            .replacingOccurrences(of: "server unix:/run/authkit-fcgi/authkit.sock;", with: servers)
+        let shipped = try String(contentsOf: repositoryRoot.appendingPathComponent("nginx/authkit-upstream.conf"), encoding: .utf8)
+        let line = "server unix:/run/authkit-fcgi/authkit.sock max_fails=0;"
+        // A changed snippet must not leave nginx pointed at /run (every test would fail oddly).
+        guard shipped.contains(line), let first = sockets.first else { throw NginxFailed(log: "nginx/authkit-upstream.conf has no line \(line)") }
+        let servers = sockets.map { line.replacingOccurrences(of: "/run/authkit-fcgi/authkit.sock", with: $0) }.joined(separator: "\n    ")
+        return shipped.replacingOccurrences(of: line, with: servers)
+            .replacingOccurrences(of: "unix:/run/authkit-fcgi/authkit.sock", with: "unix:\(first)")
     }
 
     struct NginxFailed: Error, CustomStringConvertible {
@@ -126,7 +134,7 @@ final class NginxSite: @unchecked Sendable {
             nginx.waitUntilExit()
         }
         // All told first: each one's log pipe may be held open by the others until they exit.
-        for authkit in authkits where authkit.process.isRunning { authkit.process.terminate() }
+        for authkit in authkits where authkit.isRunning { authkit.terminate() }
         let results = authkits.map { $0.stop() }
         try? FileManager.default.removeItem(at: directory)
         let result = (status: results.first { $0.status != 0 }?.status ?? 0, log: results.map(\.log).joined())
@@ -135,4 +143,14 @@ final class NginxSite: @unchecked Sendable {
     }
 
     deinit { _ = stop() }
+}
+
+/// An authkit-fcgi a test site's nginx talks to: its unix socket, and how it is stopped.
+protocol SiteServer: AnyObject, Sendable {
+    var socket: String { get }
+    var isRunning: Bool { get }
+    /// SIGTERM, not waiting.
+    func terminate()
+    /// SIGTERM, then the exit status and everything logged.
+    func stop() -> (status: Int32, log: String)
 }

@@ -164,8 +164,9 @@ struct CrashUnderLoad {
     struct Sample: Sendable {
         let started: Double, finished: Double  // seconds since the action
         let status: Int?
-        /// 2xx, 3xx or 401: the server answered as it should.
-        var succeeded: Bool { status.map { (200..<400).contains($0) || $0 == 401 } ?? false }
+        /// The server answered as it should (for ``run(address:threads:before:after:pause:action:)``:
+        /// 2xx, 3xx or 401).
+        let succeeded: Bool
     }
 
     struct Result: Sendable, CustomStringConvertible {
@@ -185,7 +186,7 @@ struct CrashUnderLoad {
             return Int(gap * 1000)
         }
         var description: String {
-            "sent \(sent), failed \(failed.count) (\(failedAfter.count) sent after the crash), longest gap \(gapMilliseconds) ms"
+            "sent \(sent), failed \(failed.count) (\(failedAfter.count) sent after the action), longest gap \(gapMilliseconds) ms"
         }
     }
 
@@ -193,18 +194,32 @@ struct CrashUnderLoad {
     /// then they go on for `after` seconds. Each client pauses `pause` between checks.
     static func run(address: ProbeAddress, threads: Int = 4, before: Double = 1.0, after: Double = 2.0,
                     pause: useconds_t = 2_000, action: () -> Void) -> Result {
+        run(threads: threads, before: before, after: after, pause: pause, request: {
+            let status = address.check()
+            return (status, status.map { (200..<400).contains($0) || $0 == 401 } ?? false)
+        }, action: action)
+    }
+
+    /// As above, each client sending `request` (its status, nil for a connection error, and
+    /// whether that is the answer expected).
+    static func run(threads: Int = 4, before: Double = 1.0, after: Double = 2.0, pause: useconds_t = 2_000,
+                    request: @escaping @Sendable () -> (status: Int?, succeeded: Bool), action: () -> Void) -> Result {
         let lock = NSLock()
         nonisolated(unsafe) var samples: [Sample] = []
         let origin = Date().addingTimeInterval(before)
         let end = origin.addingTimeInterval(after)
         let group = DispatchGroup()
         for _ in 0..<threads {
-            DispatchQueue.global().async(group: group) {
+            // Threads of their own: Dispatch's pool runs only as many blocks at once as there are
+            // cores, so on 2 cores 4 clients were 2.
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
                 while Date() < end {
                     let started = Date().timeIntervalSince(origin)
-                    let status = address.check()
+                    let (status, succeeded) = request()
                     let finished = Date().timeIntervalSince(origin)
-                    lock.lock(); samples.append(Sample(started: started, finished: finished, status: status)); lock.unlock()
+                    lock.lock(); samples.append(Sample(started: started, finished: finished, status: status, succeeded: succeeded)); lock.unlock()
                     usleep(pause)
                 }
             }
