@@ -8,16 +8,26 @@ import Synchronization
 /// A thread about to wait on a refresh calls ``enterBlocking()``; if that leaves fewer than
 /// `workers` threads able to serve, another thread is started. When a thread finishes a
 /// request and there are more free threads than `workers`, it exits. At most `maxBlocked`
-/// threads wait at once; beyond that a refresh is not attempted (see ``WorkOSError/notAttempted(_:)``).
+/// threads wait on calls of their own at once, and at most `maxSharing` on another thread's
+/// call (a refresh of the same token); beyond that a refresh is not attempted (see
+/// ``WorkOSError/notAttempted(_:)``).
 public final class WorkerPool: BlockingAdmission, Sendable {
     public let workers: Int
     public let maxBlocked: Int
+    /// Threads waiting for another thread's refresh of the same token: they make no call, so
+    /// they may be many more (a page of 100 assets with one expired cookie is 99 of them).
+    public let maxSharing: Int
+
+    /// Sharing waits allowed per ``maxBlocked`` by default.
+    public static let sharingPerBlocked = 16
 
     private struct Counts {
         /// Threads alive (serving, accepting or waiting).
         var running = 0
-        /// Threads waiting on WorkOS.
+        /// Threads waiting on WorkOS (calls and sharing waits).
         var blocked = 0
+        /// Of those, threads waiting on another thread's call.
+        var sharing = 0
         var peak = 0
     }
     private let counts = Locked(Counts())
@@ -30,9 +40,11 @@ public final class WorkerPool: BlockingAdmission, Sendable {
     /// 16-31 % more CPU per check (three side-by-side runs, 2026-11-23).
     public static var defaultWorkers: Int { CPUCount.available() + 1 }
 
-    public init(workers: Int, maxBlocked: Int = 64) {
+    /// - Parameter maxSharing: default ``sharingPerBlocked`` × `maxBlocked` (clamped).
+    public init(workers: Int, maxBlocked: Int = 64, maxSharing: Int? = nil) {
         self.workers = max(1, workers)
         self.maxBlocked = max(0, maxBlocked)
+        self.maxSharing = max(0, maxSharing ?? min(self.maxBlocked, Int.max / Self.sharingPerBlocked) * Self.sharingPerBlocked)
     }
 
     func setStarter(_ start: @escaping @Sendable () -> Void) {
@@ -63,9 +75,14 @@ public final class WorkerPool: BlockingAdmission, Sendable {
     /// The most threads alive at once since start.
     public var peakThreads: Int { counts.withLock { $0.peak } }
 
-    public func enterBlocking() -> Bool {
+    public func enterBlocking(sharing: Bool) -> Bool {
         let startAnother: Bool? = counts.withLock { counts in
-            guard counts.blocked < maxBlocked else { return nil }
+            if sharing {
+                guard counts.sharing < maxSharing else { return nil }
+                counts.sharing += 1
+            } else {
+                guard counts.blocked - counts.sharing < maxBlocked else { return nil }
+            }
             counts.blocked += 1
             guard counts.running - counts.blocked < workers else { return false }
             counts.running += 1
@@ -77,7 +94,10 @@ public final class WorkerPool: BlockingAdmission, Sendable {
         return true
     }
 
-    public func leaveBlocking() {
-        counts.withLock { $0.blocked -= 1 }
+    public func leaveBlocking(sharing: Bool) {
+        counts.withLock { counts in
+            counts.blocked -= 1
+            if sharing { counts.sharing -= 1 }
+        }
     }
 }

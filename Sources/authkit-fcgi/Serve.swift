@@ -18,7 +18,7 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Worker threads, each accepting connections. Default: the CPUs this process may use (affinity, cgroup quota) plus one; threads waiting on WorkOS get stand-ins.")
     var workers: Int?
 
-    @Option(name: .long, help: "Most requests waiting on a WorkOS refresh at once; each gets a stand-in thread so checks needing no refresh keep all the workers. Beyond it a refresh is not attempted (503, cookie kept).")
+    @Option(name: .long, help: "Most requests waiting on a WorkOS refresh of their own at once (requests waiting for another request's refresh of the same token: 16 times as many); each gets a stand-in thread so checks needing no refresh keep all the workers. Beyond it a refresh is not attempted (503, cookie kept).")
     var maxWaiting: Int = 64
 
     @Option(name: .long, help: "Milliseconds a connection may take to deliver a complete request (and a kept connection its next one) before it is closed. Idle and half-sent connections never hold a worker; this bounds how long they are kept.")

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import Testing
 @testable import AuthKitCore
@@ -83,20 +84,60 @@ import Testing
         }
     }
 
-    /// Counts admissions; refuses once `limit` threads wait.
+    /// Counts admissions; refuses once `limit` threads wait on calls of their own, or
+    /// `sharingLimit` on another thread's call.
     final class CountingAdmission: BlockingAdmission, Sendable {
         let limit: Int
-        let state = Mutex((waiting: 0, admitted: 0, refused: 0))
-        init(limit: Int) { self.limit = limit }
-        func enterBlocking() -> Bool {
+        let sharingLimit: Int
+        let state = Mutex((waiting: 0, sharing: 0, admitted: 0, refused: 0))
+        init(limit: Int, sharingLimit: Int = 0) { self.limit = limit; self.sharingLimit = sharingLimit }
+        func enterBlocking(sharing: Bool) -> Bool {
             state.withLock { state in
-                guard state.waiting < limit else { state.refused += 1; return false }
-                state.waiting += 1
+                guard sharing ? state.sharing < sharingLimit : state.waiting < limit else { state.refused += 1; return false }
+                if sharing { state.sharing += 1 } else { state.waiting += 1 }
                 state.admitted += 1
                 return true
             }
         }
-        func leaveBlocking() { state.withLock { $0.waiting -= 1 } }
+        func leaveBlocking(sharing: Bool) { state.withLock { if sharing { $0.sharing -= 1 } else { $0.waiting -= 1 } } }
+    }
+
+    /// Issue 22: 100 requests with one expired cookie on one process; the bound for calls of
+    /// their own (`--max-waiting`) turned a fifth of them into 503s. Threads that only wait for
+    /// the running refresh are bounded apart: one call, and every thread gets its answer.
+    @Test func threadsSharingARefreshHaveABoundOfTheirOwn() {
+        let admission = CountingAdmission(limit: 1, sharingLimit: 64)
+        let coordinator = RefreshCoordinator(clock: ManualClock(seconds: 1_785_000_000), admission: admission)
+        let calls = Mutex(0), answered = Mutex(0)
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            _ = coordinator.coalesce(refreshToken: "a") {
+                calls.withLock { $0 += 1 }
+                inside.signal()
+                release.wait()
+                return .success(refreshed("1"))
+            }
+        }
+        inside.wait()
+        // Threads of their own: Dispatch runs about one blocked item per CPU at a time here.
+        for _ in 0..<40 {
+            group.enter()
+            Thread.detachNewThread {
+                let result = coordinator.coalesce(refreshToken: "a") { calls.withLock { $0 += 1 }; return .success(refreshed("2")) }
+                if result == .success(refreshed("1")) { answered.withLock { $0 += 1 } }
+                group.leave()
+            }
+        }
+        // Each waiter holds a thread: wait until all 40 are admitted (or a few were refused).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while admission.state.withLock({ $0.sharing + $0.refused }) < 40 && ContinuousClock.now < deadline { usleep(1000) }
+        release.signal()
+        group.wait()
+        let state = admission.state.withLock { $0 }
+        #expect(calls.withLock { $0 } == 1)
+        #expect(answered.withLock { $0 } == 40)
+        #expect(state.refused == 0 && state.waiting == 0 && state.sharing == 0)
     }
 
     @Test func threadsWaitOnlyWhenThePoolAdmitsThem() {

@@ -99,14 +99,19 @@ public final class RefreshCoordinator: @unchecked Sendable {
             pthread_mutex_unlock(&mutex)
             return result
         }
+        // A refresh of this token is running: this thread will wait on it, not call WorkOS.
+        // Such waits have a bound of their own (issue 22: 100 requests with one cookie hit the
+        // bound for WorkOS calls, and a fifth of them got 503 instead of the shared answer).
+        var sharing = false
+        if case .inFlight? = entries[key] { sharing = true }
         pthread_mutex_unlock(&mutex)
         // From here this thread waits: on WorkOS as the leader, or on the leader.
         if let admission {
-            guard admission.enterBlocking() else {
+            guard admission.enterBlocking(sharing: sharing) else {
                 return .failure(.notAttempted("too many requests are waiting on WorkOS already"))
             }
         }
-        defer { admission?.leaveBlocking() }
+        defer { admission?.leaveBlocking(sharing: sharing) }
         pthread_mutex_lock(&mutex)
         pruneExpired()
         var deadline = timespec()
