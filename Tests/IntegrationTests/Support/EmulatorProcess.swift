@@ -76,7 +76,13 @@ extension EmulatorProcess {
     /// A session for Ada whose access token expired 100 s ago (signed in on the emulator's
     /// clock 400 s back), sealed as authkit-nextjs would with `password`.
     func expiredSessionCookie(redirectURI: String, password: String = "this-is-a-32-character-password!") throws -> String {
-        try request("POST", "/_emulate/clock", json: #"{"offset_seconds":-400}"#)
+        try sessionCookie(signedInSecondsAgo: 400, redirectURI: redirectURI, password: password)
+    }
+
+    /// A session for Ada signed in `signedInSecondsAgo` on the emulator's clock (its access
+    /// token lives `--access-token-ttl` from then), sealed as authkit-nextjs would with `password`.
+    func sessionCookie(signedInSecondsAgo: Int, redirectURI: String, password: String = "this-is-a-32-character-password!") throws -> String {
+        try request("POST", "/_emulate/clock", json: #"{"offset_seconds":\#(-signedInSecondsAgo)}"#)
         defer { _ = try? request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#) }
         let code = try authorizationCode(redirectURI: redirectURI)
         let answer = object(try request("POST", "/user_management/authenticate", json: """
