@@ -3,9 +3,10 @@
 
 Usage: refresh-load.py URL PERIOD_MS OUT COOKIE...
 One thread per cookie sends a check (Cookie: wos-session=...) every PERIOD_MS (the next one
-when the answer is late), never updating the cookie, until SIGTERM; then writes one line per
-answer status to OUT ("<status> <count>", rewritten twice a second). Paced rather than as fast as possible: the offered
-load is the same whether authkit-fcgi answers at once or after a refresh timeout.
+when the answer is late), never updating the cookie, until SIGTERM. OUT gets one line per
+answer, "<status> <milliseconds>" (rewritten twice a second). Paced rather than as fast as
+possible: the offered load is the same whether authkit-fcgi answers at once or after a
+refresh timeout.
 """
 import http.client
 import os
@@ -18,7 +19,7 @@ import urllib.parse
 url, period, out, cookies = sys.argv[1], int(sys.argv[2]) / 1000.0, sys.argv[3], sys.argv[4:]
 target = urllib.parse.urlsplit(url)
 stop = threading.Event()
-counts = {}
+answers = []
 lock = threading.Lock()
 
 
@@ -37,7 +38,7 @@ def client(cookie):
         except Exception:
             connection = None
         with lock:
-            counts[status] = counts.get(status, 0) + 1
+            answers.append("%s %.1f\n" % (status, (time.monotonic() - started) * 1000))
         stop.wait(max(0.0, period - (time.monotonic() - started)))
 
 
@@ -49,7 +50,7 @@ for t in threads:
 
 def write_counts():
     with lock:
-        lines = "".join("%s %d\n" % (status, n) for status, n in sorted(counts.items()))
+        lines = "".join(answers)
     with open(out + ".tmp", "w") as f:
         f.write(lines)
     os.replace(out + ".tmp", out)

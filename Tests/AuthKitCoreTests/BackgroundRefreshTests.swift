@@ -1,8 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
-import Logging
 import MetricsTestKit
 import Synchronization
 import Testing
@@ -12,8 +10,10 @@ import Testing
 /// on a ``BackgroundRefreshPool``; the old cookie's next requests get the new session, also
 /// after the old token expired (its refresh token is spent by then).
 @Suite struct BackgroundRefreshTests {
-    let start: Int64 = 1_785_000_000
-    let factory = TokenFactory()
+    /// The authenticator's own harness and helpers, with a pool.
+    let base = SessionAuthenticatorTests()
+    var start: Int64 { base.start }
+    var factory: TokenFactory { base.factory }
 
     /// Holds WorkOS's answers until opened, so a test sees what happens while it "hangs".
     final class Gate: Sendable {
@@ -33,32 +33,16 @@ import Testing
 
     func harness(pool: BackgroundRefreshPool = BackgroundRefreshPool(threads: 2, capacity: 8),
                  workos: @escaping ScriptedTransport.Handler) -> Harness {
-        let config = Fixtures.config()
-        let clock = ManualClock(seconds: start)
-        let transport = ScriptedTransport(workos)
-        let sealer = SessionSealer(config: config, clock: clock, random: SecureRandom())
         let recorder = TestMetrics()
-        let authenticator = SessionAuthenticator(
-            sealer: sealer,
-            verifier: AccessTokenVerifier(keys: StaticKeyProvider(factory.keySet), clock: clock, issuers: TokenFactory.issuers),
-            workos: WorkOSClient(config: config, transport: transport, random: SecureRandom()),
-            policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
-            cookieOptions: .session(config: config), clock: clock,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metrics: AuthKitMetrics(factory: recorder), backgroundRefresh: pool)
-        return Harness(clock: clock, transport: transport, authenticator: authenticator, sealer: sealer, pool: pool, recorder: recorder)
+        let h = base.harness(workos: workos, metrics: AuthKitMetrics(factory: recorder), backgroundRefresh: pool)
+        return Harness(clock: h.clock, transport: h.transport, authenticator: h.authenticator, sealer: h.sealer, pool: pool, recorder: recorder)
     }
 
     func sessionCookie(_ sealer: SessionSealer, accessToken: String, refreshToken: String = "rt_old") -> String {
-        let user = SessionUser(apiJSON: try! JSONParser.parse(Fixtures.apiUser(id: "user_01")))!
-        return sealer.sealSession(SessionPayload(accessToken: accessToken, refreshToken: refreshToken, user: user))
+        base.sessionCookie(sealer, accessToken: accessToken, refreshToken: refreshToken)
     }
 
-    func refreshAnswer(accessToken: String, refreshToken: String = "rt_new") -> HTTPResponse {
-        ScriptedTransport.json(200, """
-            {"user":\(Fixtures.apiUser()),"organization_id":"org_01","access_token":"\(accessToken)","refresh_token":"\(refreshToken)","authentication_method":"Password"}
-            """)
-    }
+    func refreshAnswer(accessToken: String) -> HTTPResponse { base.refreshAnswer(accessToken: accessToken) }
 
     func waitIdle(_ pool: BackgroundRefreshPool) {
         for _ in 0..<5_000 where pool.pending > 0 { usleep(1_000) }
