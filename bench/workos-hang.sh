@@ -4,8 +4,8 @@
 # checks with a valid session that is not due for a refresh, in interleaved phases: WorkOS
 # healthy, and WorkOS hanging (every /user_management/authenticate waits 60 s, longer than
 # AUTHKIT_HTTP_TIMEOUT_MS=2000, then answers 504, so no refresh token is spent) while
-# bench/refresh-load.py keeps sending paced checks (one every 200 ms each, or as soon as the
-# previous one is answered) with 25 sessions due for a refresh (valid for 20 more minutes,
+# bench/refresh-load.py keeps sending paced checks (one a second each by default, or as soon
+# as the previous one is answered) with 25 sessions due for a refresh (valid for 20 more minutes,
 # inside WORKOS_REFRESH_BUFFER_SECONDS=1800) and 25 whose access tokens expired: 50 distinct
 # refresh tokens, nothing to coalesce.
 # Each figure is the median of its column over the rounds. Prints p99 and req/s per phase and their ratios
@@ -14,12 +14,13 @@
 # BENCH_BASELINE=DIR: also measures DIR/authkit-fcgi (e.g. main's release build) behind the
 # same nginx and emulator, its phases interleaved with this tree's: side by side in one run.
 # BENCH_BIN=DIR: this tree's binaries already built there (no build).
-# Usage: bench/workos-hang.sh [seconds per phase, default 5] [rounds, default 3]
+# Usage: bench/workos-hang.sh [seconds per phase, default 5] [rounds, default 3] [ms between a session's checks, default 1000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 seconds=${1:-5}
 rounds=${2:-3}
+period=${3:-1000}
 if [ -n "${BENCH_BIN:-}" ]; then bin=$BENCH_BIN; else build_release; fi
 
 port=$(free_port); emulator_port=$(free_port)
@@ -89,9 +90,9 @@ phase() {
   if [ "$hanging" = yes ]; then
     curl -s -o /dev/null -X POST "$emulator/_emulate/hooks" -H 'Content-Type: application/json' \
       -d '{"path":"/user_management/authenticate","method":"POST","latency_ms":60000,"status":504}'
-    python3 bench/refresh-load.py "$base/$server" 200 "$statuses.due.$RANDOM" "${due[@]}" &
+    python3 bench/refresh-load.py "$base/$server" "$period" "$statuses.due.$RANDOM" "${due[@]}" &
     load=$!; bench_pids+=($load)
-    python3 bench/refresh-load.py "$base/$server" 200 "$statuses.expired.$RANDOM" "${expired[@]}" &
+    python3 bench/refresh-load.py "$base/$server" "$period" "$statuses.expired.$RANDOM" "${expired[@]}" &
     load2=$!; bench_pids+=($load2)
     sleep 2   # let the refreshes pile up first
   fi
@@ -127,7 +128,7 @@ ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) / float(sys
 
 printf '\nValid-session checks through nginx auth_request (wrk -t2 -c32, %s s per phase, median of %s interleaved rounds; %s cores, %s)\n' \
   "$seconds" "$rounds" "$(nproc)" "$(date -u +%F)"
-echo "hanging: WorkOS answers no refresh within AUTHKIT_HTTP_TIMEOUT_MS=2000 while $sessions due + $sessions expired sessions each send a check every 200 ms"
+echo "hanging: WorkOS answers no refresh within AUTHKIT_HTTP_TIMEOUT_MS=2000 while $sessions due + $sessions expired sessions each send a check every $period ms"
 printf '%-9s %12s %12s %7s %11s %11s %7s %9s %9s %8s %8s %10s %10s\n' server "p99 healthy" "p99 hanging" ratio "req/s ok" "req/s hang" ratio "cpu s ok" "cpu s hg" "threads" "non-2xx" "others ok" "others hg"
 for server in "${servers[@]}"; do
   read -r p99_ok rps_ok bad_ok cpu_ok _ other_ok < <(median "${samples[$server-no]}")

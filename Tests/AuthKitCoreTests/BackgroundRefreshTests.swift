@@ -31,10 +31,10 @@ import Testing
         let recorder: TestMetrics
     }
 
-    func harness(pool: BackgroundRefreshPool = BackgroundRefreshPool(threads: 2, capacity: 8),
+    func harness(pool: BackgroundRefreshPool = BackgroundRefreshPool(threads: 2, capacity: 8), refreshHook: RefreshHook? = nil,
                  workos: @escaping ScriptedTransport.Handler) -> Harness {
         let recorder = TestMetrics()
-        let h = base.harness(workos: workos, metrics: AuthKitMetrics(factory: recorder), backgroundRefresh: pool)
+        let h = base.harness(workos: workos, metrics: AuthKitMetrics(factory: recorder), backgroundRefresh: pool, refreshHook: refreshHook)
         return Harness(clock: h.clock, transport: h.transport, authenticator: h.authenticator, sealer: h.sealer, pool: pool, recorder: recorder)
     }
 
@@ -140,6 +140,21 @@ import Testing
         }
         #expect(counter(h, "started") == 2)
         #expect((try? h.recorder.expectCounter("authkit_refreshes_total", [("outcome", "proactive_failure")]).totalValue) == 2)
+    }
+
+    @Test func theRefreshHookIsToldOfBackgroundRefreshes() {
+        let hookTransport = ScriptedTransport { _ throws(HTTPTransportError) in ScriptedTransport.json(200, "{}") }
+        let hook = RefreshHookTests().hook(hookTransport, metrics: TestMetrics())  // no sender: events stay queued
+        let newToken = factory.accessToken(iat: start + 280, exp: start + 580)
+        let h = harness(refreshHook: hook) { [self] _ throws(HTTPTransportError) in refreshAnswer(accessToken: newToken) }
+        let cookie = sessionCookie(h.sealer, accessToken: factory.accessToken(iat: start, exp: start + 300))
+        h.clock.advance(seconds: 280)
+        _ = h.authenticator.authenticate(cookieValue: cookie)
+        waitIdle(h.pool)
+        #expect(hook.pending == 1)
+        // The old cookie answered from the kept session: no refresh of its own, no second event.
+        _ = h.authenticator.authenticate(cookieValue: cookie)
+        #expect(hook.pending == 1)
     }
 
     @Test func aStoppingPoolRefusesWorkAndWaitsABoundedTime() {

@@ -20,7 +20,7 @@ import Testing
     func harness(
         config: AuthKitConfig = Fixtures.config(),
         workos: @escaping ScriptedTransport.Handler = { _ throws(HTTPTransportError) in ScriptedTransport.json(500, "{}") },
-        metrics: AuthKitMetrics = .disabled, backgroundRefresh: BackgroundRefreshPool? = nil
+        metrics: AuthKitMetrics = .disabled, backgroundRefresh: BackgroundRefreshPool? = nil, refreshHook: RefreshHook? = nil
     ) -> Harness {
         let clock = ManualClock(seconds: start)
         let transport = ScriptedTransport(workos)
@@ -32,7 +32,7 @@ import Testing
             policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
             cookieOptions: .session(config: config), clock: clock,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), metrics: metrics,
-            backgroundRefresh: backgroundRefresh)
+            refreshHook: refreshHook, backgroundRefresh: backgroundRefresh)
         return Harness(clock: clock, transport: transport, authenticator: authenticator, sealer: sealer)
     }
 
