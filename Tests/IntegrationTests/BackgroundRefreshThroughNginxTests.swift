@@ -23,7 +23,7 @@ import Testing
         // 45-second tokens, due 44 s before expiry: signed in 10 s ago, the token is due now and
         // expires in 35 s, after the grace window (30 s) of a refresh made now.
         let site = try NginxSite(environment: ["WORKOS_REFRESH_BUFFER_SECONDS": "44"], emulatorArguments: ["--access-token-ttl", "45"])
-        let cookie = try site.emulator.sessionCookie(signedInSecondsAgo: 10, redirectURI: "http://127.0.0.1:\(site.port)/auth/callback")
+        let cookie = try site.emulator.sessionCookie(redirectURI: "http://127.0.0.1:\(site.port)/auth/callback", signedInSecondsAgo: 10)
         let oldTokenExpires = Date().addingTimeInterval(35)
         // WorkOS takes 1.5 s to answer this refresh.
         try site.emulator.request("POST", "/_emulate/hooks", json: #"{"path":"/user_management/authenticate","method":"POST","latency_ms":1500,"times":1}"#)
@@ -57,9 +57,9 @@ import Testing
         // Two workers; WorkOS hangs past the 3 s timeout; 5 expired and 5 due sessions check at once.
         let site = try NginxSite(environment: ["AUTHKIT_HTTP_TIMEOUT_MS": "3000"], serveArguments: ["--workers", "2"])
         let redirect = "http://127.0.0.1:\(site.port)/auth/callback"
-        let valid = try site.emulator.sessionCookie(signedInSecondsAgo: 0, redirectURI: redirect)
+        let valid = try site.emulator.sessionCookie(redirectURI: redirect)
         let expired = try (0..<5).map { _ in try site.emulator.expiredSessionCookie(redirectURI: redirect) }
-        let due = try (0..<5).map { _ in try site.emulator.sessionCookie(signedInSecondsAgo: 280, redirectURI: redirect) }  // 20 s left
+        let due = try (0..<5).map { _ in try site.emulator.sessionCookie(redirectURI: redirect, signedInSecondsAgo: 280) }  // 20 s left
         try site.emulator.request("POST", "/_emulate/hooks", json: #"{"path":"/user_management/authenticate","method":"POST","latency_ms":10000,"status":504}"#)
 
         final class Answers: @unchecked Sendable {

@@ -72,18 +72,46 @@ final class EmulatorProcess: @unchecked Sendable {
     }
 }
 
+/// How the refresh suites run the emulator: WorkOS's single-use refresh tokens
+/// (`--strict-refresh`, no `Idempotency-Key` replay of a refresh) with a replay grace window of
+/// `AUTHKIT_TEST_REFRESH_GRACE_SECONDS` (default 0; scripts/test.sh runs those suites again with
+/// 30, about WorkOS's), so every refresh test holds with and without the grace.
+enum StrictRefresh {
+    static let graceVariable = "AUTHKIT_TEST_REFRESH_GRACE_SECONDS"
+
+    /// The grace window of this run. A malformed value stops the run rather than testing
+    /// something else than was asked.
+    static let graceSeconds: Int = {
+        guard let text = ProcessInfo.processInfo.environment[graceVariable], !text.isEmpty else { return 0 }
+        guard let seconds = Int(text), (0...3600).contains(seconds) else {
+            fatalError("\(graceVariable)=\(text): expected a whole number of seconds, 0…3600")
+        }
+        return seconds
+    }()
+
+    /// Emulator arguments for strict refresh tokens with `graceSeconds` (this run's unless told).
+    static func arguments(graceSeconds: Int = graceSeconds) -> [String] {
+        ["--strict-refresh", "--refresh-grace-seconds", String(graceSeconds)]
+    }
+}
+
 extension EmulatorProcess {
+    /// An emulator with strict refresh tokens and this run's grace window (``StrictRefresh``).
+    static func strict(graceSeconds: Int = StrictRefresh.graceSeconds, arguments: [String] = []) throws -> EmulatorProcess {
+        try EmulatorProcess(arguments: StrictRefresh.arguments(graceSeconds: graceSeconds) + arguments)
+    }
+
     /// A session for Ada whose access token expired 100 s ago (signed in on the emulator's
     /// clock 400 s back), sealed as authkit-nextjs would with `password`.
     func expiredSessionCookie(redirectURI: String, password: String = "this-is-a-32-character-password!") throws -> String {
-        try sessionCookie(signedInSecondsAgo: 400, redirectURI: redirectURI, password: password)
+        try sessionCookie(redirectURI: redirectURI, password: password, signedInSecondsAgo: 400)
     }
 
-    /// A session for Ada signed in `signedInSecondsAgo` on the emulator's clock (its access
-    /// token lives `--access-token-ttl` from then), sealed as authkit-nextjs would with `password`.
-    func sessionCookie(signedInSecondsAgo: Int, redirectURI: String, password: String = "this-is-a-32-character-password!") throws -> String {
-        try request("POST", "/_emulate/clock", json: #"{"offset_seconds":\#(-signedInSecondsAgo)}"#)
-        defer { _ = try? request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#) }
+    /// A session for Ada signed in `signedInSecondsAgo` on the emulator's clock (0: a fresh
+    /// access token), sealed as authkit-nextjs would with `password`.
+    func sessionCookie(redirectURI: String, password: String = "this-is-a-32-character-password!", signedInSecondsAgo: Int = 0) throws -> String {
+        if signedInSecondsAgo != 0 { try request("POST", "/_emulate/clock", json: #"{"offset_seconds":-\#(signedInSecondsAgo)}"#) }
+        defer { if signedInSecondsAgo != 0 { _ = try? request("POST", "/_emulate/clock", json: #"{"offset_seconds":0}"#) } }
         let code = try authorizationCode(redirectURI: redirectURI)
         let answer = object(try request("POST", "/user_management/authenticate", json: """
             {"grant_type":"authorization_code","client_id":"client_emulate","client_secret":"sk_test_default","code":"\(code)"}
