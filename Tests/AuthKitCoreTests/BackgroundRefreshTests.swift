@@ -15,11 +15,12 @@ import Testing
     var start: Int64 { base.start }
     var factory: TokenFactory { base.factory }
 
-    /// Holds WorkOS's answers until opened, so a test sees what happens while it "hangs".
+    /// Holds WorkOS's answers until opened (3 s at most: a refresh made in the request, as
+    /// before the pool, must fail the test, not hang it), so a test sees what happens while it "hangs".
     final class Gate: Sendable {
         private let open = Mutex(false)
         func release() { open.withLock { $0 = true } }
-        func wait() { while !open.withLock({ $0 }) { usleep(1_000) } }
+        func wait() { for _ in 0..<3_000 where !open.withLock({ $0 }) { usleep(1_000) } }
     }
 
     struct Harness {
