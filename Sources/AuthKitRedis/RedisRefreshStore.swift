@@ -12,7 +12,8 @@ import Glibc
 ///
 /// The lock is `SET authkit:refresh:lock:<key> <random> NX PX 20000`, released only by its
 /// holder (a compare-and-delete script); a holder that dies leaves a lock that expires by
-/// itself. The new session is stored as `authkit:refresh:session:<key>` for a minute, already
+/// itself. The new session is stored as `authkit:refresh:session:<key>` for a minute (longer when
+/// the token it replaces is valid for longer: ``SharedRefreshStore/save(key:sealedSession:keepMillis:)``), already
 /// sealed with the cookie password. Keys are hashes of refresh tokens, never tokens.
 ///
 /// When Redis cannot be reached, the refresh goes ahead without the cross-host lock (this
@@ -62,11 +63,11 @@ public final class RedisRefreshStore: SharedRefreshStore, Sendable {
         return (String(value[value.utf8.index(after: space)...]), storedAt)
     }
 
-    public func save(key: String, sealedSession: String) {
+    public func save(key: String, sealedSession: String, keepMillis: Int64) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let millis = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-        _ = command(["SET", "authkit:refresh:session:\(key)", "\(millis) \(sealedSession)", "PX", String(Self.sessionMillis)])
+        _ = command(["SET", "authkit:refresh:session:\(key)", "\(millis) \(sealedSession)", "PX", String(max(Int64(Self.sessionMillis), keepMillis))])
     }
 }
 

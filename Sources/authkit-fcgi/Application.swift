@@ -13,8 +13,12 @@ struct Application: Sendable {
     /// `AUTHKIT_ON_REFRESH_*`: started by `serve` (a sender thread), drained by CGI mode.
     let refreshHook: RefreshHook?
 
-    /// - Parameter admission: the FastCGI server's worker pool (nil in CGI mode: one request).
-    init(config: AuthKitConfig, logger: Logger, metrics: AuthKitMetrics = .disabled, admission: (any BlockingAdmission)? = nil) {
+    /// - Parameters:
+    ///   - admission: the FastCGI server's worker pool (nil in CGI mode: one request).
+    ///   - backgroundRefresh: threads for refreshes of still-valid tokens (nil in CGI mode: no
+    ///     thread outlives the request, so they are made in it).
+    init(config: AuthKitConfig, logger: Logger, metrics: AuthKitMetrics = .disabled, admission: (any BlockingAdmission)? = nil,
+         backgroundRefresh: BackgroundRefreshPool? = nil) {
         let clock = SystemClock()
         let random = SecureRandom()
         let userAgent = "authkit-fcgi/\(AuthKitVersion.string)"
@@ -69,7 +73,7 @@ struct Application: Sendable {
             workos: workos, policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
             cookieOptions: .session(config: config), clock: clock, logger: logger, sharedStore: sharedStore,
             admission: admission, cache: VerifiedSessionCache(capacity: config.sessionCacheSize), metrics: metrics,
-            refreshHook: hook)
+            refreshHook: hook, backgroundRefresh: backgroundRefresh)
         // Patterns were validated when the configuration loaded.
         let settings = EndpointSettings(
             origin: config.baseURL.flatMap(EndpointSettings.origin(of:)) ?? EndpointSettings.origin(of: config.redirectURI)!,

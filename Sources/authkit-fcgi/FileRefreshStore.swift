@@ -66,7 +66,8 @@ struct FileRefreshStore: SharedRefreshStore {
         return (String(decoding: data, as: UTF8.self), storedAt)
     }
 
-    func save(key: String, sealedSession: String) {
+    /// Kept until ``removeExpired()`` (the coordinator decides how long a stored session answers).
+    func save(key: String, sealedSession: String, keepMillis: Int64) {
         let file = path(key, "session")
         let temporary = file + ".\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(sealedSession.utf8), attributes: [.posixPermissions: 0o600]) else {
@@ -76,8 +77,9 @@ struct FileRefreshStore: SharedRefreshStore {
         removeExpired()
     }
 
-    /// Results older than a minute are past any grace window; lock files older than ten minutes
-    /// cannot be in use (waits are bounded by the HTTP timeouts).
+    /// Results older than ten minutes are past any window (``RefreshCoordinator/maxKeepMillis``:
+    /// a refreshed session answers for the token it replaced until that one expires); lock files
+    /// older than ten minutes cannot be in use (waits are bounded by the HTTP timeouts).
     private func removeExpired() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
         let now = Date()
@@ -85,7 +87,7 @@ struct FileRefreshStore: SharedRefreshStore {
             let file = directory.appendingPathComponent(name).path
             guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else { continue }
             let age = now.timeIntervalSince(modified)
-            if (name.hasByteSuffix(".session") && age > 60) || (name.hasByteSuffix(".lock") && age > 600) { unlink(file) }
+            if (name.hasByteSuffix(".session") && age > Double(RefreshCoordinator.maxKeepMillis / 1000)) || (name.hasByteSuffix(".lock") && age > 600) { unlink(file) }
         }
     }
 }

@@ -75,7 +75,10 @@ struct Serve: ParsableCommand {
         let telemetry = Telemetry(config: config, logger: logger)
         let workers = self.workers ?? WorkerPool.defaultWorkers
         let pool = WorkerPool(workers: workers, maxBlocked: maxWaiting)
-        let application = Application(config: config, logger: logger, metrics: telemetry.metrics, admission: pool)
+        // Refreshes of tokens still valid run here, not in a worker: no check waits on them.
+        let backgroundRefresh = BackgroundRefreshPool()
+        let application = Application(config: config, logger: logger, metrics: telemetry.metrics, admission: pool,
+                                      backgroundRefresh: backgroundRefresh)
         let service = application.service
         telemetry.watch(cache: service.authenticator.cache, jwks: application.jwks, clock: SystemClock())
 
@@ -122,6 +125,11 @@ struct Serve: ParsableCommand {
         }
         logger.info("serving", metadata: ["listen": "\(listening)", "workers": "\(workers)", "version": "\(AuthKitVersion.string)"])
         server.run()
+        // A refresh WorkOS may have answered already must store its session (the old refresh
+        // token is spent); bounded by the WorkOS timeout, so stopping never hangs on them.
+        if !backgroundRefresh.stop(waitMillis: Int64(config.httpTotalTimeoutMillis) + 1000) {
+            logger.warning("stopped with background refreshes unfinished", metadata: ["pending": "\(backgroundRefresh.pending)"])
+        }
         logger.info("stopped")
     }
 

@@ -265,7 +265,7 @@ import Testing
             init(_ storedAt: Int64) { self.storedAt = storedAt }
             func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? { body() }
             func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)? { ("sealed", storedAt) }
-            func save(key: String, sealedSession: String) {}
+            func save(key: String, sealedSession: String, keepMillis: Int64) {}
         }
         /// Single-threaded here: one coalesce at a time.
         final class Counter: @unchecked Sendable { var count = 0 }

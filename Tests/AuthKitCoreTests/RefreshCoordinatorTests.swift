@@ -194,7 +194,7 @@ import Glibc
         var sessions: [String: (String, UnixMillis)] = [:]
         func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? { lock.run(body) }
         func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)? { sessions[key].map { ($0.0, $0.1) } }
-        func save(key: String, sealedSession: String) { sessions[key] = (sealedSession, 1_785_000_000_000) }
+        func save(key: String, sealedSession: String, keepMillis: Int64) { sessions[key] = (sealedSession, 1_785_000_000_000) }
     }
 
     /// A recursive-free lock for the test store.

@@ -20,7 +20,7 @@ import Testing
     func harness(
         config: AuthKitConfig = Fixtures.config(),
         workos: @escaping ScriptedTransport.Handler = { _ throws(HTTPTransportError) in ScriptedTransport.json(500, "{}") },
-        metrics: AuthKitMetrics = .disabled
+        metrics: AuthKitMetrics = .disabled, backgroundRefresh: BackgroundRefreshPool? = nil, refreshHook: RefreshHook? = nil
     ) -> Harness {
         let clock = ManualClock(seconds: start)
         let transport = ScriptedTransport(workos)
@@ -31,7 +31,8 @@ import Testing
             workos: WorkOSClient(config: config, transport: transport, random: SecureRandom()),
             policy: RefreshPolicy(bufferSeconds: config.refreshBufferSeconds),
             cookieOptions: .session(config: config), clock: clock,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), metrics: metrics)
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), metrics: metrics,
+            refreshHook: refreshHook, backgroundRefresh: backgroundRefresh)
         return Harness(clock: clock, transport: transport, authenticator: authenticator, sealer: sealer)
     }
 

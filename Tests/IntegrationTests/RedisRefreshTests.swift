@@ -20,7 +20,7 @@ import Testing
             }
         }
         #expect(maximum.withLock { $0 } == 1)
-        store.save(key: "k1", sealedSession: "Fe26.2*1*sealed~2")
+        store.save(key: "k1", sealedSession: "Fe26.2*1*sealed~2", keepMillis: 60_000)
         #expect(store.load(key: "k1")?.sealedSession == "Fe26.2*1*sealed~2")
         #expect(store.load(key: "other") == nil)
     }

@@ -45,6 +45,15 @@ public struct AuthKitMetrics: Sendable {
         case switchRefused = "switch_refused"
     }
 
+    /// What became of a still-valid token due for a refresh, served at once; the `outcome` label
+    /// of `authkit_background_refreshes_total`.
+    public enum BackgroundRefreshOutcome: String, Sendable, CaseIterable {
+        /// Its refresh was queued on the background pool.
+        case started
+        /// The pool was full: no refresh started (a later request tries again).
+        case skipped
+    }
+
     /// What became of a refresh hook event; the `outcome` label of `authkit_refresh_hook_events_total`.
     public enum HookOutcome: String, Sendable, CaseIterable {
         /// The receiver answered 2xx.
@@ -59,6 +68,7 @@ public struct AuthKitMetrics: Sendable {
     private let checks: [CheckOutcome: Counter]
     private let refreshes: [RefreshOutcome: Counter]
     private let hookEvents: [HookOutcome: Counter]
+    private let backgroundRefreshes: [BackgroundRefreshOutcome: Counter]
     /// Refreshes answered by another request's refresh of the same token (same process,
     /// another process on the host, or another host through Redis) instead of a WorkOS call.
     public let coalescedRefreshes: Counter
@@ -83,6 +93,9 @@ public struct AuthKitMetrics: Sendable {
         hookEvents = Dictionary(uniqueKeysWithValues: HookOutcome.allCases.map {
             ($0, Counter(label: "authkit_refresh_hook_events_total", dimensions: [("outcome", $0.rawValue)], factory: factory))
         })
+        backgroundRefreshes = Dictionary(uniqueKeysWithValues: BackgroundRefreshOutcome.allCases.map {
+            ($0, Counter(label: "authkit_background_refreshes_total", dimensions: [("outcome", $0.rawValue)], factory: factory))
+        })
         coalescedRefreshes = Counter(label: "authkit_refreshes_coalesced_total", factory: factory)
         cookiesSlimmed = Counter(label: "authkit_session_cookies_slimmed_total", factory: factory)
         cookiesRefused = Counter(label: "authkit_session_cookies_refused_total", factory: factory)
@@ -101,6 +114,8 @@ public struct AuthKitMetrics: Sendable {
     public func countRefresh(_ outcome: RefreshOutcome) { refreshes[outcome]?.increment() }
 
     public func countRefreshHook(_ outcome: HookOutcome) { hookEvents[outcome]?.increment() }
+
+    public func countBackgroundRefresh(_ outcome: BackgroundRefreshOutcome) { backgroundRefreshes[outcome]?.increment() }
 
     /// One HTTP call to WorkOS: `endpoint` is the path with identifiers replaced (e.g.
     /// `/sso/jwks/{client_id}`), `status` the HTTP status or `error` when no response came.

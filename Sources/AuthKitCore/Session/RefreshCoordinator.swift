@@ -20,7 +20,8 @@ public protocol SharedRefreshStore: Sendable {
     func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T?
     /// The sealed session stored for `key` and when it was stored.
     func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)?
-    func save(key: String, sealedSession: String)
+    /// Stores `sealedSession` for `key`, kept at least `keepMillis` (at least a minute).
+    func save(key: String, sealedSession: String, keepMillis: Int64)
 }
 
 /// How a refreshed session is stored in a ``SharedRefreshStore`` and read back.
@@ -44,12 +45,31 @@ public struct SharedRefresh: Sendable {
 /// token, thirty checks arrive with the same cookie. The first refreshes; the others wait for
 /// its result instead of spending the token again (and getting `invalid_grant`). A successful
 /// result stays for a grace window, so checks that arrive later with the old cookie get the new
-/// session too. Entries are keyed by SHA-256 of the refresh token, never the token itself.
+/// session too — and, when the old access token was still valid (a refresh ahead of expiry,
+/// often in the background), until that token expires plus the grace window: the browser keeps
+/// sending the old cookie until an answer carries the new one, and its refresh token is spent.
+/// Entries are keyed by SHA-256 of the refresh token, never the token itself.
 public final class RefreshCoordinator: @unchecked Sendable {
     private enum Entry {
         case inFlight
         case done(Result<RefreshedSession, WorkOSError>, expiresAt: UnixMillis)
     }
+
+    /// How a background refresh began (``refreshInBackground(refreshToken:oldTokenExpiresAt:pool:_:)``).
+    public enum BackgroundStart: Sendable, Equatable {
+        /// A refresh of this token already ended (within its window): its result.
+        case answered(Result<RefreshedSession, WorkOSError>)
+        /// A refresh of this token is running already (in the background or for a request).
+        case running
+        /// Queued on the pool.
+        case started
+        /// The pool is full or stopping: no refresh was started.
+        case poolFull
+    }
+
+    /// The longest a refreshed session answers for the token it replaced, however far away
+    /// that token's expiry (a large WORKOS_REFRESH_BUFFER_SECONDS).
+    public static let maxKeepMillis: Int64 = 600_000
 
     private let graceMillis: Int64
     private let waitMillis: Int64
@@ -89,8 +109,12 @@ public final class RefreshCoordinator: @unchecked Sendable {
     /// Runs `refresh` for this token unless it is already running (then waits for that result)
     /// or succeeded within the grace window (then returns that result). `refreshToken` may carry
     /// more than the token (the authenticator appends the organization); only its hash is kept.
+    /// - Parameter oldTokenExpiresAt: the expiry (Unix seconds) of the access token this refresh
+    ///   replaces: a success answers for the old token until then plus the grace window (at most
+    ///   ``maxKeepMillis``) when that is later than the grace window from now.
     public func coalesce(
-        refreshToken: String, rememberRefusal: Bool = true, _ refresh: () -> Result<RefreshedSession, WorkOSError>
+        refreshToken: String, rememberRefusal: Bool = true, oldTokenExpiresAt: Int64? = nil,
+        _ refresh: () -> Result<RefreshedSession, WorkOSError>
     ) -> Result<RefreshedSession, WorkOSError> {
         let key = Hex.encode(Digest.sha256(Array(refreshToken.utf8)))
         pthread_mutex_lock(&mutex)
@@ -132,46 +156,111 @@ public final class RefreshCoordinator: @unchecked Sendable {
             case nil:
                 entries[key] = .inFlight
                 pthread_mutex_unlock(&mutex)
-                let result = shared.map { crossProcess(key: key, $0, rememberRefusal: rememberRefusal, refresh) } ?? refresh()
-                pthread_mutex_lock(&mutex)
-                switch result {
-                case .success:
-                    entries[key] = .done(result, expiresAt: clock.nowMillis() + graceMillis)
-                case .failure(let error) where rememberRefusal && Self.isRejection(error):
-                    // WorkOS refused the token itself (invalid_grant, a revoked session): asking
-                    // again gives the same answer, so it answers for the window too. Without it,
-                    // a page of 100 assets with a revoked session made a dozen calls (issue 22).
-                    entries[key] = .done(result, expiresAt: clock.nowMillis() + graceMillis)
-                case .failure:
-                    // Waiters share this failure; the next check tries again.
-                    entries[key] = .done(result, expiresAt: clock.nowMillis())
-                }
-                pthread_cond_broadcast(&condition)
-                pthread_mutex_unlock(&mutex)
-                return result
+                return lead(key: key, rememberRefusal: rememberRefusal, oldTokenExpiresAt: oldTokenExpiresAt, refresh)
             }
         }
     }
 
+    /// Starts a refresh of this token on `pool` unless one is running or ended within its
+    /// window; never waits. The refresh's success answers for the old token until
+    /// `oldTokenExpiresAt` plus the grace window, here and in the shared store, so the old
+    /// cookie's next request gets the new session.
+    public func refreshInBackground(
+        refreshToken: String, oldTokenExpiresAt: Int64, pool: BackgroundRefreshPool,
+        _ refresh: @escaping @Sendable () -> Result<RefreshedSession, WorkOSError>
+    ) -> BackgroundStart {
+        let key = Hex.encode(Digest.sha256(Array(refreshToken.utf8)))
+        pthread_mutex_lock(&mutex)
+        pruneExpired()
+        switch entries[key] {
+        case .done(let result, _)?:
+            pthread_mutex_unlock(&mutex)
+            return .answered(result)
+        case .inFlight?:
+            pthread_mutex_unlock(&mutex)
+            return .running
+        case nil:
+            entries[key] = .inFlight
+            pthread_mutex_unlock(&mutex)
+        }
+        guard pool.submit({ [self] in _ = lead(key: key, rememberRefusal: true, oldTokenExpiresAt: oldTokenExpiresAt, refresh) }) else {
+            pthread_mutex_lock(&mutex)
+            entries[key] = nil
+            // A request may have begun waiting on this entry meanwhile: it leads now.
+            pthread_cond_broadcast(&condition)
+            pthread_mutex_unlock(&mutex)
+            return .poolFull
+        }
+        return .started
+    }
+
+    /// The old token's expiry plus the grace window, in milliseconds.
+    private func oldTokenEnd(_ oldTokenExpiresAt: Int64?) -> UnixMillis? {
+        oldTokenExpiresAt.map { $0.multipliedClamped(by: 1000).addingClamped(graceMillis) }
+    }
+
+    /// Until when a success answers for the old token: the grace window, or the old token's
+    /// expiry plus the grace window when that is later (bounded by ``maxKeepMillis``).
+    private func keepUntil(_ oldTokenExpiresAt: Int64?) -> UnixMillis {
+        let now = clock.nowMillis()
+        let graceEnd = now.addingClamped(graceMillis)
+        guard let oldEnd = oldTokenEnd(oldTokenExpiresAt) else { return graceEnd }
+        return min(max(graceEnd, oldEnd), now.addingClamped(Self.maxKeepMillis))
+    }
+
+    /// Refreshes as the leader of `key`, whose entry this thread set in flight; records the
+    /// result and wakes the threads waiting on it.
+    private func lead(
+        key: String, rememberRefusal: Bool, oldTokenExpiresAt: Int64?, _ refresh: () -> Result<RefreshedSession, WorkOSError>
+    ) -> Result<RefreshedSession, WorkOSError> {
+        let result = shared.map { crossProcess(key: key, $0, rememberRefusal: rememberRefusal, oldTokenExpiresAt: oldTokenExpiresAt, refresh) }
+            ?? refresh()
+        pthread_mutex_lock(&mutex)
+        switch result {
+        case .success:
+            entries[key] = .done(result, expiresAt: keepUntil(oldTokenExpiresAt))
+        case .failure(let error) where rememberRefusal && Self.isRejection(error):
+            // WorkOS refused the token itself (invalid_grant, a revoked session): asking
+            // again gives the same answer, so it answers for the window too. Without it,
+            // a page of 100 assets with a revoked session made a dozen calls (issue 22).
+            entries[key] = .done(result, expiresAt: clock.nowMillis() + graceMillis)
+        case .failure:
+            // Waiters share this failure; the next check tries again.
+            entries[key] = .done(result, expiresAt: clock.nowMillis())
+        }
+        pthread_cond_broadcast(&condition)
+        pthread_mutex_unlock(&mutex)
+        return result
+    }
+
     /// The leader of this process coordinates with other processes: under the shared lock, a
-    /// session another process stored within the grace window answers; otherwise this process
-    /// refreshes and stores the result.
+    /// session another process stored within the grace window (or, while the token it replaced
+    /// is not past its expiry plus the grace window, within ``maxKeepMillis``) answers;
+    /// otherwise this process refreshes and stores the result.
     private func crossProcess(
-        key: String, _ shared: SharedRefresh, rememberRefusal: Bool, _ refresh: () -> Result<RefreshedSession, WorkOSError>
+        key: String, _ shared: SharedRefresh, rememberRefusal: Bool, oldTokenExpiresAt: Int64?,
+        _ refresh: () -> Result<RefreshedSession, WorkOSError>
     ) -> Result<RefreshedSession, WorkOSError> {
         let outcome = shared.store.withLock(key: key, timeoutMillis: waitMillis) { () -> Result<RefreshedSession, WorkOSError> in
             // The stored time comes from Redis or a file: checked (Int64.min must not trap), and
             // within a grace window either way (another host's clock may run a little ahead, but a
             // stamp far in the future must not pin a session).
-            if let stored = shared.store.load(key: key), case let (age, false) = clock.nowMillis().subtractingReportingOverflow(stored.storedAt),
-               age > -graceMillis, age < graceMillis {
-                if let rejection = Self.rejection(stored: stored.sealedSession) { return .failure(rejection) }
-                if let session = shared.decode(stored.sealedSession) { return .success(session) }
+            let now = clock.nowMillis()
+            if let stored = shared.store.load(key: key), case let (age, false) = now.subtractingReportingOverflow(stored.storedAt),
+               age > -graceMillis {
+                // A refusal answers for the grace window only; a session also while the token it
+                // replaced is valid (the old cookie still arrives then; its refresh token is spent).
+                if age < graceMillis, let rejection = Self.rejection(stored: stored.sealedSession) { return .failure(rejection) }
+                let oldTokenLive = oldTokenEnd(oldTokenExpiresAt).map { now < $0 && age < Self.maxKeepMillis } ?? false
+                if age < graceMillis || oldTokenLive, Self.rejection(stored: stored.sealedSession) == nil,
+                   let session = shared.decode(stored.sealedSession) { return .success(session) }
             }
             let result = refresh()
             switch result {
-            case .success(let session): shared.store.save(key: key, sealedSession: shared.encode(session))
-            case .failure(let error) where rememberRefusal && Self.isRejection(error): shared.store.save(key: key, sealedSession: Self.stored(rejection: error))
+            case .success(let session):
+                shared.store.save(key: key, sealedSession: shared.encode(session), keepMillis: max(graceMillis, keepUntil(oldTokenExpiresAt) - clock.nowMillis()))
+            case .failure(let error) where rememberRefusal && Self.isRejection(error):
+                shared.store.save(key: key, sealedSession: Self.stored(rejection: error), keepMillis: graceMillis)
             case .failure: break
             }
             return result

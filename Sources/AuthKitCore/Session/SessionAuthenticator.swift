@@ -37,6 +37,11 @@ public enum OrganizationSwitchOutcome: Sendable, Equatable {
 /// `updateSession` (spec §2.1): unseal, verify the access token, refresh when invalid or about
 /// to expire, serve the still-valid token when a proactive refresh fails, delete the cookie
 /// only on terminal errors.
+///
+/// One deviation, with a ``BackgroundRefreshPool`` (`serve`): a token about to expire but still
+/// valid is served at once and refreshed on the pool; the old cookie's next request gets the
+/// new session (``RefreshCoordinator`` keeps it until the old token expires). authkit-nextjs
+/// refreshes it in the request, which here would make every check wait on a slow WorkOS.
 public struct SessionAuthenticator: Sendable {
     public let sealer: SessionSealer
     public let verifier: AccessTokenVerifier
@@ -51,6 +56,9 @@ public struct SessionAuthenticator: Sendable {
     public let metrics: AuthKitMetrics
     /// `AUTHKIT_ON_REFRESH_SUCCESS_URL` / `_ERROR_URL`: told of each refresh this process makes.
     public let refreshHook: RefreshHook?
+    /// Where refreshes of still-valid tokens run without a request waiting (`serve`); nil (CGI
+    /// mode, whose process ends with the request): they run in the request, as authkit-nextjs's.
+    public let backgroundRefresh: BackgroundRefreshPool?
     private let clock: any Clock
     private let logger: Logger
 
@@ -58,9 +66,11 @@ public struct SessionAuthenticator: Sendable {
         sealer: SessionSealer, verifier: AccessTokenVerifier, workos: WorkOSClient, policy: RefreshPolicy,
         cookieOptions: CookieOptions, clock: any Clock, logger: Logger, coordinator: RefreshCoordinator? = nil,
         sharedStore: (any SharedRefreshStore)? = nil, admission: (any BlockingAdmission)? = nil,
-        cache: VerifiedSessionCache? = nil, metrics: AuthKitMetrics = .disabled, refreshHook: RefreshHook? = nil
+        cache: VerifiedSessionCache? = nil, metrics: AuthKitMetrics = .disabled, refreshHook: RefreshHook? = nil,
+        backgroundRefresh: BackgroundRefreshPool? = nil
     ) {
         self.refreshHook = refreshHook
+        self.backgroundRefresh = backgroundRefresh
         self.cache = cache
         self.metrics = metrics
         self.sealer = sealer
@@ -149,6 +159,10 @@ public struct SessionAuthenticator: Sendable {
             return .signedIn(AuthenticatedSession(payload: payload, claims: claims, refreshed: false), setCookie: setCookie)
         case .expiringSoon(let claims):
             guard claims.subject == payload.user.id else { return userMismatch() }
+            if let backgroundRefresh {
+                let setCookie = opened.needsReseal ? sessionSetCookie(payload) : nil
+                return refreshInBackground(payload, stillValid: claims, setCookie: setCookie, pool: backgroundRefresh)
+            }
             return refresh(payload, organizationId: claims.organizationId, stillValid: claims)
         case .invalid(let error):
             logger.debug("access token not valid, refreshing", metadata: ["reason": "\(error)"])
@@ -157,8 +171,45 @@ public struct SessionAuthenticator: Sendable {
             guard let unverified = AccessTokenVerifier.decodeUnverified(payload.accessToken) else {
                 return .signedOut(reason: "access token unreadable", setCookie: SetCookie.delete(options: cookieOptions))
             }
-            return refresh(payload, organizationId: unverified.organizationId, stillValid: nil)
+            return refresh(payload, organizationId: unverified.organizationId, stillValid: nil, oldTokenExpiresAt: unverified.expiresAt)
         }
+    }
+
+    /// A still-valid token due for a refresh: served now (`setCookie`: a re-seal, or nil); one
+    /// refresh of it starts on `pool` unless one is running. A refresh that already ended
+    /// answers as in the request: its new session (Set-Cookie), or, failed, the still-valid token.
+    private func refreshInBackground(
+        _ payload: SessionPayload, stillValid claims: AccessTokenClaims, setCookie: String?, pool: BackgroundRefreshPool
+    ) -> SessionOutcome {
+        let organizationId = claims.organizationId
+        let start = coordinator.refreshInBackground(
+            refreshToken: Self.coalescingKey(payload, organizationId: organizationId), oldTokenExpiresAt: claims.expiresAt, pool: pool
+        ) { [self] in
+            let result = callWorkOS(payload, organizationId: organizationId)
+            switch result {
+            case .success: metrics.countRefresh(.success)
+            case .failure(let error):
+                // As a failed proactive refresh in the request: the still-valid token was served.
+                metrics.countRefresh(.proactiveFailure)
+                logger.info("background refresh failed; the still-valid token is served meanwhile", metadata: [
+                    "event": "refresh", "outcome": "proactive_failure", "user": "\(payload.user.id)", "error": "\(error)",
+                ])
+            }
+            return result
+        }
+        switch start {
+        case .answered(let result):
+            // Another refresh's result, this request's own only in that it asked for it.
+            metrics.coalescedRefreshes.increment()
+            return answer(result, payload, stillValid: claims)
+        case .started:
+            metrics.countBackgroundRefresh(.started)
+        case .poolFull:
+            metrics.countBackgroundRefresh(.skipped)
+        case .running:
+            break
+        }
+        return .signedIn(AuthenticatedSession(payload: payload, claims: claims, refreshed: false), setCookie: setCookie)
     }
 
     /// The `Set-Cookie` carrying `payload`, slimmed to fit the browser's 4 KB when it must; nil
@@ -183,8 +234,18 @@ public struct SessionAuthenticator: Sendable {
 
     /// Refreshes explicitly (`/auth/refresh`); the current token's validity does not matter.
     /// Concurrent refreshes of one token share one call to WorkOS.
-    public func refresh(_ payload: SessionPayload, organizationId: String?, stillValid: AccessTokenClaims?) -> SessionOutcome {
-        switch coalescedRefresh(payload, organizationId: organizationId) {
+    /// - Parameter oldTokenExpiresAt: the current access token's expiry (default: `stillValid`'s):
+    ///   the new session answers for the old cookie until then plus the grace window.
+    public func refresh(
+        _ payload: SessionPayload, organizationId: String?, stillValid: AccessTokenClaims?, oldTokenExpiresAt: Int64? = nil
+    ) -> SessionOutcome {
+        answer(coalescedRefresh(payload, organizationId: organizationId, oldTokenExpiresAt: oldTokenExpiresAt ?? stillValid?.expiresAt),
+               payload, stillValid: stillValid)
+    }
+
+    /// A refresh's result as the request's outcome.
+    private func answer(_ result: Result<RefreshedSession, WorkOSError>, _ payload: SessionPayload, stillValid: AccessTokenClaims?) -> SessionOutcome {
+        switch result {
         case .success(let refreshed):
             metrics.countRefresh(.success)
             let (session, setCookie) = signedIn(refreshed)
@@ -229,11 +290,14 @@ public struct SessionAuthenticator: Sendable {
     /// One WorkOS refresh per token (and organization) at a time, shared with concurrent requests.
     /// - Parameter rememberRefusal: false for an organization switch, whose refusal (not a
     ///   member, SSO required) keeps the session and may be gone a moment later.
-    private func coalescedRefresh(_ payload: SessionPayload, organizationId: String?, rememberRefusal: Bool = true) -> Result<RefreshedSession, WorkOSError> {
-        // The organization is part of the key: an explicit switch must not be answered with a
-        // concurrent ordinary refresh's result (which keeps the current organization).
+    private func coalescedRefresh(
+        _ payload: SessionPayload, organizationId: String?, rememberRefusal: Bool = true, oldTokenExpiresAt: Int64? = nil
+    ) -> Result<RefreshedSession, WorkOSError> {
         var calledWorkOS = false
-        let result = coordinator.coalesce(refreshToken: payload.refreshToken + "\u{0}" + (organizationId ?? ""), rememberRefusal: rememberRefusal) {
+        let result = coordinator.coalesce(
+            refreshToken: Self.coalescingKey(payload, organizationId: organizationId), rememberRefusal: rememberRefusal,
+            oldTokenExpiresAt: oldTokenExpiresAt
+        ) {
             calledWorkOS = true
             return callWorkOS(payload, organizationId: organizationId)
         }
@@ -241,6 +305,13 @@ public struct SessionAuthenticator: Sendable {
         // request's refresh counts once in authkit_refreshes_total, coalesced or not.)
         if !calledWorkOS { metrics.coalescedRefreshes.increment() }
         return result
+    }
+
+    /// What refreshes of one session share. The organization is part of it: an explicit switch
+    /// must not be answered with a concurrent ordinary refresh's result (which keeps the
+    /// current organization).
+    private static func coalescingKey(_ payload: SessionPayload, organizationId: String?) -> String {
+        payload.refreshToken + "\u{0}" + (organizationId ?? "")
     }
 
     /// The call itself, made only by the request that leads a coalesced refresh: so only the
