@@ -22,7 +22,7 @@ import Testing
     @Test func aDueTokenIsServedAtOnceAndTheOldCookieGetsTheRefreshedSessionPastItsExpiry() throws {
         // 45-second tokens, due 44 s before expiry: signed in 10 s ago, the token is due now and
         // expires in 35 s, after the grace window (30 s) of a refresh made now.
-        let site = try NginxSite(environment: ["WORKOS_REFRESH_BUFFER_SECONDS": "44"], emulatorArguments: ["--access-token-ttl", "45"])
+        let site = try NginxSite(environment: ["WORKOS_REFRESH_BUFFER_SECONDS": "44"], emulatorArguments: StrictRefresh.arguments() + ["--access-token-ttl", "45"])
         let cookie = try site.emulator.sessionCookie(redirectURI: "http://127.0.0.1:\(site.port)/auth/callback", signedInSecondsAgo: 10)
         let oldTokenExpires = Date().addingTimeInterval(35)
         // WorkOS takes 1.5 s to answer this refresh.
@@ -55,7 +55,7 @@ import Testing
 
     @Test func checksNeedingNoWorkOSCallAnswerWhileEveryWorkerWouldWaitOnIt() throws {
         // Two workers; WorkOS hangs past the 3 s timeout; 5 expired and 5 due sessions check at once.
-        let site = try NginxSite(environment: ["AUTHKIT_HTTP_TIMEOUT_MS": "3000"], serveArguments: ["--workers", "2"])
+        let site = try NginxSite(environment: ["AUTHKIT_HTTP_TIMEOUT_MS": "3000"], emulatorArguments: StrictRefresh.arguments(), serveArguments: ["--workers", "2"])
         let redirect = "http://127.0.0.1:\(site.port)/auth/callback"
         let valid = try site.emulator.sessionCookie(redirectURI: redirect)
         let expired = try (0..<5).map { _ in try site.emulator.expiredSessionCookie(redirectURI: redirect) }
