@@ -93,12 +93,16 @@ if mount -t tmpfs -o size=1m,mode=0700 chaos-cache "$root_dir/tmpfs-cache" 2>/de
   mounted="$root_dir/tmpfs-cache"
 fi
 host tmpfs "$(free_port)" 2 AUTHKIT_CACHE_DIR="$root_dir/tmpfs-cache"
+# One supervised process: the supervisor holds the socket across a worker's kill -9 or a SIGHUP
+# reload, as systemd's socket unit does for the service (SocketActivationTests test that one).
+host solo "$(free_port)" 1 AUTHKIT_CACHE_DIR="$root_dir/solo/cache" BENCH_SUPERVISED=1
 
 python3 - "$root_dir" "$emulator_port" "$forwarder_port" "$redis_port" "$build" "$mounted" >"$root_dir/setup.json" <<'PY'
 import json, os, sys
 root, emulator, forwarder, redis, build, mounted = sys.argv[1:7]
 labels = {"one": ("1 process", 1), "four": ("4 processes, 1 cache dir", 1), "redis": ("2 hosts, Redis", 1),
-          "plain": ("2 hosts, no Redis", 2), "tmpfs": ("2 processes, tmpfs cache dir", 1)}
+          "plain": ("2 hosts, no Redis", 2), "tmpfs": ("2 processes, tmpfs cache dir", 1),
+          "solo": ("1 process, supervised", 1)}
 groups = {}
 for name, (label, coordination) in labels.items():
     lines = [l.split() for l in open(os.path.join(root, name, "hosts"))]

@@ -52,7 +52,10 @@ WORKOS_API_PORT=$emulator_port
 WORKOS_API_HTTPS=false
 ENV
   # --no-supervisor: $authkit_pid is then the server itself, whose CPU time and memory run.sh reads.
-  "$bin/authkit-fcgi" serve --env-file "$bench_dir/authkit.env" --listen "unix:$socket" --no-supervisor --log-level error "$@" \
+  # BENCH_SUPERVISED=1: with the supervisor (it holds the socket, as systemd would; $authkit_pid is it).
+  local supervisor=--no-supervisor
+  [ -n "${BENCH_SUPERVISED:-}" ] && supervisor=
+  "$bin/authkit-fcgi" serve --env-file "$bench_dir/authkit.env" --listen "unix:$socket" $supervisor --log-level error "$@" \
     2>"$bench_dir/authkit.log" &
   authkit_pid=$!
   bench_pids+=($authkit_pid)
