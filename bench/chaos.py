@@ -574,15 +574,10 @@ class Suite:
         ok = lost == 0 and all(200 <= r.status < 300 for r in results)
         self.row(name, results, lost, counters, "0 lost, all 2xx (uncoordinated refreshes: the second within WorkOS's replay grace window)", ok)
 
-    # kill -9 --------------------------------------------------------------------
-    def kill_instance(self):
-        group = self.groups["four"]
-        count = 8 if self.short else 20
-        browsers = self.sessions(count, expired=True) + self.sessions(4)
-        self.begin()
-        port = group["ports"][0]
-        results = []
-        lock = threading.Lock()
+    def under_load(self, browsers, port, action):
+        """Every browser requests in a loop for 6 s (3 s with --short); `action` runs 0.7 s in.
+        The results, in the order they came."""
+        results, lock = [], threading.Lock()
         deadline = time.monotonic() + (3.0 if self.short else 6.0)
 
         def client(browser):
@@ -595,11 +590,24 @@ class Suite:
         for t in threads:
             t.start()
         time.sleep(0.7)
-        victim = group["pids"][0]
-        os.kill(victim, 9)
-        print(f"  (killed authkit-fcgi {victim})", flush=True)
+        action()
         for t in threads:
             t.join()
+        return results
+
+    # kill -9 --------------------------------------------------------------------
+    def kill_instance(self):
+        group = self.groups["four"]
+        count = 8 if self.short else 20
+        browsers = self.sessions(count, expired=True) + self.sessions(4)
+        self.begin()
+        victim = group["pids"][0]
+
+        def kill():
+            os.kill(victim, 9)
+            print(f"  (killed authkit-fcgi {victim})", flush=True)
+
+        results = self.under_load(browsers, group["ports"][0], kill)
         counters = self.calls()
         lost = sum(1 for b in browsers if b.signed_out)
         ok = lost == 0 and all(200 <= r.status < 300 for r in results)
@@ -633,29 +641,17 @@ class Suite:
         browsers = self.sessions(count, expired=True) + self.sessions(4)
         self.early_in_period(15)
         self.begin()
-        port = group["ports"][0]
-        results, lock = [], threading.Lock()
-        deadline = time.monotonic() + (3.0 if self.short else 6.0)
-
-        def client(browser):
-            while time.monotonic() < deadline:
-                r = browser.get(port)
-                with lock:
-                    results.append(r)
-
-        threads = [threading.Thread(target=client, args=(b,)) for b in browsers]
-        for t in threads:
-            t.start()
-        time.sleep(0.7)
         workers = self.children(supervisor)
-        if action == "kill":
-            for worker in workers:
-                os.kill(worker, 9)
-            print(f"  (killed worker {workers} of supervisor {supervisor})", flush=True)
-        else:
-            os.kill(supervisor, signal.SIGHUP)
-        for t in threads:
-            t.join()
+
+        def act():
+            if action == "kill":
+                for worker in workers:
+                    os.kill(worker, 9)
+                print(f"  (killed worker {workers} of supervisor {supervisor})", flush=True)
+            else:
+                os.kill(supervisor, signal.SIGHUP)
+
+        results = self.under_load(browsers, group["ports"][0], act)
         after = self.children(supervisor)
         counters = self.calls()
         lost = sum(1 for b in browsers if b.signed_out)
