@@ -24,6 +24,9 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Debian's hiredis.pc adds -D_FILE_OFFSET_BITS=64 to its cflags; SwiftPM drops -D flags
+        // from pkg-config and says "prohibited flag(s)" (twice). Harmless: off_t is already 64
+        // bits on the 64-bit targets we build for, and hiredis's API takes no off_t.
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         /// epoll and eventfd from the C library, for the FastCGI acceptor.
         .systemLibrary(name: "CLinuxEvents"),

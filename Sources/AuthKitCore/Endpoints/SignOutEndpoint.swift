@@ -45,7 +45,7 @@ extension AuthKitService {
     /// A request with none of them (curl, a script) is no browser's, so no forgery.
     func isCrossSite(_ request: AuthRequest) -> Bool {
         let ours = settings.origin.lowercasedASCII()
-        if let site = request.header("sec-fetch-site").map { $0.lowercasedASCII() } {
+        if let site = request.header("sec-fetch-site").map({ $0.lowercasedASCII() }) {
             return !site.utf8.elementsEqual("same-origin".utf8) && !site.utf8.elementsEqual("none".utf8)
         }
         if let origin = request.header("origin") { return !origin.lowercasedASCII().utf8.elementsEqual(ours.utf8) }
