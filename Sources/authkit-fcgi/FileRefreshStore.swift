@@ -39,7 +39,8 @@ struct FileRefreshStore: SharedRefreshStore {
 
     /// A directory that cannot take a lock file (read-only, out of inodes) means no lock to
     /// wait for: the refresh goes ahead without it, as when Redis is unreachable (this process
-    /// still coalesces its own threads, and the Idempotency-Key makes WorkOS replay a repeat).
+    /// still coalesces its own threads; another process's repeat of the refresh is answered
+    /// only within WorkOS's replay grace window).
     /// Before, every refresh failed as "timed out" and each expired session got a 503.
     func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? {
         switch FileLock.lock(path: path(key, "lock"), timeoutMillis: timeoutMillis, body) {

@@ -28,7 +28,7 @@ enum Gateway {
             return AuthorizerResponse.map(check(service: service, telemetry: telemetry, request: request),
                                           accessChecker: AuthorizerResponse.isAccessChecker(parameters))
         }
-        if request.parameters["AUTHKIT_ACTION"].map({ $0.lowercasedASCII() }) == "denied" { return denied(service: service, request: request, parameters: parameters) }
+        if request.parameters["AUTHKIT_ACTION"].map({ $0.lowercasedASCII().utf8.elementsEqual("denied".utf8) }) == true { return denied(service: service, request: request, parameters: parameters) }
         switch AuthAction.route(request, settings: service.settings) {
         case .check?: return check(service: service, telemetry: telemetry, request: request)
         case .metrics?: return telemetry.answer(parameters: parameters)

@@ -290,8 +290,9 @@ public final class RefreshCoordinator: @unchecked Sendable {
         guard stored.utf8.starts(with: prefix) else { return nil }
         let fields = stored.utf8.dropFirst(prefix.count).split(separator: UInt8(ascii: " "), maxSplits: 1, omittingEmptySubsequences: true)
         guard fields.count == 2, let status = DecimalText.int64(fields[0], maxDigits: 3), (400...499).contains(status) else { return nil }
-        let code = String(decoding: fields[1], as: UTF8.self)
-        return .http(status: Int(status), code: code == "-" ? nil : code,
+        // Compared on bytes: the store's text is not ours to read as graphemes.
+        let code = fields[1].elementsEqual("-".utf8) ? nil : String(decoding: fields[1], as: UTF8.self)
+        return .http(status: Int(status), code: code,
                      message: "refused by WorkOS moments ago (remembered)", requestId: nil, retryAfterSeconds: nil)
     }
 
