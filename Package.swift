@@ -31,7 +31,8 @@ let package = Package(
         /// epoll and eventfd from the C library, for the FastCGI acceptor.
         .systemLibrary(name: "CLinuxEvents"),
 
-        /// `Locked<Value>`: a pthread-mutex-protected value that ThreadSanitizer can see.
+        /// `Locked<Value>` (the one lock primitive: a pthread mutex and condition that ThreadSanitizer
+        /// can see), the semaphore, detached threads and the file lock.
         .target(name: "AuthKitSync"),
         /// Thin Swift wrappers over OpenSSL: the only place that calls libcrypto.
         .target(name: "AuthKitCrypto", dependencies: ["COpenSSL", "AuthKitSync"]),
@@ -67,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "authkit-emulator",
             dependencies: [
-                "AuthKitCrypto",
+                "AuthKitCrypto", "AuthKitSync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -79,14 +80,15 @@ let package = Package(
             path: "bench/core"
         ),
 
+        .testTarget(name: "AuthKitSyncTests", dependencies: ["AuthKitSync"]),
         .testTarget(name: "AuthKitCryptoTests", dependencies: ["AuthKitCrypto"]),
         .testTarget(name: "AuthKitCoreTests", dependencies: [
-            "AuthKitCore", "AuthKitCrypto", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            "AuthKitCore", "AuthKitCrypto", "AuthKitSync", .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "AuthKitCurlTests", dependencies: ["AuthKitCurl", "AuthKitCore", "AuthKitSync"]),
         .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitCore", "AuthKitSync"]),
         /// Tests that start real processes (the emulator, later nginx and Apache) on loopback.
-        .testTarget(name: "IntegrationTests", dependencies: ["AuthKitCore", "AuthKitCurl", "AuthKitCrypto", "AuthKitRedis"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["AuthKitCore", "AuthKitCurl", "AuthKitCrypto", "AuthKitRedis", "AuthKitSync"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,5 @@
 import AuthKitSync
 import COpenSSL
-import Synchronization
 
 /// Errors from RSA key handling.
 public enum RSAKeyError: Error, Sendable, Equatable {

@@ -1,5 +1,4 @@
 import AuthKitSync
-import Synchronization
 
 /// Idle CURL easy handles, shared by all threads of one ``CurlTransport``.
 ///

@@ -1,6 +1,5 @@
 import AuthKitSync
 import AuthKitCore
-import Synchronization
 
 /// The FastCGI server's thread accounting, and its answer to ``BlockingAdmission``: it keeps
 /// `workers` threads free to accept requests however many are waiting on WorkOS.

@@ -1,4 +1,5 @@
 import Synchronization
+import AuthKitSync
 
 /// Whether Redis answered the last command, as the pool saw it, so that falling back to this
 /// host alone is never silent: each change is told once (down with the error, then up again),
@@ -12,7 +13,7 @@ public final class RedisHealth: Sendable {
 
     private let current = Atomic<Int>(State.unknown.rawValue)
     private let fallbackCount = Atomic<Int>(0)
-    private let lastError = Mutex<String?>(nil)
+    private let lastError = Locked<String?>(nil)
     private let changed: @Sendable (_ state: State, _ previous: State, _ error: String?) -> Void
     private let fellBack: @Sendable () -> Void
 

@@ -2,7 +2,6 @@ import AuthKitSync
 import AuthKitCore
 import AuthKitCrypto
 import CHiredis
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc

@@ -137,7 +137,7 @@ struct Application: Sendable {
 
     /// The identity assertion's signer when `AUTHKIT_ASSERTION_ALG` is on; a key that cannot be
     /// read or made stops the start-up (exit 78), naming the setting. The key is never logged.
-    static func assertionSigner(config: AuthKitConfig, clock: any AuthKitCore.Clock, random: any RandomSource) -> AssertionSigner? {
+    static func assertionSigner(config: AuthKitConfig, clock: any AuthKitCore.WallClock, random: any RandomSource) -> AssertionSigner? {
         guard let algorithm = config.assertionAlgorithm else { return nil }
         let lifetime = Int64(config.assertionLifetimeSeconds)
         let source: AssertionSigner.Source

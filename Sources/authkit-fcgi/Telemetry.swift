@@ -30,7 +30,7 @@ struct Telemetry: Sendable {
     }
 
     /// Where the pulled figures come from; set once the service exists.
-    func watch(cache: VerifiedSessionCache?, jwks: JWKSCache?, clock: any AuthKitCore.Clock) {
+    func watch(cache: VerifiedSessionCache?, jwks: JWKSCache?, clock: any AuthKitCore.WallClock) {
         pulled.sources.withLock { $0 = .init(cache: cache, jwks: jwks, clock: clock) }
     }
 
@@ -67,7 +67,7 @@ private final class PulledCounters: Sendable {
     struct Sources {
         var cache: VerifiedSessionCache?
         var jwks: JWKSCache?
-        var clock: (any AuthKitCore.Clock)?
+        var clock: (any AuthKitCore.WallClock)?
     }
 
     let sources = Locked(Sources())

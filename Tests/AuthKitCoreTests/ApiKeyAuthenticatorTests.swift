@@ -1,6 +1,6 @@
 import Foundation
+import AuthKitSync
 import Logging
-import Synchronization
 import Testing
 @testable import AuthKitCore
 
@@ -14,13 +14,13 @@ import Testing
 
     /// What WorkOS answers next; changed by the test.
     final class WorkOSScript: Sendable {
-        let next = Mutex<Result<HTTPResponse, HTTPTransportError>>(.success(ApiKeyAuthenticatorTests.valid))
+        let next = Locked<Result<HTTPResponse, HTTPTransportError>>(.success(ApiKeyAuthenticatorTests.valid))
         func set(_ result: Result<HTTPResponse, HTTPTransportError>) { next.withLock { $0 = result } }
     }
 
     /// A shared store in memory, standing in for Redis.
     final class MemoryStore: SharedApiKeyStore {
-        let records = Mutex<[String: String]>([:])
+        let records = Locked<[String: String]>([:])
         func loadApiKeyAnswer(digest: String) -> String? { records.withLock { $0[digest] } }
         func saveApiKeyAnswer(digest: String, record: String, ttlMillis: Int64) { records.withLock { $0[digest] = record } }
     }
@@ -154,7 +154,7 @@ import Testing
 
     /// Outcomes collected from threads.
     final class Outcomes: Sendable {
-        let all = Mutex<[ApiKeyOutcome]>([])
+        let all = Locked<[ApiKeyOutcome]>([])
     }
 
     @Test func concurrentFirstChecksOfOneKeyMakeOneCall() {

@@ -1,5 +1,5 @@
 import Logging
-import Synchronization
+import AuthKitSync
 import Testing
 @testable import AuthKitCore
 
@@ -40,7 +40,7 @@ import Testing
 
     /// `switchToOrganization`: refusals keep the cookie; SSO/MFA and `authkit_redirect_url` say where to go.
     @Test func organizationSwitchRefusalsKeepTheSession() throws {
-        let refusal = Mutex("")
+        let refusal = Locked("")
         let (service, _, _) = service { _ throws(HTTPTransportError) in ScriptedTransport.json(403, refusal.withLock { $0 }) }
         let user = SessionUser(apiJSON: try JSONParser.parse(Fixtures.apiUser()))!
         let cookie = service.sealer.sealSession(SessionPayload(

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+import AuthKitSync
 #endif
 import MetricsTestKit
-import Synchronization
 import Testing
 @testable import AuthKitCore
 
@@ -18,7 +18,7 @@ import Testing
     /// Holds WorkOS's answers until opened (3 s at most: a refresh made in the request, as
     /// before the pool, must fail the test, not hang it), so a test sees what happens while it "hangs".
     final class Gate: Sendable {
-        private let open = Mutex(false)
+        private let open = Locked(false)
         func release() { open.withLock { $0 = true } }
         func wait() { for _ in 0..<3_000 where !open.withLock({ $0 }) { usleep(1_000) } }
     }

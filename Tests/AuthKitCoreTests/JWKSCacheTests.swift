@@ -1,4 +1,4 @@
-import Synchronization
+import AuthKitSync
 import Testing
 @testable import AuthKitCore
 
@@ -7,8 +7,8 @@ import Testing
 
     /// A JWKS endpoint whose answer the test can switch.
     final class Endpoint: Sendable {
-        let document: Mutex<HTTPResponse?>
-        init(_ json: String) { document = Mutex(ScriptedTransport.json(200, json)) }
+        let document: Locked<HTTPResponse?>
+        init(_ json: String) { document = Locked(ScriptedTransport.json(200, json)) }
         func set(_ response: HTTPResponse?) { document.withLock { $0 = response } }
         func handler() -> ScriptedTransport.Handler {
             { [self] _ throws(HTTPTransportError) in

@@ -1,4 +1,4 @@
-import Synchronization
+import AuthKitSync
 import Testing
 @testable import AuthKitCore
 
@@ -10,7 +10,7 @@ import Testing
 
     /// A monotonic clock that moves 7 ms between readings.
     static func steppingClock() -> @Sendable () -> Int64 {
-        let now = Mutex<Int64>(1_000_000_000)
+        let now = Locked<Int64>(1_000_000_000)
         return { now.withLock { $0 += 7_000_000; return $0 } }
     }
 

@@ -1,6 +1,6 @@
 import Dispatch
+import AuthKitSync
 import Foundation
-import Synchronization
 import Testing
 @testable import AuthKitCore
 
@@ -15,8 +15,8 @@ import Testing
 
     @Test func concurrentRefreshesOfOneTokenCallWorkOSOnce() {
         let coordinator = RefreshCoordinator(clock: ManualClock(seconds: 1_785_000_000))
-        let calls = Mutex(0)
-        let cookies = Mutex<[String]>([])
+        let calls = Locked(0)
+        let cookies = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 32) { _ in
             let result = coordinator.coalesce(refreshToken: "rt_old") {
                 calls.withLock { $0 += 1 }
@@ -89,7 +89,7 @@ import Testing
     final class CountingAdmission: BlockingAdmission, Sendable {
         let limit: Int
         let sharingLimit: Int
-        let state = Mutex((waiting: 0, sharing: 0, admitted: 0, refused: 0))
+        let state = Locked((waiting: 0, sharing: 0, admitted: 0, refused: 0))
         init(limit: Int, sharingLimit: Int = 0) { self.limit = limit; self.sharingLimit = sharingLimit }
         func enterBlocking(sharing: Bool) -> Bool {
             state.withLock { state in
@@ -108,7 +108,7 @@ import Testing
     @Test func threadsSharingARefreshHaveABoundOfTheirOwn() {
         let admission = CountingAdmission(limit: 1, sharingLimit: 64)
         let coordinator = RefreshCoordinator(clock: ManualClock(seconds: 1_785_000_000), admission: admission)
-        let calls = Mutex(0), answered = Mutex(0)
+        let calls = Locked(0), answered = Locked(0)
         let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
@@ -167,7 +167,7 @@ import Testing
 
     @Test func waitingIsBounded() {
         let coordinator = RefreshCoordinator(waitMillis: 100, clock: SystemClock())
-        let started = Mutex(false)
+        let started = Locked(false)
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
             _ = coordinator.coalesce(refreshToken: "slow") {
@@ -199,7 +199,7 @@ import Glibc
 
     /// A recursive-free lock for the test store.
     final class NSLockLike: @unchecked Sendable {
-        private let mutex = Mutex(())
+        private let mutex = Locked(())
         func run<T>(_ body: () -> T) -> T { mutex.withLock { _ in body() } }
     }
 

@@ -1,6 +1,6 @@
 import Logging
+import AuthKitSync
 import MetricsTestKit
-import Synchronization
 import Testing
 @testable import AuthKitCore
 
@@ -13,7 +13,7 @@ import Testing
 
     /// Records the waits instead of sleeping.
     final class RecordingSleeper: Sleeper {
-        private let log = Mutex<[Int64]>([])
+        private let log = Locked<[Int64]>([])
         var waits: [Int64] { log.withLock { $0 } }
         func sleep(millis: Int64) { log.withLock { $0.append(millis) } }
     }
@@ -66,7 +66,7 @@ import Testing
 
     @Test func aReceiverThatRecoversGetsTheEventOnce() {
         let metrics = TestMetrics(), sleeper = RecordingSleeper()
-        let calls = Mutex(0)
+        let calls = Locked(0)
         let transport = ScriptedTransport { _ throws(HTTPTransportError) in
             calls.withLock { $0 += 1; return $0 } < 3 ? ScriptedTransport.json(503, "{}") : ScriptedTransport.json(204, "")
         }

@@ -1,6 +1,5 @@
 import Logging
 import MetricsTestKit
-import Synchronization
 import Testing
 @testable import AuthKitCore
 

@@ -1,4 +1,5 @@
 import Testing
+import AuthKitSync
 @testable import AuthKitCore
 
 /// Request shapes and error classification at unit level; the same client runs over a real
@@ -139,12 +140,12 @@ import Testing
 
 @Suite struct RetryPolicyTests {
     final class RecordingSleeper: Sleeper {
-        let waits = Mutex<[Int64]>([])
+        let waits = Locked<[Int64]>([])
         func sleep(millis: Int64) { waits.withLock { $0.append(millis) } }
     }
 
     @Test func retriesTransientErrorsWithOneIdempotencyKeyWithinTheBudget() throws {
-        let attempts = Mutex(0)
+        let attempts = Locked(0)
         let transport = ScriptedTransport { _ throws(HTTPTransportError) in
             let n = attempts.withLock { $0 += 1; return $0 }
             if n == 1 { throw .timedOut }
@@ -201,4 +202,3 @@ import Testing
     }
 }
 
-import Synchronization

@@ -1,5 +1,5 @@
 import AuthKitCore
-import Synchronization
+import AuthKitSync
 import Testing
 @testable import AuthKitCurl
 
@@ -40,7 +40,7 @@ import Testing
     @Test func manyThreadsAtOnceGetTheirOwnResponses() throws {
         try withServer { server in
             let transport = makeTransport()
-            let failures = Mutex<[String]>([])
+            let failures = Locked<[String]>([])
             let threads = (0..<8).map { thread in
                 JoinableThread {
                     for i in 0..<20 {

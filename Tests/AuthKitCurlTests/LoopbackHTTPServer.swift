@@ -2,7 +2,6 @@
 import AuthKitSync
 import Glibc
 #endif
-import Synchronization
 
 /// One request as the loopback server received it.
 struct RecordedRequest: Sendable {

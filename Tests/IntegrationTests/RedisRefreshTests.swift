@@ -1,7 +1,7 @@
 import AuthKitCore
+import AuthKitSync
 import AuthKitRedis
 import Foundation
-import Synchronization
 import Testing
 
 /// Refresh coordination across hosts through a real redis-server.
@@ -9,8 +9,8 @@ import Testing
     @Test func lockIsExclusiveAndSessionsRoundTrip() throws {
         let redis = try RedisServer()
         let store = RedisRefreshStore(url: try RedisURL(parsing: redis.url))
-        let inside = Mutex(0)
-        let maximum = Mutex(0)
+        let inside = Locked(0)
+        let maximum = Locked(0)
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             _ = store.withLock(key: "k1", timeoutMillis: 5000) {
                 let now = inside.withLock { $0 += 1; return $0 }
@@ -58,7 +58,7 @@ import Testing
         }
         let cookie = try RefreshRaceTests().expiredSession(emulator)
         let sockets = servers.map(\.socket)
-        let outputs = Mutex<[String]>([])
+        let outputs = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 30) { i in
             let out = (try? fastCGIRequest(socket: sockets[i % 2], parameters: [
                 "REQUEST_METHOD": "GET", "REQUEST_URI": "/x", "AUTHKIT_ACTION": "check", "HTTP_COOKIE": "wos-session=\(cookie)",

@@ -1,7 +1,7 @@
 import AuthKitCore
+import AuthKitSync
 import AuthKitCurl
 import Foundation
-import Synchronization
 import Testing
 
 /// The refresh hooks through real nginx, `authkit-fcgi serve` and the emulator, with a second
@@ -50,7 +50,7 @@ import Testing
         let site = try Self.site(receiver: receiver)
         let cookie = try site.emulator.expiredSessionCookie(redirectURI: "http://127.0.0.1:\(site.port)/auth/callback")
         // A page with several assets: the same expired cookie, at once.
-        let statuses = Mutex<[Int]>([])
+        let statuses = Locked<[Int]>([])
         DispatchQueue.concurrentPerform(iterations: 6) { _ in
             let status = (try? Self.check(site, cookie: cookie).status) ?? -1
             statuses.withLock { $0.append(status) }

@@ -1,7 +1,7 @@
 import AuthKitCore
+import AuthKitSync
 import AuthKitCurl
 import Foundation
-import Synchronization
 import Testing
 
 /// Many checks at once with an expired access token: one refresh at WorkOS, every check allowed,
@@ -23,7 +23,7 @@ import Testing
         let site = try NginxSite(emulatorArguments: StrictRefresh.arguments())
         let cookie = try expiredSession(site.emulator, redirectURI: "http://127.0.0.1:\(site.port)/auth/callback")
         let http = CurlTransport(connectTimeoutMillis: 2000, totalTimeoutMillis: 20_000, userAgent: "race")
-        let results = Mutex<[(Int, String?)]>([])
+        let results = Locked<[(Int, String?)]>([])
         DispatchQueue.concurrentPerform(iterations: 100) { _ in
             let response = try? http.send(HTTPRequest(method: "GET", url: "\(site.base)/api/items", headers: [
                 ("Accept", "application/json"), ("Cookie", "wos-session=\(cookie)"),
@@ -54,7 +54,7 @@ import Testing
         try site.emulator.request("POST", "/_emulate/counters/reset")
         let http = CurlTransport(connectTimeoutMillis: 2000, totalTimeoutMillis: 20_000, userAgent: "revoked")
         for wave in 0..<2 {
-            let results = Mutex<[(Int, String?)]>([])
+            let results = Locked<[(Int, String?)]>([])
             DispatchQueue.concurrentPerform(iterations: 100) { _ in
                 let response = try? http.send(HTTPRequest(method: "GET", url: "\(site.base)/api/items", headers: [
                     ("Accept", "application/json"), ("Cookie", "wos-session=\(cookie)"),
@@ -103,7 +103,7 @@ import Testing
         }
         let cookie = try expiredSession(emulator)
         let sockets = servers.map(\.socket)
-        let outputs = Mutex<[String]>([])
+        let outputs = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 40) { i in
             let out = (try? fastCGIRequest(socket: sockets[i % 4], parameters: [
                 "REQUEST_METHOD": "GET", "REQUEST_URI": "/x", "AUTHKIT_ACTION": "check", "HTTP_COOKIE": "wos-session=\(cookie)",
@@ -132,7 +132,7 @@ import Testing
             "WORKOS_API_PORT": String(emulator.port), "WORKOS_API_HTTPS": "false",
             "AUTHKIT_CACHE_DIR": directory.appendingPathComponent("cache").path,
         ]
-        let outputs = Mutex<[String]>([])
+        let outputs = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 12) { _ in
             let out = (try? runCommand(Binaries.path("authkit-fcgi"), [], environment: environment).stdout) ?? ""
             outputs.withLock { $0.append(out) }

@@ -1,7 +1,7 @@
 import AuthKitCore
+import AuthKitSync
 import AuthKitCurl
 import Foundation
-import Synchronization
 import Testing
 
 /// Issue 22 item 3: a storm of 100 requests at once through real nginx, one session whose
@@ -34,7 +34,7 @@ import Testing
     /// `count` calls at once, each on its own thread released together
     /// (`DispatchQueue.concurrentPerform` runs only as many at a time as there are cores).
     static func simultaneously<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
-        let results = Mutex<[T]>([])
+        let results = Locked<[T]>([])
         let start = DispatchGroup()
         start.enter()
         let done = DispatchGroup()

@@ -1,17 +1,17 @@
 import AuthKitCore
+import AuthKitSync
 import AuthKitCrypto
 import AuthKitCurl
 import Foundation
 import Logging
-import Synchronization
 import Testing
 
 /// The core's WorkOS client, JWKS cache and session rules over libcurl against the emulator:
 /// real HTTP, real RS256 keys, real single-use refresh tokens.
 @Suite struct WorkOSClientIntegrationTests {
     /// The wall clock plus an offset the test moves, to expire tokens without sleeping.
-    final class ShiftedClock: AuthKitCore.Clock {
-        let offset = Mutex<Int64>(0)
+    final class ShiftedClock: AuthKitCore.WallClock {
+        let offset = Locked<Int64>(0)
         func nowMillis() -> UnixMillis { SystemClock().nowMillis() + offset.withLock { $0 } }
         func advance(seconds: Int64) { offset.withLock { $0 += seconds * 1000 } }
     }

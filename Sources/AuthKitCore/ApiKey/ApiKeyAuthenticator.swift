@@ -32,7 +32,7 @@ public final class ApiKeyAuthenticator: Sendable {
     private let workos: WorkOSClient
     private let shared: (any SharedApiKeyStore)?
     private let admission: (any BlockingAdmission)?
-    private let clock: any Clock
+    private let clock: any WallClock
     private let logger: Logger
     private let flights = Locked<[DigestKey: Flight]>([:])
 
@@ -42,7 +42,7 @@ public final class ApiKeyAuthenticator: Sendable {
     }
 
     public init(workos: WorkOSClient, cache: ApiKeyCache, shared: (any SharedApiKeyStore)? = nil,
-                admission: (any BlockingAdmission)? = nil, clock: any Clock, logger: Logger) {
+                admission: (any BlockingAdmission)? = nil, clock: any WallClock, logger: Logger) {
         self.workos = workos
         self.cache = cache
         self.shared = shared

@@ -77,7 +77,7 @@ public final class AssertionSigner: Sendable {
     private let source: Source
     public let algorithm: AssertionAlgorithm
     public let lifetimeSeconds: Int64
-    private let clock: any Clock
+    private let clock: any WallClock
     private let random: any RandomSource
     private struct State: Sendable {
         var ring: AssertionKeyRing
@@ -86,7 +86,7 @@ public final class AssertionSigner: Sendable {
     private let state: Locked<State>
 
     /// Loads (or makes) the keys now, so a key problem stops the start-up rather than a check.
-    public init(source: Source, algorithm: AssertionAlgorithm, lifetimeSeconds: Int64, clock: any Clock, random: any RandomSource) throws(AssertionKeyDirectory.Failure) {
+    public init(source: Source, algorithm: AssertionAlgorithm, lifetimeSeconds: Int64, clock: any WallClock, random: any RandomSource) throws(AssertionKeyDirectory.Failure) {
         self.source = source
         self.algorithm = algorithm
         self.lifetimeSeconds = lifetimeSeconds

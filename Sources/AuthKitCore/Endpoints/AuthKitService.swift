@@ -22,13 +22,13 @@ public struct AuthKitService: Sendable {
     public private(set) var authenticator: SessionAuthenticator
     /// `Authorization: Bearer <API key>` at locations with `AUTHKIT_ALLOW_API_KEY=true`.
     public let apiKeys: ApiKeyAuthenticator
-    let clock: any Clock
+    let clock: any WallClock
     let random: any RandomSource
     let logger: Logger
 
     /// - Parameter apiKeys: default: validated with the authenticator's WorkOS client, cached
     ///   with the default ``ApiKeyCachePolicy``, this process only.
-    public init(settings: EndpointSettings, authenticator: SessionAuthenticator, clock: any Clock, random: any RandomSource, logger: Logger,
+    public init(settings: EndpointSettings, authenticator: SessionAuthenticator, clock: any WallClock, random: any RandomSource, logger: Logger,
                 apiKeys: ApiKeyAuthenticator? = nil) {
         self.settings = settings
         self.authenticator = authenticator

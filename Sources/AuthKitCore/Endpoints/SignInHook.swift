@@ -9,7 +9,7 @@ public struct SignInHook: Sendable {
     private let signer: HookSigner
     private let transport: any HTTPTransport
 
-    public init(url: String, secret: String, required: Bool, transport: any HTTPTransport, clock: any Clock) {
+    public init(url: String, secret: String, required: Bool, transport: any HTTPTransport, clock: any WallClock) {
         self.url = url
         self.signer = HookSigner(secret: secret, clock: clock)
         self.required = required

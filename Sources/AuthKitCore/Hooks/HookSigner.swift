@@ -7,9 +7,9 @@ import AuthKitCrypto
 /// The receiver recomputes the HMAC over `"<t>.<body>"` and refuses an old `t`.
 public struct HookSigner: Sendable {
     private let secret: [UInt8]
-    private let clock: any Clock
+    private let clock: any WallClock
 
-    public init(secret: String, clock: any Clock) {
+    public init(secret: String, clock: any WallClock) {
         self.secret = Array(secret.utf8)
         self.clock = clock
     }

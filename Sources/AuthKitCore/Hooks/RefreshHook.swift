@@ -37,13 +37,13 @@ public final class RefreshHook: Sendable {
     private let signer: HookSigner
     private let transport: any HTTPTransport
     private let sleeper: any Sleeper
-    private let clock: any Clock
+    private let clock: any WallClock
     private let metrics: AuthKitMetrics
     private let logger: Logger
     private let queue = Locked(Queue())
     private let wakeup = Wakeup()
 
-    public init(settings: Settings, transport: any HTTPTransport, clock: any Clock, sleeper: any Sleeper = ThreadSleeper(),
+    public init(settings: Settings, transport: any HTTPTransport, clock: any WallClock, sleeper: any Sleeper = ThreadSleeper(),
                 metrics: AuthKitMetrics, logger: Logger) {
         self.settings = settings
         self.signer = HookSigner(secret: settings.secret, clock: clock)

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import AuthKitCrypto
+import AuthKitSync
 
 /// A refresh that happened: the new session and the `Set-Cookie` that carries it.
 public struct RefreshedSession: Sendable, Equatable {
@@ -73,37 +74,24 @@ public final class RefreshCoordinator: @unchecked Sendable {
 
     private let graceMillis: Int64
     private let waitMillis: Int64
-    private let clock: any Clock
+    private let clock: any WallClock
     private let shared: SharedRefresh?
     private let admission: (any BlockingAdmission)?
-    // Guarded by `mutex`; waiters sleep on `condition`.
-    private var entries: [String: Entry] = [:]
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
+    /// Refreshes by token hash; threads waiting on another's refresh sleep on its condition.
+    private let entries = Locked<[String: Entry]>([:])
 
     /// - Parameters:
     ///   - graceMillis: how long a successful result answers for the old token (default 30 s).
     ///   - waitMillis: the longest a check waits for another thread's refresh.
     ///   - admission: told before a thread waits on a refresh (its own or another's), so the
     ///     server can keep threads free for checks that need no refresh.
-    public init(graceMillis: Int64 = 30_000, waitMillis: Int64 = 15_000, clock: any Clock, shared: SharedRefresh? = nil,
+    public init(graceMillis: Int64 = 30_000, waitMillis: Int64 = 15_000, clock: any WallClock, shared: SharedRefresh? = nil,
                 admission: (any BlockingAdmission)? = nil) {
         self.admission = admission
         self.graceMillis = graceMillis
         self.waitMillis = waitMillis
         self.clock = clock
         self.shared = shared
-        pthread_mutex_init(&mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(&condition, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
     }
 
     /// Runs `refresh` for this token unless it is already running (then waits for that result)
@@ -117,18 +105,16 @@ public final class RefreshCoordinator: @unchecked Sendable {
         _ refresh: () -> Result<RefreshedSession, WorkOSError>
     ) -> Result<RefreshedSession, WorkOSError> {
         let key = Hex.encode(Digest.sha256(Array(refreshToken.utf8)))
-        pthread_mutex_lock(&mutex)
-        pruneExpired()
-        if case .done(let result, _)? = entries[key] {
-            pthread_mutex_unlock(&mutex)
-            return result
+        let now = clock.nowMillis()
+        let found: Entry? = entries.withLock { entries in
+            Self.pruneExpired(&entries, now: now)
+            return entries[key]
         }
+        if case .done(let result, _)? = found { return result }
         // A refresh of this token is running: this thread will wait on it, not call WorkOS.
         // Such waits have a bound of their own (issue 22: 100 requests with one cookie hit the
         // bound for WorkOS calls, and a fifth of them got 503 instead of the shared answer).
-        var sharing = false
-        if case .inFlight? = entries[key] { sharing = true }
-        pthread_mutex_unlock(&mutex)
+        let sharing = found != nil
         // From here this thread waits: on WorkOS as the leader, or on the leader.
         if let admission {
             guard admission.enterBlocking(sharing: sharing) else {
@@ -136,28 +122,21 @@ public final class RefreshCoordinator: @unchecked Sendable {
             }
         }
         defer { admission?.leaveBlocking(sharing: sharing) }
-        pthread_mutex_lock(&mutex)
-        pruneExpired()
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        deadline.tv_sec += Int(waitMillis / 1000)
-        deadline.tv_nsec += Int(waitMillis % 1000) * 1_000_000
-        if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
-        while true {
+        enum Turn { case answered(Result<RefreshedSession, WorkOSError>), lead }
+        let turn = entries.waitUntil(timeoutMillis: waitMillis) { entries -> Turn? in
+            Self.pruneExpired(&entries, now: clock.nowMillis())
             switch entries[key] {
-            case .done(let result, _)?:
-                pthread_mutex_unlock(&mutex)
-                return result
-            case .inFlight?:
-                if pthread_cond_timedwait(&condition, &mutex, &deadline) == ETIMEDOUT, case .inFlight? = entries[key] {
-                    pthread_mutex_unlock(&mutex)
-                    return .failure(.transport(.timedOut))
-                }
+            case .done(let result, _)?: return .answered(result)
+            case .inFlight?: return nil
             case nil:
                 entries[key] = .inFlight
-                pthread_mutex_unlock(&mutex)
-                return lead(key: key, rememberRefusal: rememberRefusal, oldTokenExpiresAt: oldTokenExpiresAt, refresh)
+                return .lead
             }
+        }
+        switch turn {
+        case .answered(let result)?: return result
+        case .lead?: return lead(key: key, rememberRefusal: rememberRefusal, oldTokenExpiresAt: oldTokenExpiresAt, refresh)
+        case nil: return .failure(.transport(.timedOut))
         }
     }
 
@@ -170,25 +149,21 @@ public final class RefreshCoordinator: @unchecked Sendable {
         _ refresh: @escaping @Sendable () -> Result<RefreshedSession, WorkOSError>
     ) -> BackgroundStart {
         let key = Hex.encode(Digest.sha256(Array(refreshToken.utf8)))
-        pthread_mutex_lock(&mutex)
-        pruneExpired()
-        switch entries[key] {
-        case .done(let result, _)?:
-            pthread_mutex_unlock(&mutex)
-            return .answered(result)
-        case .inFlight?:
-            pthread_mutex_unlock(&mutex)
-            return .running
-        case nil:
-            entries[key] = .inFlight
-            pthread_mutex_unlock(&mutex)
+        let now = clock.nowMillis()
+        let existing: BackgroundStart? = entries.withLock { entries in
+            Self.pruneExpired(&entries, now: now)
+            switch entries[key] {
+            case .done(let result, _)?: return .answered(result)
+            case .inFlight?: return .running
+            case nil:
+                entries[key] = .inFlight
+                return nil
+            }
         }
+        if let existing { return existing }
         guard pool.submit({ [self] in _ = lead(key: key, rememberRefusal: true, oldTokenExpiresAt: oldTokenExpiresAt, refresh) }) else {
-            pthread_mutex_lock(&mutex)
-            entries[key] = nil
             // A request may have begun waiting on this entry meanwhile: it leads now.
-            pthread_cond_broadcast(&condition)
-            pthread_mutex_unlock(&mutex)
+            entries.withLockBroadcasting { $0[key] = nil }
             return .poolFull
         }
         return .started
@@ -215,21 +190,20 @@ public final class RefreshCoordinator: @unchecked Sendable {
     ) -> Result<RefreshedSession, WorkOSError> {
         let result = shared.map { crossProcess(key: key, $0, rememberRefusal: rememberRefusal, oldTokenExpiresAt: oldTokenExpiresAt, refresh) }
             ?? refresh()
-        pthread_mutex_lock(&mutex)
+        let entry: Entry
         switch result {
         case .success:
-            entries[key] = .done(result, expiresAt: keepUntil(oldTokenExpiresAt))
+            entry = .done(result, expiresAt: keepUntil(oldTokenExpiresAt))
         case .failure(let error) where rememberRefusal && Self.isRejection(error):
             // WorkOS refused the token itself (invalid_grant, a revoked session): asking
             // again gives the same answer, so it answers for the window too. Without it,
             // a page of 100 assets with a revoked session made a dozen calls (issue 22).
-            entries[key] = .done(result, expiresAt: clock.nowMillis() + graceMillis)
+            entry = .done(result, expiresAt: clock.nowMillis() + graceMillis)
         case .failure:
             // Waiters share this failure; the next check tries again.
-            entries[key] = .done(result, expiresAt: clock.nowMillis())
+            entry = .done(result, expiresAt: clock.nowMillis())
         }
-        pthread_cond_broadcast(&condition)
-        pthread_mutex_unlock(&mutex)
+        entries.withLockBroadcasting { $0[key] = entry }
         return result
     }
 
@@ -296,9 +270,8 @@ public final class RefreshCoordinator: @unchecked Sendable {
                      message: "refused by WorkOS moments ago (remembered)", requestId: nil, retryAfterSeconds: nil)
     }
 
-    /// Entries past their window. Called with the mutex held.
-    private func pruneExpired() {
-        let now = clock.nowMillis()
+    /// Drops entries past their window.
+    private static func pruneExpired(_ entries: inout [String: Entry], now: UnixMillis) {
         entries = entries.filter { _, entry in
             if case .done(_, let expiresAt) = entry { return expiresAt > now }
             return true

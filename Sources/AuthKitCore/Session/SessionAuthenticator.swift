@@ -59,12 +59,12 @@ public struct SessionAuthenticator: Sendable {
     /// Where refreshes of still-valid tokens run without a request waiting (`serve`); nil (CGI
     /// mode, whose process ends with the request): they run in the request, as authkit-nextjs's.
     public let backgroundRefresh: BackgroundRefreshPool?
-    private let clock: any Clock
+    private let clock: any WallClock
     private let logger: Logger
 
     public init(
         sealer: SessionSealer, verifier: AccessTokenVerifier, workos: WorkOSClient, policy: RefreshPolicy,
-        cookieOptions: CookieOptions, clock: any Clock, logger: Logger, coordinator: RefreshCoordinator? = nil,
+        cookieOptions: CookieOptions, clock: any WallClock, logger: Logger, coordinator: RefreshCoordinator? = nil,
         sharedStore: (any SharedRefreshStore)? = nil, admission: (any BlockingAdmission)? = nil,
         cache: VerifiedSessionCache? = nil, metrics: AuthKitMetrics = .disabled, refreshHook: RefreshHook? = nil,
         backgroundRefresh: BackgroundRefreshPool? = nil

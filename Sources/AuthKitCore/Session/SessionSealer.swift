@@ -29,16 +29,16 @@ public struct SessionSealer: Sendable {
     public static let passwordId = "1"
 
     private let candidates: [String]
-    private let clock: any Clock
+    private let clock: any WallClock
     private let random: any RandomSource
 
-    public init(password: String, previousPasswords: [String] = [], clock: any Clock, random: any RandomSource) {
+    public init(password: String, previousPasswords: [String] = [], clock: any WallClock, random: any RandomSource) {
         self.candidates = [password] + previousPasswords
         self.clock = clock
         self.random = random
     }
 
-    public init(config: AuthKitConfig, clock: any Clock, random: any RandomSource) {
+    public init(config: AuthKitConfig, clock: any WallClock, random: any RandomSource) {
         self.init(password: config.cookiePassword, previousPasswords: config.previousCookiePasswords, clock: clock, random: random)
     }
 

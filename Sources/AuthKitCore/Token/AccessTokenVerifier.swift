@@ -8,13 +8,13 @@
 /// invalid token like any other (the session is refreshed), logged once per key id and issuer.
 public struct AccessTokenVerifier: Sendable {
     private let keys: any SigningKeyProvider
-    private let clock: any Clock
+    private let clock: any WallClock
     private let leewaySeconds: Int64
     /// The `iss` values accepted.
     public let issuers: AcceptedIssuers
     private let refusedIssuers: RefusedIssuerLog?
 
-    public init(keys: any SigningKeyProvider, clock: any Clock, leewaySeconds: Int = 0, issuers: AcceptedIssuers,
+    public init(keys: any SigningKeyProvider, clock: any WallClock, leewaySeconds: Int = 0, issuers: AcceptedIssuers,
                 refusedIssuers: RefusedIssuerLog? = nil) {
         self.keys = keys
         self.clock = clock

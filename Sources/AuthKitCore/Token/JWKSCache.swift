@@ -1,6 +1,5 @@
 import AuthKitSync
 import AuthKitCrypto
-import Synchronization
 
 /// Supplies the public keys that may have signed a token.
 public protocol SigningKeyProvider: Sendable {
@@ -52,7 +51,7 @@ public final class JWKSCache: SigningKeyProvider {
 
     private let url: String
     private let transport: any HTTPTransport
-    private let clock: any Clock
+    private let clock: any WallClock
     private let settings: Settings
     private let userAgent: String
     private let state = Locked(State())
@@ -61,7 +60,7 @@ public final class JWKSCache: SigningKeyProvider {
     private let store: (any JWKSStore)?
 
     public init(
-        url: String, transport: any HTTPTransport, clock: any Clock, userAgent: String,
+        url: String, transport: any HTTPTransport, clock: any WallClock, userAgent: String,
         settings: Settings = Settings(), store: (any JWKSStore)? = nil
     ) {
         self.url = url

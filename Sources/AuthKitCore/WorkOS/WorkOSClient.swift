@@ -13,12 +13,12 @@ public struct WorkOSClient: Sendable {
     private let random: any RandomSource
     public let userAgent: String
     private let retry: RetryPolicy
-    private let clock: any Clock
+    private let clock: any WallClock
     private let sleeper: any Sleeper
 
     public init(
         baseURL: String, clientId: String, apiKey: String, transport: any HTTPTransport, random: any RandomSource,
-        retry: RetryPolicy = RetryPolicy(maxRetries: 0), clock: any Clock = SystemClock(), sleeper: any Sleeper = ThreadSleeper()
+        retry: RetryPolicy = RetryPolicy(maxRetries: 0), clock: any WallClock = SystemClock(), sleeper: any Sleeper = ThreadSleeper()
     ) {
         self.baseURL = baseURL
         self.clientId = clientId
@@ -32,7 +32,7 @@ public struct WorkOSClient: Sendable {
     }
 
     public init(config: AuthKitConfig, transport: any HTTPTransport, random: any RandomSource,
-                clock: any Clock = SystemClock(), sleeper: any Sleeper = ThreadSleeper()) {
+                clock: any WallClock = SystemClock(), sleeper: any Sleeper = ThreadSleeper()) {
         self.init(baseURL: config.apiBaseURL, clientId: config.clientId, apiKey: config.apiKey, transport: transport, random: random,
                   retry: RetryPolicy(maxRetries: config.httpRetries, budgetMillis: Int64(config.httpTotalTimeoutMillis)),
                   clock: clock, sleeper: sleeper)

@@ -1,4 +1,4 @@
-import Synchronization
+import AuthKitSync
 
 /// The emulator's state behind one lock. Handlers are short and synchronous, so one lock
 /// keeps every grant atomic: two refreshes racing with the same token see one winner, the
@@ -8,10 +8,10 @@ import Synchronization
 /// let reply = store.with { state in state.authenticate(fields, bearer: bearer) }
 /// ```
 final class EmulatorStore: Sendable {
-    private let state: Mutex<StoreState>
+    private let state: Locked<StoreState>
 
     init(_ state: StoreState) {
-        self.state = Mutex(state)
+        self.state = Locked(state)
     }
 
     /// Runs `body` with exclusive access to the state.

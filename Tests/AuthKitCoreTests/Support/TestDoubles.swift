@@ -1,11 +1,11 @@
 import AuthKitCrypto
-import Synchronization
+import AuthKitSync
 @testable import AuthKitCore
 
 /// A clock the test moves by hand.
-final class ManualClock: Clock {
-    private let millis: Mutex<UnixMillis>
-    init(seconds: Int64) { millis = Mutex(seconds * 1000) }
+final class ManualClock: WallClock {
+    private let millis: Locked<UnixMillis>
+    init(seconds: Int64) { millis = Locked(seconds * 1000) }
     func nowMillis() -> UnixMillis { millis.withLock { $0 } }
     func advance(seconds: Int64) { millis.withLock { $0 += seconds * 1000 } }
 }
@@ -20,7 +20,7 @@ struct CountingRandom: RandomSource {
 final class ScriptedTransport: HTTPTransport {
     typealias Handler = @Sendable (HTTPRequest) throws(HTTPTransportError) -> HTTPResponse
     private let handler: Handler
-    private let log = Mutex<[HTTPRequest]>([])
+    private let log = Locked<[HTTPRequest]>([])
 
     init(_ handler: @escaping Handler) { self.handler = handler }
 

@@ -108,7 +108,7 @@ enum FuzzTarget: String, CaseIterable {
     }
 }
 
-struct FixedClock: Clock {
+struct FixedClock: WallClock {
     func nowMillis() -> UnixMillis { 1_785_000_000_000 }
 }
 

@@ -7,19 +7,20 @@ import Darwin
 /// A point in time as milliseconds since the Unix epoch, the unit iron and JavaScript use.
 public typealias UnixMillis = Int64
 
-/// Tells the time. Injected so tests can drive expiry without sleeping.
-public protocol Clock: Sendable {
+/// Tells the wall-clock time. Injected so tests can drive expiry without sleeping. (Not named
+/// `Clock`: that would shadow the standard library's `Clock` protocol in every file that imports us.)
+public protocol WallClock: Sendable {
     /// Milliseconds since the Unix epoch.
     func nowMillis() -> UnixMillis
 }
 
-extension Clock {
+extension WallClock {
     /// Whole seconds since the epoch, rounded down like `Math.floor(Date.now()/1000)`.
     public func nowSeconds() -> Int64 { nowMillis() / 1000 }
 }
 
 /// The wall clock (`CLOCK_REALTIME`).
-public struct SystemClock: Clock {
+public struct SystemClock: WallClock {
     public init() {}
     public func nowMillis() -> UnixMillis {
         var ts = timespec()
@@ -39,7 +40,7 @@ public enum MonotonicClock {
 }
 
 /// A clock that always answers the same instant; for tests and vectors.
-public struct FixedClock: Clock {
+public struct FixedClock: WallClock {
     public var millis: UnixMillis
     public init(millis: UnixMillis) { self.millis = millis }
     public func nowMillis() -> UnixMillis { millis }
