@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "authkit-emulator", targets: ["authkit-emulator"]),
         .library(name: "AuthKitCore", targets: ["AuthKitCore"]),
         .library(name: "AuthKitFastCGI", targets: ["AuthKitFastCGI"]),
+        .library(name: "AuthKitGateway", targets: ["AuthKitGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,15 +49,28 @@ let package = Package(
         .target(name: "AuthKitCurl", dependencies: ["AuthKitCore", "AuthKitSync", "CCurl"]),
         /// Refresh coordination across hosts through Redis (hiredis from Debian).
         .target(name: "AuthKitRedis", dependencies: ["AuthKitCore", "AuthKitCrypto", "AuthKitSync", "CHiredis"]),
-        /// The FastCGI side: libfcgi accept loop, parameters → AuthRequest, AuthResponse → output.
+        /// The FastCGI side: libfcgi accept loop, epoll connection watching, the worker pool.
         .target(
             name: "AuthKitFastCGI",
             dependencies: ["AuthKitCore", "AuthKitSync", "CFastCGI", "CLinuxEvents", .product(name: "Logging", package: "swift-log")]
         ),
+        /// One request from server parameters to a rendered answer: request parsing, routing, the
+        /// renderers per server (nginx, Apache authorizer, browser, CGI), the CGI guard, the
+        /// cache-dir stores and the metrics endpoint. Everything the executable does per request.
+        .target(
+            name: "AuthKitGateway",
+            dependencies: [
+                "AuthKitCore", "AuthKitCrypto", "AuthKitFastCGI", "AuthKitSync",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        /// The command line and the wiring: settings, processes, signals, supervision.
         .executableTarget(
             name: "authkit-fcgi",
             dependencies: [
-                "AuthKitCore", "AuthKitCurl", "AuthKitFastCGI", "AuthKitRedis", "AuthKitSync", "CFastCGI",
+                "AuthKitCore", "AuthKitCurl", "AuthKitFastCGI", "AuthKitGateway", "AuthKitRedis", "AuthKitSync", "CFastCGI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -76,7 +90,7 @@ let package = Package(
         /// Micro-benchmark of the session hot path (run by bench/core.sh, release build).
         .executableTarget(
             name: "authkit-core-bench",
-            dependencies: ["AuthKitCore", "AuthKitCrypto", "AuthKitFastCGI", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AuthKitCore", "AuthKitCrypto", "AuthKitFastCGI", "AuthKitGateway", .product(name: "Logging", package: "swift-log")],
             path: "bench/core"
         ),
 
@@ -86,7 +100,10 @@ let package = Package(
             "AuthKitCore", "AuthKitCrypto", "AuthKitSync", .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "AuthKitCurlTests", dependencies: ["AuthKitCurl", "AuthKitCore", "AuthKitSync"]),
-        .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitCore", "AuthKitSync"]),
+        .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitGateway", "AuthKitCore", "AuthKitSync"]),
+        .testTarget(name: "AuthKitGatewayTests", dependencies: [
+            "AuthKitGateway", "AuthKitFastCGI", "AuthKitCore", "AuthKitSync", .product(name: "Logging", package: "swift-log"),
+        ]),
         /// Tests that start real processes (the emulator, later nginx and Apache) on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["AuthKitCore", "AuthKitCurl", "AuthKitCrypto", "AuthKitRedis", "AuthKitSync"]),
     ],

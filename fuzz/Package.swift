@@ -18,6 +18,7 @@ let package = Package(
             dependencies: [
                 .product(name: "AuthKitCore", package: root),
                 .product(name: "AuthKitFastCGI", package: root),
+                .product(name: "AuthKitGateway", package: root),
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),

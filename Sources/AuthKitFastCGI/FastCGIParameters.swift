@@ -53,13 +53,13 @@ public struct FastCGIParameters {
     // the hot path (this runs for every parameter of every request).
 
     /// `bytes` is exactly `text`.
-    static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+    public static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
         guard let base = bytes.baseAddress, bytes.count == text.utf8CodeUnitCount else { return false }
         return memcmp(base, text.utf8Start, bytes.count) == 0
     }
 
     /// `bytes` starts with `prefix`.
-    static func has(_ bytes: UnsafeBufferPointer<UInt8>, prefix: StaticString) -> Bool {
+    public static func has(_ bytes: UnsafeBufferPointer<UInt8>, prefix: StaticString) -> Bool {
         guard let base = bytes.baseAddress, bytes.count >= prefix.utf8CodeUnitCount else { return false }
         return memcmp(base, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
     }

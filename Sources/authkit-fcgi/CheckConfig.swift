@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthKitCore
+import AuthKitGateway
 import AuthKitRedis
 import AuthKitCurl
 import FoundationEssentials

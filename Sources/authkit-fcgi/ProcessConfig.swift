@@ -1,4 +1,5 @@
 import AuthKitCore
+import AuthKitGateway
 import FoundationEssentials
 import Glibc
 

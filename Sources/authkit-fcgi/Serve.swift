@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthKitCore
+import AuthKitGateway
 import AuthKitFastCGI
 import FoundationEssentials
 import Glibc

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Testing
 @testable import AuthKitFastCGI
+@testable import AuthKitGateway
 
 /// How a worker ends a connection: at once when the server has sent all its input (the usual
 /// auth subrequest), with libfcgi's lingering close when input may still arrive, and not at all

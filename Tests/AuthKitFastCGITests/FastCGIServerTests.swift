@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Testing
 @testable import AuthKitFastCGI
+@testable import AuthKitGateway
 
 /// The libfcgi server driven by a real FastCGI client (`cgi-fcgi` from Debian's libfcgi-bin)
 /// over a real unix socket.

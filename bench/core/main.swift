@@ -3,6 +3,7 @@
 import AuthKitCore
 import AuthKitCrypto
 import AuthKitFastCGI
+import AuthKitGateway
 import Foundation
 import Logging
 

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Testing
 @testable import AuthKitFastCGI
+@testable import AuthKitGateway
 
 /// A FastCGI server for the starvation tests, on a unix socket or a loopback TCP port, that
 /// answers `<method> <uri> body=<bytes>` and keeps every line it logs.

@@ -1,6 +1,7 @@
 import AuthKitCore
 import Glibc
 import AuthKitFastCGI
+import AuthKitGateway
 
 /// The fuzz targets, chosen by `AUTHKIT_FUZZ_TARGET`. Each feeds the raw input to one parser of
 /// outside input the way requests reach it; a crash, a trap or a sanitizer report is a finding.

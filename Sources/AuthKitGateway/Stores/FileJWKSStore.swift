@@ -8,11 +8,11 @@ import Glibc
 /// The directory is created 0700 and used only when it belongs to this user and nobody else
 /// can write to it; the file is written 0600 to a temporary name and renamed into place, so a
 /// reader never sees half a document. The fetch time is the file's modification time.
-struct FileJWKSStore: JWKSStore {
-    let file: URL
+public struct FileJWKSStore: JWKSStore {
+    public let file: URL
 
     /// nil (with the reason logged by the caller) when the directory is unsafe or unusable.
-    init?(directory: String, url: String) {
+    public init?(directory: String, url: String) {
         let manager = FileManager.default
         if !manager.fileExists(atPath: directory) {
             try? manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -24,7 +24,7 @@ struct FileJWKSStore: JWKSStore {
         file = URL(fileURLWithPath: directory).appendingPathComponent(name)
     }
 
-    func load() -> (document: [UInt8], fetchedAt: UnixMillis)? {
+    public func load() -> (document: [UInt8], fetchedAt: UnixMillis)? {
         guard let data = FileManager.default.contents(atPath: file.path),
               let modified = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date else {
             return nil
@@ -34,7 +34,7 @@ struct FileJWKSStore: JWKSStore {
         return ([UInt8](data), fetchedAt)
     }
 
-    func save(document: [UInt8], fetchedAt: UnixMillis) {
+    public func save(document: [UInt8], fetchedAt: UnixMillis) {
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
         guard FileManager.default.createFile(atPath: temporary.path, contents: Data(document), attributes: [.posixPermissions: 0o600]) else { return }
         if rename(temporary.path, file.path) != 0 { unlink(temporary.path) }

@@ -2,6 +2,7 @@ import AuthKitCore
 import Foundation
 import Testing
 @testable import AuthKitFastCGI
+@testable import AuthKitGateway
 
 /// Issue 20, item 2, for the gateway: CGI parameters, the guard's redirect target and
 /// script paths are read as UTF-8 bytes (see GraphemeGlueTests in AuthKitCoreTests).

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import AuthKitFastCGI
+@testable import AuthKitGateway
 
 @Suite struct CGIScriptTests {
     /// A scripts directory with an executable, a plain file, and a link pointing outside.

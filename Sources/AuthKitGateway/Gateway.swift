@@ -8,14 +8,14 @@ import Logging
 /// refused, answered for the browser. Every check is counted by outcome and, at debug level,
 /// logged with its user, session, organization and duration; every event logged while the
 /// request is handled carries its request id and path.
-enum Gateway {
-    static func answer(service: AuthKitService, telemetry: Telemetry, parameters: [String: String], body: [UInt8]) -> AuthResponse {
+public enum Gateway {
+    public static func answer(service: AuthKitService, telemetry: Telemetry, parameters: [String: String], body: [UInt8]) -> AuthResponse {
         answer(service: service, telemetry: telemetry, request: GatewayRequest.make(parameters: parameters, body: body), parameters: parameters)
     }
 
     /// The same for a request already built; `parameters` need hold only the server variables
     /// (``GatewayRequest/make(parameters:body:)-(FastCGIParameters,_)`` returns them).
-    static func answer(service: AuthKitService, telemetry: Telemetry, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
+    public static func answer(service: AuthKitService, telemetry: Telemetry, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
         let context = RequestLogContext(
             requestId: parameters["REQUEST_ID"] ?? request.header("x-request-id") ?? parameters["UNIQUE_ID"], path: request.path)
         return RequestLogContext.$current.withValue(context) {
@@ -54,7 +54,7 @@ enum Gateway {
     /// Only meaningful as an internal redirect (`REDIRECT_STATUS` set): the check runs again on
     /// the original request, whose URI and settings Apache hands over. (Not counted again: the
     /// access checker's refusal was.)
-    static func denied(service: AuthKitService, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
+    public static func denied(service: AuthKitService, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
         guard parameters["REDIRECT_STATUS"] != nil else { return notFound(service: service, request: request) }
         // The original request's path, not this error document's.
         var original = request
@@ -63,7 +63,7 @@ enum Gateway {
         return check.status == 200 ? BrowserResponse.retry(check, requestURI: request.requestURI) : BrowserResponse.denial(check)
     }
 
-    static func notFound(service: AuthKitService, request: AuthRequest) -> AuthResponse {
+    public static func notFound(service: AuthKitService, request: AuthRequest) -> AuthResponse {
         var unrouted = request
         unrouted.parameters["AUTHKIT_ACTION"] = "none"
         return service.handle(unrouted)

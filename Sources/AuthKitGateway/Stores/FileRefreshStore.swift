@@ -13,14 +13,14 @@ import Glibc
 ///
 /// Files: `refresh-<key>.lock` (the lock) and `refresh-<key>.session` (the new session, sealed
 /// with the cookie password, mode 0600). Keys are hashes of refresh tokens, never tokens.
-struct FileRefreshStore: SharedRefreshStore {
-    let directory: URL
+public struct FileRefreshStore: SharedRefreshStore {
+    public let directory: URL
     /// Told (once per process) that a lock file could not be created, with `strerror`'s text.
     private let unavailable: @Sendable (String) -> Void
     private let warned = Locked(false)
 
     /// nil when the directory is not private to this user (see ``FileJWKSStore``).
-    init?(directory path: String, unavailable: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init?(directory path: String, unavailable: @escaping @Sendable (String) -> Void = { _ in }) {
         let manager = FileManager.default
         if !manager.fileExists(atPath: path) {
             try? manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -42,7 +42,7 @@ struct FileRefreshStore: SharedRefreshStore {
     /// still coalesces its own threads; another process's repeat of the refresh is answered
     /// only within WorkOS's replay grace window).
     /// Before, every refresh failed as "timed out" and each expired session got a 503.
-    func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? {
+    public func withLock<T>(key: String, timeoutMillis: Int64, _ body: () -> T) -> T? {
         switch FileLock.lock(path: path(key, "lock"), timeoutMillis: timeoutMillis, body) {
         case .ran(let value):
             return value
@@ -56,7 +56,7 @@ struct FileRefreshStore: SharedRefreshStore {
         }
     }
 
-    func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)? {
+    public func load(key: String) -> (sealedSession: String, storedAt: UnixMillis)? {
         let file = path(key, "session")
         guard let data = FileManager.default.contents(atPath: file),
               let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else {
@@ -68,7 +68,7 @@ struct FileRefreshStore: SharedRefreshStore {
     }
 
     /// Kept until ``removeExpired()`` (the coordinator decides how long a stored session answers).
-    func save(key: String, sealedSession: String, keepMillis: Int64) {
+    public func save(key: String, sealedSession: String, keepMillis: Int64) {
         let file = path(key, "session")
         let temporary = file + ".\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(sealedSession.utf8), attributes: [.posixPermissions: 0o600]) else {

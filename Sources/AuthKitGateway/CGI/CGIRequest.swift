@@ -5,8 +5,8 @@ import Glibc
 
 /// One CGI request (``CGIMode``): the request is the process environment and stdin; the answer goes to stdout.
 /// As an Apache `Action` handler (`AUTHKIT_ACTION=guard`) it guards a location: ``CGIGuard``.
-enum CGIRequest {
-    static func answer(service: AuthKitService, telemetry: Telemetry) {
+public enum CGIRequest {
+    public static func answer(service: AuthKitService, telemetry: Telemetry) {
         let environment = ProcessInfo.processInfo.environment
         if environment["AUTHKIT_ACTION"]?.equalsASCIICaseInsensitive("guard") == true { return CGIGuard.answer(service: service, environment: environment) }
         // Digits only; a huge value saturates, a malformed one (-1, +5, 1e3) means no body.

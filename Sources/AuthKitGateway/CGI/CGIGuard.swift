@@ -12,8 +12,8 @@ import Glibc
 /// CGI local redirect to the same URI, which Apache serves itself (the shipped configuration
 /// does not run the guard again when `REDIRECT_AUTHKIT_ACTION` is `guard`). A refreshed
 /// session's `Set-Cookie` is written first either way; Apache keeps it across the redirect.
-enum CGIGuard {
-    static func answer(service: AuthKitService, environment: [String: String]) {
+public enum CGIGuard {
+    public static func answer(service: AuthKitService, environment: [String: String]) {
         // Only as an Action handler: Apache then sets REDIRECT_HANDLER, and PATH_INFO is the path
         // of the request the handler serves. A direct request for the guard's URL is not one.
         guard environment["REDIRECT_HANDLER"] != nil, let original = environment["REDIRECT_URL"],
@@ -43,39 +43,25 @@ enum CGIGuard {
             discardBody(environment)
             return writeRaw("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nThe script could not be started: \(failure)\n")
         }
-        guard let target = localTarget(environment["REQUEST_URI"] ?? original) else {
+        guard let target = CGIScript.localRedirectTarget(environment["REQUEST_URI"] ?? original) else {
             return write(AuthResponse(status: 400, headers: [("Content-Type", "text/plain")], body: Array("Bad request target.\n".utf8)), environment)
         }
         // Status 200 with a local Location is a CGI "local redirect": Apache serves the target.
         write(AuthResponse(status: 200, headers: [("Location", target)] + cookies), environment)
     }
 
-    /// The request target as a local path + query: never an absolute URL (an absolute-form
-    /// request line puts one in `REQUEST_URI`), which Apache would send out as a redirect.
-    static func localTarget(_ uri: String) -> String? {
-        // On the bytes: as Characters `//\u{301}evil.example` does not start with `//`.
-        var target = Substring(uri)
-        if target.utf8.first != UInt8(ascii: "/"), let scheme = target.utf8.firstRange(of: "://".utf8) {
-            let rest = target[scheme.upperBound...]
-            target = rest.firstUTF8Index(of: UInt8(ascii: "/")).map { rest[$0...] } ?? "/"
-        }
-        guard target.utf8.first == UInt8(ascii: "/"), !target.utf8.starts(with: "//".utf8),
-              !target.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) else { return nil }
-        return String(target)
-    }
-
     /// An answer of the guard's own: no script will read the body, so it is read here first
     /// (``StandardStreams/discardInput(count:limit:)``).
-    static func write(_ response: AuthResponse, _ environment: [String: String]) {
+    public static func write(_ response: AuthResponse, _ environment: [String: String]) {
         discardBody(environment)
         StandardStreams.write(GatewayResponse.bytes(response))
     }
 
-    static func discardBody(_ environment: [String: String]) {
+    public static func discardBody(_ environment: [String: String]) {
         StandardStreams.discardInput(count: ContentLength.parse(environment["CONTENT_LENGTH"]) ?? 0)
     }
 
-    static func writeRaw(_ text: String) {
+    public static func writeRaw(_ text: String) {
         StandardStreams.write(Array(text.utf8))
     }
 }

@@ -3,14 +3,14 @@ import Glibc
 
 /// stdin, stdout and stderr as bytes, with write(2) and read(2): all a CGI answer and a
 /// start-up error need (Foundation's `FileHandle` would bring Foundation into the process).
-enum StandardStreams {
+public enum StandardStreams {
     /// Writes all of `bytes` to `descriptor` (``Descriptor/writeAll(_:to:)``).
-    static func write(_ bytes: [UInt8], to descriptor: Int32 = STDOUT_FILENO) {
+    public static func write(_ bytes: [UInt8], to descriptor: Int32 = STDOUT_FILENO) {
         Descriptor.writeAll(bytes, to: descriptor)
     }
 
     /// Reads up to `count` bytes from stdin (fewer at end of input).
-    static func readInput(count: Int) -> [UInt8] {
+    public static func readInput(count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
@@ -32,7 +32,7 @@ enum StandardStreams {
     /// the server, and closing a socket with unread input resets it: Apache's mod_cgid then
     /// loses the answer ("Connection reset by peer", a truncated response). Bodies beyond
     /// `limit` are left; the server sees the reset then, as it would with any CGI program.
-    static func discardInput(count: Int, limit: Int = 16 << 20) {
+    public static func discardInput(count: Int, limit: Int = 16 << 20) {
         var left = min(max(count, 0), limit)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16_384) { scratch in
             while left > 0 {
@@ -50,7 +50,7 @@ enum StandardStreams {
 
     /// Ends stdout (the answer is complete), keeping fd 1 open on /dev/null so a later write
     /// cannot land in a file opened meanwhile. The server sees end of output at once.
-    static func closeOutput() {
+    public static func closeOutput() {
         let null = open("/dev/null", O_WRONLY)
         guard null >= 0 else { return close(STDOUT_FILENO) == 0 ? () : () }
         dup2(null, STDOUT_FILENO)

@@ -1,6 +1,7 @@
 import AuthKitCore
 import Testing
 @testable import AuthKitFastCGI
+@testable import AuthKitGateway
 
 @Suite struct BrowserResponseTests {
     @Test func refusalsBecomeBrowserAnswersWithoutIdentity() {

@@ -7,15 +7,15 @@ import Prometheus
 
 /// The process's metrics and event log: swift-metrics instruments recorded into a Prometheus
 /// registry (served at `{prefix}metrics`), and the logger every part logs through.
-struct Telemetry: Sendable {
-    let registry: PrometheusCollectorRegistry
-    let metrics: AuthKitMetrics
-    let logger: Logger
-    let access: AuthKitConfig.MetricsAccess
+public struct Telemetry: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    public let metrics: AuthKitMetrics
+    public let logger: Logger
+    public let access: AuthKitConfig.MetricsAccess
     /// Counters kept by the parts themselves (atomics), copied into the registry when scraped.
     private let pulled: PulledCounters
 
-    init(config: AuthKitConfig, logger: Logger) {
+    public init(config: AuthKitConfig, logger: Logger) {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         // WorkOS calls take milliseconds to seconds; timeouts are up to AUTHKIT_HTTP_TIMEOUT_MS.
@@ -30,12 +30,12 @@ struct Telemetry: Sendable {
     }
 
     /// Where the pulled figures come from; set once the service exists.
-    func watch(cache: VerifiedSessionCache?, jwks: JWKSCache?, clock: any AuthKitCore.WallClock) {
+    public func watch(cache: VerifiedSessionCache?, jwks: JWKSCache?, clock: any AuthKitCore.WallClock) {
         pulled.sources.withLock { $0 = .init(cache: cache, jwks: jwks, clock: clock) }
     }
 
     /// The Prometheus text exposition, or a refusal for a client not allowed to read it.
-    func answer(parameters: [String: String]) -> AuthResponse {
+    public func answer(parameters: [String: String]) -> AuthResponse {
         let allowed: Bool
         switch access {
         case .off: allowed = false
@@ -53,7 +53,7 @@ struct Telemetry: Sendable {
     }
 
     /// 127.0.0.0/8 and ::1 (also as an IPv4-mapped address): what the server passed as the client.
-    static func isLoopback(_ address: String?) -> Bool {
+    public static func isLoopback(_ address: String?) -> Bool {
         guard let address else { return false }
         // On the bytes: the metrics' access decision must not rest on canonical equivalence.
         let bare = address.hasBytePrefix("::ffff:") ? String(decoding: address.utf8.dropFirst(7), as: UTF8.self) : address
@@ -70,19 +70,19 @@ private final class PulledCounters: Sendable {
         var clock: (any AuthKitCore.WallClock)?
     }
 
-    let sources = Locked(Sources())
+    public let sources = Locked(Sources())
     private let exported = Locked((hits: 0, misses: 0))
     private let hits: CoreMetrics.Counter
     private let misses: CoreMetrics.Counter
     private let jwksAge: CoreMetrics.Gauge
 
-    init(factory: any MetricsFactory) {
+    public init(factory: any MetricsFactory) {
         hits = CoreMetrics.Counter(label: "authkit_session_cache_hits_total", factory: factory)
         misses = CoreMetrics.Counter(label: "authkit_session_cache_misses_total", factory: factory)
         jwksAge = CoreMetrics.Gauge(label: "authkit_jwks_age_seconds", factory: factory)
     }
 
-    func sync() {
+    public func sync() {
         let current = sources.withLock { $0 }
         if let cache = current.cache {
             let hitCount = cache.hits.load(ordering: .relaxed), missCount = cache.misses.load(ordering: .relaxed)

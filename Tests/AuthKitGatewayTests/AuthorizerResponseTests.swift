@@ -1,6 +1,6 @@
 import AuthKitCore
 import Testing
-@testable import AuthKitFastCGI
+@testable import AuthKitGateway
 
 @Suite struct AuthorizerResponseTests {
     @Test func allowBecomesVariablesAndKeepsTheCookie() {
