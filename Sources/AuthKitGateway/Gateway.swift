@@ -14,39 +14,40 @@ public enum Gateway {
     }
 
     /// The same for a request already built; `parameters` need hold only the server variables
-    /// (``GatewayRequest/make(parameters:body:)-(FastCGIParameters,_)`` returns them).
-    public static func answer(service: AuthKitService, telemetry: Telemetry, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
+    /// (``GatewayRequest/make(parameters:body:)-(FastCGIParameters,_)`` returns them). `route`:
+    /// the request's route when the caller decided it already (``RouteTable``; decided once).
+    public static func answer(service: AuthKitService, telemetry: Telemetry, request: AuthRequest, parameters: [String: String],
+                              route: Route? = nil) -> AuthResponse {
         let context = RequestLogContext(
             requestId: parameters["REQUEST_ID"] ?? request.header("x-request-id") ?? parameters["UNIQUE_ID"], path: request.path)
         return RequestLogContext.$current.withValue(context) {
-            route(service: service, telemetry: telemetry, request: request, parameters: parameters)
+            switch route ?? RouteTable.route(request, serverVariables: parameters, settings: service.settings) {
+            case .authorizer(let accessChecker):
+                check(service: service, telemetry: telemetry, request: request) { AuthorizerResponse.render($0, accessChecker: accessChecker) }
+            case .action(.check): check(service: service, telemetry: telemetry, request: request, render: NginxCheckResponse.render)
+            case .action(.metrics): telemetry.answer(parameters: parameters)
+            case .action(let action): service.handle(request, action: action)
+            case .denied: denied(service: service, request: request, parameters: parameters)
+            // The guard answers only CGI requests (``CGIRequest``), before this.
+            case .cgiGuard, .notFound: service.notFound(request)
+            }
         }
     }
 
-    private static func route(service: AuthKitService, telemetry: Telemetry, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
-        if AuthorizerResponse.isAuthorizer(parameters) {
-            return AuthorizerResponse.map(check(service: service, telemetry: telemetry, request: request),
-                                          accessChecker: AuthorizerResponse.isAccessChecker(parameters))
-        }
-        if request.parameters["AUTHKIT_ACTION"].map({ $0.lowercasedASCII().utf8.elementsEqual("denied".utf8) }) == true { return denied(service: service, request: request, parameters: parameters) }
-        switch AuthAction.route(request, settings: service.settings) {
-        case .check?: return check(service: service, telemetry: telemetry, request: request)
-        case .metrics?: return telemetry.answer(parameters: parameters)
-        default: return service.handle(request)
-        }
-    }
-
-    /// The check, counted and (at debug level) logged.
-    private static func check(service: AuthKitService, telemetry: Telemetry, request: AuthRequest) -> AuthResponse {
+    /// The check, rendered for the server that asked, counted by its decision and (at debug
+    /// level) logged.
+    private static func check(service: AuthKitService, telemetry: Telemetry, request: AuthRequest,
+                              render: (CheckAnswer) -> AuthResponse) -> AuthResponse {
         let started = MonotonicClock.nanoseconds()
-        let response = service.handle(request, action: .check)
-        let outcome = AuthKitMetrics.CheckOutcome(status: response.status)
-        telemetry.metrics.countCheck(outcome)
+        let answer = service.check(request)
+        let decision = answer.decision
+        let response = render(answer)
+        telemetry.metrics.countCheck(decision.outcome)
         telemetry.logger.debug("check", metadata: [
-            "event": "check", "outcome": "\(outcome.rawValue)", "status": "\(response.status)",
-            "user": "\(response.header("X-AuthKit-User-Id") ?? "-")", "session": "\(response.header("X-AuthKit-Session-Id") ?? "-")",
-            "organization": "\(response.header("X-AuthKit-Organization-Id") ?? "-")",
-            "refreshed": "\(response.header("Set-Cookie") != nil)", "duration_us": "\((MonotonicClock.nanoseconds() - started) / 1000)",
+            "event": "check", "outcome": "\(decision.outcome.rawValue)", "status": "\(response.status)",
+            "user": "\(decision.identity("X-AuthKit-User-Id") ?? "-")", "session": "\(decision.identity("X-AuthKit-Session-Id") ?? "-")",
+            "organization": "\(decision.identity("X-AuthKit-Organization-Id") ?? "-")",
+            "refreshed": "\(decision.setCookie != nil)", "duration_us": "\((MonotonicClock.nanoseconds() - started) / 1000)",
         ])
         return response
     }
@@ -55,17 +56,12 @@ public enum Gateway {
     /// the original request, whose URI and settings Apache hands over. (Not counted again: the
     /// access checker's refusal was.)
     public static func denied(service: AuthKitService, request: AuthRequest, parameters: [String: String]) -> AuthResponse {
-        guard parameters["REDIRECT_STATUS"] != nil else { return notFound(service: service, request: request) }
+        guard parameters["REDIRECT_STATUS"] != nil else { return service.notFound(request) }
         // The original request's path, not this error document's.
         var original = request
         original.servedPath = request.originalServedPath
-        let check = service.handle(original, action: .check)
-        return check.status == 200 ? BrowserResponse.retry(check, requestURI: request.requestURI) : BrowserResponse.denial(check)
+        let check = service.check(original)
+        return check.decision.isAllowed ? BrowserResponse.retry(check.decision, requestURI: request.requestURI) : BrowserResponse.denial(check)
     }
 
-    public static func notFound(service: AuthKitService, request: AuthRequest) -> AuthResponse {
-        var unrouted = request
-        unrouted.parameters["AUTHKIT_ACTION"] = "none"
-        return service.handle(unrouted)
-    }
 }

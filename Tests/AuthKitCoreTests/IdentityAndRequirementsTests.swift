@@ -64,7 +64,8 @@ import Testing
         let noRole = session([("role", .string("member")), ("permissions", .array([.string("a:read"), .string("b:write")]))])
         #expect(requirements.failure(for: noRole.claims) != nil)
         let missing = session([("roles", .array([.string("owner")])), ("permissions", .array([.string("a:read")]))])
-        #expect(requirements.failure(for: missing.claims) == "missing permission b:write")
+        #expect(requirements.failure(for: missing.claims) == .permission("b:write"))
+        #expect(requirements.failure(for: missing.claims)?.description == "missing permission b:write")
         #expect(Requirements { _ in nil }.isEmpty)
         let org = Requirements { $0 == "AUTHKIT_REQUIRE_ORGANIZATION" ? "org_1" : nil }
         #expect(org.failure(for: session([("org_id", .string("org_2"))]).claims) != nil)

@@ -2,28 +2,39 @@ import AuthKitCore
 import Testing
 @testable import AuthKitGateway
 
+/// The Apache authorizer renderer, on decisions: the whole answer compared, headers in order.
 @Suite struct AuthorizerResponseTests {
-    @Test func allowBecomesVariablesAndKeepsTheCookie() {
-        let mapped = AuthorizerResponse.map(AuthResponse(status: 200, headers: [
-            ("X-AuthKit-User-Id", "user_1"), ("X-AuthKit-User-Email", "a@b.c"), ("X-AuthKit-Feature-Flags", "x,y"),
-            ("Set-Cookie", "wos-session=new; Path=/"), ("Cache-Control", "private, no-store"),
-        ]))
-        #expect(mapped.status == 200)
-        #expect(mapped.header("Variable-AUTHKIT_USER_ID") == "user_1")
-        #expect(mapped.header("Variable-AUTHKIT_USER_EMAIL") == "a@b.c")
-        #expect(mapped.header("Variable-AUTHKIT_FEATURE_FLAGS") == "x,y")
-        #expect(mapped.header("Set-Cookie") == "wos-session=new; Path=/")
-        #expect(mapped.header("X-AuthKit-User-Id") == nil)
+    static let noStore = AuthResponse.cachePreventionHeaders()
+    static let identity: [(name: String, value: String)] = [
+        ("X-AuthKit-User-Id", "user_1"), ("X-AuthKit-User-Email", "a@b.c"), ("X-AuthKit-Feature-Flags", "x,y"), ("X-AuthKit-Assertion", "eyJ.a.b"),
+    ]
+
+    @Test func allowBecomesVariablesAndKeepsTheCookies() {
+        let rendered = AuthorizerResponse.render(CheckAnswer(
+            decision: CheckDecision(.allow(identity: Self.identity, eagerAuthCookie: "workos-access-token=t; SameSite=Lax; Max-Age=30"),
+                                    setCookie: "wos-session=new; Path=/"), cacheHeaders: Self.noStore))
+        #expect(rendered == AuthResponse(status: 200, headers: [
+            ("Variable-AUTHKIT_USER_ID", "user_1"), ("Variable-AUTHKIT_USER_EMAIL", "a@b.c"), ("Variable-AUTHKIT_FEATURE_FLAGS", "x,y"),
+            ("Variable-AUTHKIT_ASSERTION", "eyJ.a.b"),
+            ("Set-Cookie", "workos-access-token=t; SameSite=Lax; Max-Age=30"), ("Set-Cookie", "wos-session=new; Path=/"),
+        ] + Self.noStore))
     }
 
     @Test func navigationsAreRedirectedOthersGet401() {
-        let page = AuthorizerResponse.map(AuthResponse(status: 401, headers: [("X-AuthKit-Sign-In", "/auth/sign-in?return_to=%2Fx")]))
-        #expect(page.status == 302 && page.header("Location") == "/auth/sign-in?return_to=%2Fx")
-        #expect(page.header("X-AuthKit-Sign-In") == nil)
-        #expect(AuthorizerResponse.map(AuthResponse(status: 401)).status == 401)
-        #expect(AuthorizerResponse.map(AuthResponse(status: 403)).status == 403)
-        #expect(AuthorizerResponse.isAuthorizer(["FCGI_ROLE": "AUTHORIZER"]))
-        #expect(!AuthorizerResponse.isAuthorizer(["FCGI_ROLE": "RESPONDER"]))
+        let page = AuthorizerResponse.render(CheckAnswer(decision: CheckDecision(.signIn(url: "/auth/sign-in?return_to=%2Fx")), cacheHeaders: Self.noStore))
+        #expect(page == AuthResponse(status: 302, headers: Self.noStore + [("Location", "/auth/sign-in?return_to=%2Fx")]))
+        let api = AuthorizerResponse.render(CheckAnswer(decision: CheckDecision(.unauthenticated(challenge: "Bearer"), setCookie: "c=; Max-Age=0"), cacheHeaders: []))
+        #expect(api == AuthResponse(status: 401, headers: [("WWW-Authenticate", "Bearer"), ("Set-Cookie", "c=; Max-Age=0")]))
+        #expect(AuthorizerResponse.render(CheckAnswer(decision: CheckDecision(.forbidden(.permission("p"))), cacheHeaders: [])).status == 403)
+    }
+
+    /// nginx needs a 401 for these; Apache passes any status, so the browser gets the real one.
+    @Test func unavailableIs503AndABadTargetIs400() {
+        let unavailable = AuthorizerResponse.render(CheckAnswer(decision: CheckDecision(.unavailable(retryAfterSeconds: 5), setCookie: "s=new"), cacheHeaders: Self.noStore))
+        #expect(unavailable == AuthResponse(status: 503, headers: [("Set-Cookie", "s=new")] + Self.noStore + [("Retry-After", "5")]))
+        let bad = AuthorizerResponse.render(CheckAnswer(decision: CheckDecision(.badRequest), cacheHeaders: Self.noStore))
+        #expect(bad == BrowserResponse.badRequest())
+        #expect(AuthorizerResponse.render(CheckAnswer(decision: CheckDecision(.misconfigured), cacheHeaders: [])).status == 500)
     }
 }
 
@@ -32,31 +43,29 @@ import Testing
     /// headers go out as AUTHKIT_NO_CACHE for authkit-fcgid.conf to set once (Vary, which Apache
     /// merges, stays); a refusal leaves them to the /auth/denied answer.
     @Test func cacheHeadersBecomeOneVariable() {
-        var allowed = AuthResponse(status: 200, headers: [("X-AuthKit-User-Id", "user_1")])
-        allowed.addCachePrevention()
-        let mapped = AuthorizerResponse.map(allowed, accessChecker: true)
+        let allowed = CheckAnswer(decision: CheckDecision(.allow(identity: [("X-AuthKit-User-Id", "user_1")], eagerAuthCookie: nil)),
+                                  cacheHeaders: AuthResponse.cachePreventionHeaders())
+        let mapped = AuthorizerResponse.render(allowed, accessChecker: true)
         #expect(mapped.header("Variable-AUTHKIT_NO_CACHE") == "1")
         #expect(mapped.header("Cache-Control") == nil && mapped.header("Pragma") == nil && mapped.header("Expires") == nil)
         #expect(mapped.header("Vary") == "Cookie")
         // The authorizer (mod_authnz_fcgi) sends them once as they are.
-        #expect(AuthorizerResponse.map(allowed).header("Cache-Control") == AuthResponse.cachePreventionControl)
-        var refused = AuthResponse(status: 401)
-        refused.addCachePrevention()
-        let mappedRefusal = AuthorizerResponse.map(refused, accessChecker: true)
+        #expect(AuthorizerResponse.render(allowed).header("Cache-Control") == AuthResponse.cachePreventionControl)
+        let refused = CheckAnswer(decision: CheckDecision(.unauthenticated(challenge: nil)), cacheHeaders: AuthResponse.cachePreventionHeaders())
+        let mappedRefusal = AuthorizerResponse.render(refused, accessChecker: true)
         #expect(mappedRefusal.header("Cache-Control") == nil && mappedRefusal.header("Variable-AUTHKIT_NO_CACHE") == nil)
         // A public answer: nothing to prevent.
-        let open = AuthorizerResponse.map(AuthResponse(status: 200, headers: [("Vary", "Cookie")]), accessChecker: true)
+        let open = AuthorizerResponse.render(CheckAnswer(decision: .pass(), cacheHeaders: [("Vary", "Cookie")]), accessChecker: true)
         #expect(open.header("Variable-AUTHKIT_NO_CACHE") == nil && open.header("Vary") == "Cookie")
     }
 
     @Test func accessCheckerAlsoNamesTheUser() {
-        let allowed = AuthResponse(status: 200, headers: [("X-AuthKit-User-Id", "user_1")])
-        #expect(AuthorizerResponse.map(allowed, accessChecker: true).header("Variable-REMOTE_USER") == "user_1")
+        func allowed(_ user: String) -> CheckAnswer {
+            CheckAnswer(decision: CheckDecision(.allow(identity: [("X-AuthKit-User-Id", user)], eagerAuthCookie: nil)), cacheHeaders: [])
+        }
+        #expect(AuthorizerResponse.render(allowed("user_1"), accessChecker: true).header("Variable-REMOTE_USER") == "user_1")
         // mod_authnz_fcgi names the user itself (UserExpr); nor is anyone named on a refusal.
-        #expect(AuthorizerResponse.map(allowed).header("Variable-REMOTE_USER") == nil)
-        #expect(AuthorizerResponse.map(AuthResponse(status: 200, headers: [("X-AuthKit-User-Id", "")]), accessChecker: true)
-            .header("Variable-REMOTE_USER") == nil)
-        #expect(AuthorizerResponse.isAccessChecker(["FCGI_APACHE_ROLE": "ACCESS_CHECKER"]))
-        #expect(!AuthorizerResponse.isAccessChecker(["FCGI_APACHE_ROLE": "AUTHORIZER"]))
+        #expect(AuthorizerResponse.render(allowed("user_1")).header("Variable-REMOTE_USER") == nil)
+        #expect(AuthorizerResponse.render(allowed(""), accessChecker: true).header("Variable-REMOTE_USER") == nil)
     }
 }

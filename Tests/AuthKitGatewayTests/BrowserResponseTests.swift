@@ -4,28 +4,33 @@ import Testing
 @testable import AuthKitGateway
 
 @Suite struct BrowserResponseTests {
+    static let noStore = AuthResponse.cachePreventionHeaders()
+
     @Test func refusalsBecomeBrowserAnswersWithoutIdentity() {
-        let signIn = BrowserResponse.denial(AuthResponse(status: 401, headers: [
-            ("X-AuthKit-Sign-In", "/auth/sign-in?return_to=%2Fx"), ("Cache-Control", "private, no-store"),
-            ("Set-Cookie", "wos-session=; Max-Age=0"),
-        ]))
+        let signIn = BrowserResponse.denial(CheckAnswer(
+            decision: CheckDecision(.signIn(url: "/auth/sign-in?return_to=%2Fx"), setCookie: "wos-session=; Max-Age=0"), cacheHeaders: Self.noStore))
         #expect(signIn.status == 302)
         #expect(signIn.header("Location") == "/auth/sign-in?return_to=%2Fx")
         #expect(signIn.header("X-AuthKit-Sign-In") == nil)
         #expect(signIn.header("Set-Cookie") == "wos-session=; Max-Age=0")
-        #expect(signIn.header("Cache-Control") == "private, no-store")
+        #expect(signIn.header("Cache-Control") == AuthResponse.cachePreventionControl)
 
-        #expect(BrowserResponse.denial(AuthResponse(status: 401)).status == 401)
-        let forbidden = BrowserResponse.denial(AuthResponse(status: 403, headers: [("X-AuthKit-User-Id", "user_1")]))
-        #expect(forbidden.status == 403 && forbidden.header("X-AuthKit-User-Id") == nil && !forbidden.body.isEmpty)
-        let unavailable = BrowserResponse.denial(AuthResponse(status: 503, headers: [("Retry-After", "5")]))
+        let signedOut = BrowserResponse.denial(CheckAnswer(decision: CheckDecision(.unauthenticated(challenge: #"Bearer error="invalid_token""#)), cacheHeaders: Self.noStore))
+        #expect(signedOut.status == 401 && signedOut.header("WWW-Authenticate") == #"Bearer error="invalid_token""#)
+        let forbidden = BrowserResponse.denial(CheckAnswer(decision: CheckDecision(.forbidden(.role(anyOf: ["admin"]))), cacheHeaders: Self.noStore))
+        #expect(forbidden.status == 403 && !forbidden.body.isEmpty)
+        #expect(!forbidden.headers.contains { $0.name.hasASCIICaseInsensitivePrefix("x-authkit-") })
+        let unavailable = BrowserResponse.denial(CheckAnswer(decision: CheckDecision(.unavailable(retryAfterSeconds: 5)), cacheHeaders: Self.noStore))
         #expect(unavailable.status == 503 && unavailable.header("Retry-After") == "5")
+        let bad = BrowserResponse.denial(CheckAnswer(decision: CheckDecision(.badRequest, setCookie: "wos-session=new"), cacheHeaders: []))
+        #expect(bad.status == 400 && bad.header("Cache-Control") == AuthResponse.cachePreventionControl)
+        let misconfigured = BrowserResponse.denial(CheckAnswer(decision: CheckDecision(.misconfigured), cacheHeaders: Self.noStore))
+        #expect(misconfigured.status == 500 && String(decoding: misconfigured.body, as: UTF8.self).contains("misconfigured"))
     }
 
     @Test func aCheckThatNowPassesSendsTheBrowserBackWithTheCookie() {
-        let retry = BrowserResponse.retry(AuthResponse(status: 200, headers: [
-            ("X-AuthKit-User-Id", "user_1"), ("Set-Cookie", "wos-session=new"),
-        ]), requestURI: "/docs/?a=1")
+        let retry = BrowserResponse.retry(CheckDecision(.allow(identity: [("X-AuthKit-User-Id", "user_1")], eagerAuthCookie: nil),
+                                                        setCookie: "wos-session=new"), requestURI: "/docs/?a=1")
         #expect(retry.status == 307)
         #expect(retry.header("Location") == "/docs/?a=1")
         #expect(retry.headers(named: "Set-Cookie") == ["wos-session=new"])

@@ -30,11 +30,15 @@ import Testing
     }
 
     @Test func rolesFoldASCIIOnly() {
-        #expect(AuthorizerResponse.isAuthorizer(["FCGI_ROLE": "authorizer"]))
+        let settings = EndpointSettings(origin: "https://a.example", redirectURI: "https://a.example/auth/callback")
+        func route(_ variables: [String: String]) -> Route {
+            RouteTable.route(AuthRequest(method: "GET", requestURI: "/x"), serverVariables: variables, settings: settings)
+        }
+        #expect(route(["FCGI_ROLE": "authorizer"]) == .authorizer(accessChecker: false))
         // U+0131 DOTLESS I upper-cases to I in Unicode.
-        #expect(!AuthorizerResponse.isAuthorizer(["FCGI_ROLE": "author\u{131}zer"]))
-        #expect(AuthorizerResponse.isAccessChecker(["FCGI_APACHE_ROLE": "access_checker"]))
-        #expect(!AuthorizerResponse.isAccessChecker(["FCGI_APACHE_ROLE": "access_chec\u{212A}er"]))
+        #expect(route(["FCGI_ROLE": "author\u{131}zer"]) == .notFound)
+        #expect(route(["FCGI_ROLE": "AUTHORIZER", "FCGI_APACHE_ROLE": "access_checker"]) == .authorizer(accessChecker: true))
+        #expect(route(["FCGI_ROLE": "AUTHORIZER", "FCGI_APACHE_ROLE": "access_chec\u{212A}er"]) == .authorizer(accessChecker: false))
     }
 
     @Test(arguments: glues) func scriptPathsSplitOnSlashBytes(_ g: String) throws {

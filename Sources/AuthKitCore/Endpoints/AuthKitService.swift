@@ -45,15 +45,25 @@ public struct AuthKitService: Sendable {
     public func handle(_ request: AuthRequest) -> AuthResponse {
         // The site first: its callback path routes, and a bad one denies (fail closed).
         if case .failure(let problems) = settings.site(for: request.parameters) { return Self.badSettings(problems.all, logger: logger) }
-        guard let action = AuthAction.route(request, settings: settings) else {
-            var response = AuthResponse.json(404, .object([("error", .string("not_found"))]))
-            response.addCachePrevention()
-            return response
-        }
+        guard case .action(let action) = RouteTable.route(request, serverVariables: [:], settings: settings) else { return Self.notFoundAnswer() }
         return handle(request, action: action)
     }
 
+    /// 404 for a request nothing here answers; a location naming a bad site is denied first.
+    public func notFound(_ request: AuthRequest) -> AuthResponse {
+        if case .failure(let problems) = settings.site(for: request.parameters) { return Self.badSettings(problems.all, logger: logger) }
+        return Self.notFoundAnswer()
+    }
+
+    static func notFoundAnswer() -> AuthResponse {
+        var response = AuthResponse.json(404, .object([("error", .string("not_found"))]))
+        response.addCachePrevention()
+        return response
+    }
+
     public func handle(_ request: AuthRequest, action: AuthAction) -> AuthResponse {
+        // The check as nginx's auth_request takes it; every other server renders ``check(_:)``.
+        if action == .check { return NginxCheckResponse.render(check(request)) }
         // The location's settings and its site: a bad one denies whatever the action (fail closed).
         let parsed = LocationSettings.parse(request.parameters)
         let resolved = settings.site(for: request.parameters)
@@ -61,6 +71,20 @@ public struct AuthKitService: Sendable {
             return Self.badSettings(parsed.problems + resolved.problems, logger: logger)
         }
         return serving(site).answer(request, action: action, location: location)
+    }
+
+    /// The auth check's decision for a request, with the cache headers its answer needs; each
+    /// server's renderer says it (``NginxCheckResponse`` for nginx).
+    public func check(_ request: AuthRequest) -> CheckAnswer {
+        let parsed = LocationSettings.parse(request.parameters)
+        let resolved = settings.site(for: request.parameters)
+        guard case .success(let location) = parsed, case .success(let site) = resolved else {
+            Self.logBadSettings(parsed.problems + resolved.problems, logger: logger)
+            return CheckAnswer(decision: CheckDecision(.misconfigured), cacheHeaders: AuthResponse.cachePreventionHeaders())
+        }
+        let service = serving(site)
+        let decision = service.check(request, location: location)
+        return CheckAnswer(decision: decision, cacheHeaders: service.cacheHeaders(for: decision, request: request))
     }
 
     /// This service for one site: its origin, redirect URI and callback in the settings, its
@@ -76,7 +100,7 @@ public struct AuthKitService: Sendable {
     private func answer(_ request: AuthRequest, action: AuthAction, location: LocationSettings) -> AuthResponse {
         var response: AuthResponse
         switch action {
-        case .check: response = check(request, location: location)
+        case .check: return NginxCheckResponse.render(check(request))
         case .signIn: response = signIn(request, signUp: false)
         case .signUp: response = signIn(request, signUp: true)
         case .callback: response = callback(request)
@@ -112,12 +136,14 @@ public struct AuthKitService: Sendable {
     /// a signed-in visitor's copy of the same URL may differ (identity reaches the upstream),
     /// so a shared cache must not hand the anonymous copy to a cookie-carrying request.
     func markForCaches(_ response: inout AuthResponse, request: AuthRequest, action: AuthAction) {
+        response.addCachePrevention(authorization: request.header("authorization") != nil)
+    }
+
+    /// The same rule for a check's decision: the headers its answer carries.
+    public func cacheHeaders(for decision: CheckDecision, request: AuthRequest) -> [(name: String, value: String)] {
         let authorization = request.header("authorization") != nil
-        if action == .check, response.status == 200, !authorization, sessionCookie(request) == nil {
-            response.headers.append(("Vary", "Cookie"))
-        } else {
-            response.addCachePrevention(authorization: authorization)
-        }
+        if decision.isAllowed, !authorization, sessionCookie(request) == nil { return [("Vary", "Cookie")] }
+        return AuthResponse.cachePreventionHeaders(authorization: authorization)
     }
 
     /// `/auth/health`: always 200 while the process serves (liveness); `degraded`, with the
@@ -130,13 +156,17 @@ public struct AuthKitService: Sendable {
     /// A location whose `AUTHKIT_*` settings are wrong: 500, one log line per problem (the
     /// operator's to fix; the browser learns nothing of the configuration).
     public static func badSettings(_ problems: [LocationSettings.Problem], logger: Logger) -> AuthResponse {
-        for problem in problems {
-            logger.error("bad location setting; denying the request", metadata: ["problem": "\(problem)"])
-        }
+        logBadSettings(problems, logger: logger)
         var response = AuthResponse(status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")],
                                     body: Array("This page is misconfigured; the site's log says why.\n".utf8))
         response.addCachePrevention()
         return response
+    }
+
+    static func logBadSettings(_ problems: [LocationSettings.Problem], logger: Logger) {
+        for problem in problems {
+            logger.error("bad location setting; denying the request", metadata: ["problem": "\(problem)"])
+        }
     }
 
     /// The session cookie of a request, read with the configured name.

@@ -13,9 +13,8 @@ extension AuthKitService {
     /// - 403: signed in, a requirement failed.
     /// - 401 with `X-AuthKit-Unavailable: <seconds>`: WorkOS could not refresh now (or no
     ///   signing keys could be had); the cookie is kept and the servers answer 503 + Retry-After.
-    func check(_ request: AuthRequest, location: LocationSettings) -> AuthResponse {
+    func check(_ request: AuthRequest, location: LocationSettings) -> CheckDecision {
         let optional = location.mode == .optional
-        let path = request.path
         // A target that cannot be read with certainty is refused whoever asks: what the server
         // serves and what an upstream reads could differ (see ServedPath).
         let target: String
@@ -27,7 +26,7 @@ extension AuthKitService {
         if let spoofed = request.headers.keys.first(where: AuthKitHeaders.isClientSpoof(headerName:))
             ?? (location.clientHeaderSeen ? "X-AuthKit-* (seen by Apache)" : nil) {
             logger.info("request refused: the client sent an X-AuthKit-* header", metadata: ["header": "\(spoofed)"])
-            return AuthResponse(status: 401, headers: [(Self.badRequestHeader, "1")])
+            return CheckDecision(.badRequest)
         }
         if location.allowBearer || location.allowApiKey, let token = BearerToken.parse(request.header("authorization")) {
             // Both allowed: a JWT's shape (three parts) names an access token; a WorkOS API
@@ -39,7 +38,7 @@ extension AuthKitService {
             // refuses it (fail closed, as for a token without auth_time).
             if let maxAge = location.maxAuthAge {
                 logger.info("API key refused: the location requires a recent sign-in", metadata: ["max_auth_age": "\(maxAge)"])
-                return AuthResponse(status: 401, headers: [("WWW-Authenticate", RecentAuthentication.challenge(maxAge: maxAge))])
+                return CheckDecision(.unauthenticated(challenge: RecentAuthentication.challenge(maxAge: maxAge)))
             }
             return apiKeyCheck(request, token: token, requirements: location.requirements)
         }
@@ -48,59 +47,39 @@ extension AuthKitService {
             // On every request, cached session or not: `auth_time` ages with the clock.
             if let maxAge = location.maxAuthAge, isStale(session.claims, maxAge: maxAge) {
                 logger.info("sign-in too old for this location, signing in again", metadata: [
-                    "user": "\(session.payload.user.id)", "max_age": "\(maxAge)", "path": "\(path)",
+                    "user": "\(session.payload.user.id)", "max_age": "\(maxAge)",
                     "auth_time": "\(session.claims.authTime.map(String.init) ?? "(none)")",
                 ])
                 return staleSignIn(request, target: target, maxAge: maxAge, optional: optional, setCookie: setCookie)
             }
-            var response = AuthResponse(status: 200)
             if let failure = location.requirements.failure(for: session.claims) {
-                logger.info("requirement failed", metadata: ["user": "\(session.payload.user.id)", "reason": "\(failure)", "path": "\(path)"])
-                response.status = 403
-            } else {
-                let identity = Identity(session: session, includeAccessToken: settings.passAccessToken)
-                response.headers += identity.fields.map { ($0.headerName, $0.value) }
-                let user = session.payload.user
-                if var refusal = addAssertion(to: &response, request, AssertionSigner.Subject(
-                    userId: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName,
-                    claims: session.claims, impersonatorEmail: session.payload.impersonator?.email)) {
-                    // A refreshed session must still reach the browser: its old refresh token is spent.
-                    if let setCookie { refusal.headers.append(("Set-Cookie", setCookie)) }
-                    return refusal
-                }
-                if let eager = eagerAuthCookie(request, session: session) {
-                    // A second cookie cannot travel in Set-Cookie: nginx's $upstream_http_set_cookie
-                    // carries only the first. The server adds this one from its own header.
-                    response.headers.append(("X-AuthKit-Eager-Auth-Cookie", eager))
-                }
+                logger.info("requirement failed", metadata: ["user": "\(session.payload.user.id)", "reason": "\(failure)"])
+                return CheckDecision(.forbidden(failure), setCookie: setCookie)
             }
-            if let setCookie { response.headers.append(("Set-Cookie", setCookie)) }
-            return response
+            var identity = Identity(session: session, includeAccessToken: settings.passAccessToken).fields.map { (name: $0.headerName, value: $0.value) }
+            let user = session.payload.user
+            if let refusal = addAssertion(to: &identity, request, AssertionSigner.Subject(
+                userId: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName,
+                claims: session.claims, impersonatorEmail: session.payload.impersonator?.email)) {
+                // A refreshed session must still reach the browser: its old refresh token is spent.
+                return CheckDecision(refusal, setCookie: setCookie)
+            }
+            return CheckDecision(.allow(identity: identity, eagerAuthCookie: eagerAuthCookie(request, session: session)), setCookie: setCookie)
         case .signedOut(let reason, let setCookie):
-            var response = AuthResponse(status: 401)
-            if optional {
-                response.status = 200
-            } else {
-                let served: String
-                switch servedPath(request) {
-                case .success(let read): served = read
-                case .failure(let refusal): return refusal.answer
-                }
-                if isUnauthenticated(served: served, target: target) {
-                    response.status = 200
-                } else if request.isNavigation {
-                    let signUp = settings.signUpPaths.contains { $0.matches(served) }
-                    response.headers.append(("X-AuthKit-Sign-In", settings.signInLocation(returnTo: request.requestURI, signUp: signUp)))
-                }
+            logger.debug("not signed in", metadata: ["reason": "\(reason)"])
+            if optional { return .pass(setCookie: setCookie) }
+            let served: String
+            switch servedPath(request) {
+            case .success(let read): served = read
+            case .failure(let refusal): return CheckDecision(refusal.verdict, setCookie: setCookie)
             }
-            if let setCookie { response.headers.append(("Set-Cookie", setCookie)) }
-            logger.debug("not signed in", metadata: ["reason": "\(reason)", "path": "\(path)"])
-            return response
+            if isUnauthenticated(served: served, target: target) { return .pass(setCookie: setCookie) }
+            guard request.isNavigation else { return CheckDecision(.unauthenticated(challenge: nil), setCookie: setCookie) }
+            let signUp = settings.signUpPaths.contains { $0.matches(served) }
+            return CheckDecision(.signIn(url: settings.signInLocation(returnTo: request.requestURI, signUp: signUp)), setCookie: setCookie)
         case .unavailable(let reason):
             logger.warning("session check unavailable", metadata: ["reason": "\(reason)"])
-            // 401, not 503: nginx's auth_request turns any status but 2xx/401/403 into a bare
-            // 500. The servers' mappings (nginx's @authkit_unauthorized, Apache's) show a 503.
-            return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])
+            return CheckDecision(.unavailable(retryAfterSeconds: Self.unavailableRetrySeconds))
         }
     }
 
@@ -117,70 +96,70 @@ extension AuthKitService {
     /// optional mode, and on a path a signed-out visitor may see, the request passes without
     /// identity. A refreshed session's cookie goes along when the answer still fits the servers'
     /// buffers (``ResponseBudget``); the sign-in replaces it anyway.
-    func staleSignIn(_ request: AuthRequest, target: String, maxAge: Int64, optional: Bool, setCookie: String?) -> AuthResponse {
-        var response = AuthResponse(status: 401)
+    func staleSignIn(_ request: AuthRequest, target: String, maxAge: Int64, optional: Bool, setCookie: String?) -> CheckDecision {
         let open: Bool
         if optional {
             open = true
         } else {
             switch servedPath(request) {
             case .success(let served): open = isUnauthenticated(served: served, target: target)
-            case .failure(let refusal): return refusal.answer
+            case .failure(let refusal): return CheckDecision(refusal.verdict)
             }
         }
+        let decision: CheckDecision
         if open {
-            response.status = 200
+            decision = .pass()
         } else if request.isNavigation {
-            response.headers.append(("X-AuthKit-Sign-In", settings.signInLocation(returnTo: request.requestURI, signUp: false, maxAge: maxAge)))
+            decision = CheckDecision(.signIn(url: settings.signInLocation(returnTo: request.requestURI, signUp: false, maxAge: maxAge)))
         } else {
-            response.headers.append(("WWW-Authenticate", RecentAuthentication.challenge(maxAge: maxAge)))
+            decision = CheckDecision(.unauthenticated(challenge: RecentAuthentication.challenge(maxAge: maxAge)))
         }
-        if let setCookie {
-            var withCookie = response
-            withCookie.headers.append(("Set-Cookie", setCookie))
-            // Measured with the cache headers ``handle(_:action:)`` adds afterwards.
-            var measured = withCookie
-            measured.addCachePrevention()
-            if ResponseBudget.headerSize(measured) <= ResponseBudget.headerBytes { return withCookie }
-            logger.debug("refreshed session cookie left out of the sign-in answer: too large to fit with it")
-        }
-        return response
+        guard let setCookie else { return decision }
+        var withCookie = decision
+        withCookie.setCookie = setCookie
+        // Measured as nginx gets it (the largest of the renderings), with the cache headers.
+        var measured = NginxCheckResponse.render(withCookie)
+        measured.addCachePrevention()
+        if ResponseBudget.headerSize(measured) <= ResponseBudget.headerBytes { return withCookie }
+        logger.debug("refreshed session cookie left out of the sign-in answer: too large to fit with it")
+        return decision
     }
 
-    /// A refusal of ``servedPath(_:)``, with the answer to give.
+    /// A refusal of ``servedPath(_:)``, with the verdict to give.
     struct PathRefusal: Error {
-        let answer: AuthResponse
+        let verdict: CheckDecision.Verdict
     }
 
     /// The path the server serves (`AUTHKIT_SERVED_PATH`), on which path rules decide; they
     /// hold only when the strict reading of the raw target (what a proxied upstream receives)
     /// agrees. Missing: 500 (a configuration error); unreadable: 400.
     func servedPath(_ request: AuthRequest) -> Result<String, PathRefusal> {
-        guard let sent = request.servedPath, !sent.isEmpty else { return .failure(PathRefusal(answer: missingServedPath())) }
+        guard let sent = request.servedPath, !sent.isEmpty else { return .failure(PathRefusal(verdict: missingServedPath())) }
         switch ServedPath.server(sent.utf8) {
         case .success(let read): return .success(read)
-        case .failure(let refusal): return .failure(PathRefusal(answer: badTarget(refusal)))
+        case .failure(let refusal): return .failure(PathRefusal(verdict: badTarget(refusal).verdict))
         }
     }
 
-    /// Adds `X-AuthKit-Assertion` to an allowed answer when assertions are on, naming the path
-    /// the server serves (never the raw target) and the request's host. Returns the answer that
-    /// replaces the allowed one when no assertion can be made: without the served path (500),
-    /// with a path the check cannot read (400), or when no key signs (503, as WorkOS being down).
-    func addAssertion(to response: inout AuthResponse, _ request: AuthRequest, _ subject: AssertionSigner.Subject) -> AuthResponse? {
+    /// Adds `X-AuthKit-Assertion` to an allowed answer's identity when assertions are on, naming
+    /// the path the server serves (never the raw target) and the request's host. Returns the
+    /// verdict that replaces the allowed one when no assertion can be made: without the served
+    /// path (500), with a path the check cannot read (400), or when no key signs (503, as WorkOS
+    /// being down).
+    func addAssertion(to identity: inout [(name: String, value: String)], _ request: AuthRequest, _ subject: AssertionSigner.Subject) -> CheckDecision.Verdict? {
         guard let signer = settings.assertionSigner else { return nil }
         let served: String
         switch servedPath(request) {
         case .success(let read): served = read
-        case .failure(let refusal): return refusal.answer
+        case .failure(let refusal): return refusal.verdict
         }
         let host = AssertionSigner.hostName(request.header("host") ?? "")
         guard let token = signer.assertion(for: subject, audience: settings.assertionAudience(for: request),
                                            issuer: settings.assertionIssuer(for: request), host: host, path: served) else {
             logger.error("no key could sign the identity assertion; denying", metadata: ["fix": "check AUTHKIT_ASSERTION_KEY_DIR is writable by this user"])
-            return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])
+            return .unavailable(retryAfterSeconds: Self.unavailableRetrySeconds)
         }
-        response.headers.append((AssertionSigner.headerName, token))
+        identity.append((AssertionSigner.headerName, token))
         return nil
     }
 
@@ -193,12 +172,11 @@ extension AuthKitService {
         return settings.unauthenticatedPaths.contains { $0.matches(served) && $0.matches(target) }
     }
 
-    /// The check's answer for a target it cannot read with certainty: 401 with
-    /// `X-AuthKit-Bad-Request`, which every server's mapping turns into a 400 page (nginx's
-    /// auth_request passes only 2xx, 401 and 403 on).
-    func badTarget(_ refusal: ServedPath.Refusal) -> AuthResponse {
+    /// The check's answer for a target it cannot read with certainty: a bad request, which every
+    /// renderer turns into a 400 page.
+    func badTarget(_ refusal: ServedPath.Refusal) -> CheckDecision {
         logger.info("request target refused", metadata: ["reason": "\(refusal)", "fix": "none needed: no browser sends such a target"])
-        return AuthResponse(status: 401, headers: [(Self.badRequestHeader, "1")])
+        return CheckDecision(.badRequest)
     }
 
     /// Set by the Apache snippets (`SetEnvIfNoCase ^X[-_.]AuthKit[-_.] …`) when a request header
@@ -206,15 +184,15 @@ extension AuthKitService {
     /// would still proxy: the check refuses the request.
     public static let clientHeaderParameter = "AUTHKIT_CLIENT_HEADER"
 
-    /// The header that tells the servers' mappings to answer 400.
-    public static let badRequestHeader = "X-AuthKit-Bad-Request"
+    /// The header that tells the servers' mappings to answer 400 (``NginxCheckResponse``).
+    public static let badRequestHeader = NginxCheckResponse.badRequestHeader
 
     /// The server did not send the path it serves: a configuration error, answered 500.
-    func missingServedPath() -> AuthResponse {
+    func missingServedPath() -> CheckDecision.Verdict {
         logger.error("AUTHKIT_SERVED_PATH is missing, so path rules cannot be decided; denying", metadata: [
             "fix": "nginx: include authkit/authkit-protect.conf in every location with auth_request (it sets $authkit_served_path from $uri); Apache: include the shipped authkit-site.conf or authkit-fcgid.conf (SetEnvIf Request_URI ... AUTHKIT_SERVED_PATH)",
         ])
-        return AuthResponse(status: 500)
+        return .misconfigured
     }
 
     /// authkit-nextjs's eagerAuth cookie (spec §2.6): `workos-access-token=<jwt>; SameSite=Lax;
@@ -231,26 +209,26 @@ extension AuthKitService {
     /// `Authorization: Bearer <access token>` where the location allows it
     /// (`AUTHKIT_ALLOW_BEARER=true`): verified exactly like the cookie's token, requirements
     /// applied, and the location's maximum sign-in age; never refreshed, never a redirect, no cookie.
-    func bearerCheck(_ request: AuthRequest, token: String, requirements: Requirements, maxAuthAge: Int64? = nil) -> AuthResponse {
+    func bearerCheck(_ request: AuthRequest, token: String, requirements: Requirements, maxAuthAge: Int64? = nil) -> CheckDecision {
         switch authenticator.verifier.verify(token) {
         case .success(let claims):
             if let maxAuthAge, isStale(claims, maxAge: maxAuthAge) {
                 logger.info("sign-in too old for this location", metadata: ["user": "\(claims.subject)", "max_age": "\(maxAuthAge)", "via": "bearer"])
-                return AuthResponse(status: 401, headers: [("WWW-Authenticate", RecentAuthentication.challenge(maxAge: maxAuthAge))])
+                return CheckDecision(.unauthenticated(challenge: RecentAuthentication.challenge(maxAge: maxAuthAge)))
             }
             if let failure = requirements.failure(for: claims) {
                 logger.info("requirement failed", metadata: ["user": "\(claims.subject)", "reason": "\(failure)", "via": "bearer"])
-                return AuthResponse(status: 403)
+                return CheckDecision(.forbidden(failure))
             }
-            var response = AuthResponse(status: 200, headers: Identity(bearerClaims: claims).fields.map { ($0.headerName, $0.value) })
+            var identity = Identity(bearerClaims: claims).fields.map { (name: $0.headerName, value: $0.value) }
             let subject = AssertionSigner.Subject(userId: claims.subject, email: nil, firstName: nil, lastName: nil, claims: claims, impersonatorEmail: nil)
-            return addAssertion(to: &response, request, subject) ?? response
+            return CheckDecision(addAssertion(to: &identity, request, subject) ?? .allow(identity: identity, eagerAuthCookie: nil))
         case .failure(.keysUnavailable(let why)):
             logger.warning("bearer check unavailable", metadata: ["reason": "\(why)"])
-            return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])
+            return CheckDecision(.unavailable(retryAfterSeconds: Self.unavailableRetrySeconds))
         case .failure(let error):
             logger.debug("bearer token refused", metadata: ["reason": "\(error)"])
-            return AuthResponse(status: 401, headers: [("WWW-Authenticate", #"Bearer error="invalid_token""#)])
+            return CheckDecision(.unauthenticated(challenge: Self.invalidTokenChallenge))
         }
     }
 }
@@ -265,27 +243,30 @@ extension AuthKitService {
     /// deleted key → 401 with `WWW-Authenticate: Bearer error="invalid_token"`, never a
     /// redirect; WorkOS unavailable and nothing remembered → 401 with `X-AuthKit-Unavailable`
     /// (the servers answer 503).
-    func apiKeyCheck(_ request: AuthRequest, token: String, requirements: Requirements) -> AuthResponse {
+    func apiKeyCheck(_ request: AuthRequest, token: String, requirements: Requirements) -> CheckDecision {
         switch apiKeys.validate(token) {
         case .valid(let key):
             guard key.isOrganizationKey else {
                 logger.info("API key refused: not an organization key", metadata: ["key_id": "\(key.id)", "owner": "\(key.ownerType)"])
-                return AuthResponse(status: 403)
+                return CheckDecision(.forbidden(.notAnOrganizationKey))
             }
             if let failure = requirements.failure(for: key) {
                 logger.info("requirement failed", metadata: ["key_id": "\(key.id)", "reason": "\(failure)", "via": "API key"])
-                return AuthResponse(status: 403)
+                return CheckDecision(.forbidden(failure))
             }
-            var response = AuthResponse(status: 200, headers: Identity(apiKey: key).fields.map { ($0.headerName, $0.value) })
-            return addAssertion(to: &response, request, AssertionSigner.Subject(apiKey: key)) ?? response
+            var identity = Identity(apiKey: key).fields.map { (name: $0.headerName, value: $0.value) }
+            return CheckDecision(addAssertion(to: &identity, request, AssertionSigner.Subject(apiKey: key)) ?? .allow(identity: identity, eagerAuthCookie: nil))
         case .invalid(let reason):
             logger.debug("API key refused", metadata: ["reason": "\(reason)"])
-            return AuthResponse(status: 401, headers: [("WWW-Authenticate", #"Bearer error="invalid_token""#)])
+            return CheckDecision(.unauthenticated(challenge: Self.invalidTokenChallenge))
         case .unavailable(let reason):
             logger.warning("API key check unavailable", metadata: ["reason": "\(reason)"])
-            return AuthResponse(status: 401, headers: [("X-AuthKit-Unavailable", String(Self.unavailableRetrySeconds))])
+            return CheckDecision(.unavailable(retryAfterSeconds: Self.unavailableRetrySeconds))
         }
     }
+
+    /// RFC 6750 §3.1's answer to a bearer token or API key that is not (or no longer) valid.
+    static let invalidTokenChallenge = #"Bearer error="invalid_token""#
 }
 
 /// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), nil for any other.

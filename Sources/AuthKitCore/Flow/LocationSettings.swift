@@ -68,9 +68,6 @@ public struct LocationSettings: Sendable, Equatable {
         Set(Identity.keys.map { "AUTHKIT_" + $0 } + ["AUTHKIT_ACCESS_TOKEN", "AUTHKIT_NO_CACHE", "AUTHKIT_ASSERTION"])
     }
 
-    /// The actions `AUTHKIT_ACTION` may name: the endpoints, and the gateway's own roles.
-    public static let gatewayActions: Set<String> = ["denied", "guard", "none"]
-
     /// Every problem of one request's settings.
     public struct Problems: Error, Sendable, Equatable {
         public let all: [Problem]
@@ -106,8 +103,7 @@ public struct LocationSettings: Sendable, Equatable {
                 }
                 if name == "AUTHKIT_ALLOW_BEARER" { settings.allowBearer = allowed } else { settings.allowApiKey = allowed }
             case "AUTHKIT_ACTION":
-                let action = value.lowercasedASCII()
-                if AuthAction(rawValue: action) == nil && !gatewayActions.contains(action) {
+                if RouteTable.named(value) == nil {
                     problems.append(Problem(parameter: name, problem: "is \"\(visible(value))\", not an action",
                                             fix: "use check (the auth check), denied (Apache's ErrorDocument) or guard (the CGI guard)"))
                 }

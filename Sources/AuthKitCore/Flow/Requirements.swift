@@ -66,28 +66,56 @@ public struct Requirements: Sendable, Equatable {
         organizations.isEmpty && anyRole.isEmpty && allPermissions.isEmpty && allEntitlements.isEmpty && allFeatureFlags.isEmpty
     }
 
-    /// nil when every requirement holds, else a short reason for the log.
-    public func failure(for claims: AccessTokenClaims) -> String? {
+    /// nil when every requirement holds, else the first that failed.
+    public func failure(for claims: AccessTokenClaims) -> RequirementFailure? {
         failure(organization: claims.organizationId, roles: claims.roles + [claims.role].compactMap { $0 }, permissions: claims.permissions,
                 entitlements: claims.entitlements, featureFlags: claims.featureFlags)
     }
 
     /// The same for an API key: its organization and permissions. A key has no role,
     /// entitlement or feature flag, so a location requiring one refuses every key.
-    public func failure(for key: ApiKey) -> String? {
+    public func failure(for key: ApiKey) -> RequirementFailure? {
         failure(organization: key.ownerId, roles: [], permissions: key.permissions, entitlements: [], featureFlags: [])
     }
 
     /// Values compare as bytes: `String ==` is canonical equivalence (U+212A KELVIN SIGN equals "K").
-    private func failure(organization: String?, roles: [String], permissions: [String], entitlements: [String], featureFlags: [String]) -> String? {
+    private func failure(organization: String?, roles: [String], permissions: [String], entitlements: [String], featureFlags: [String]) -> RequirementFailure? {
         func has(_ values: [String], _ wanted: String) -> Bool { values.contains { $0.utf8.elementsEqual(wanted.utf8) } }
         if !organizations.isEmpty, !organizations.contains(where: { has([organization ?? "\u{0}"], $0) }) {
-            return "organization \(organization ?? "(none)") not allowed"
+            return .organization(current: organization, allowed: organizations)
         }
-        if !anyRole.isEmpty, !anyRole.contains(where: { has(roles, $0) }) { return "none of the roles \(anyRole.joined(separator: ","))" }
-        if let missing = allPermissions.first(where: { !has(permissions, $0) }) { return "missing permission \(missing)" }
-        if let missing = allEntitlements.first(where: { !has(entitlements, $0) }) { return "missing entitlement \(missing)" }
-        if let missing = allFeatureFlags.first(where: { !has(featureFlags, $0) }) { return "missing feature flag \(missing)" }
+        if !anyRole.isEmpty, !anyRole.contains(where: { has(roles, $0) }) { return .role(anyOf: anyRole) }
+        if let missing = allPermissions.first(where: { !has(permissions, $0) }) { return .permission(missing) }
+        if let missing = allEntitlements.first(where: { !has(entitlements, $0) }) { return .entitlement(missing) }
+        if let missing = allFeatureFlags.first(where: { !has(featureFlags, $0) }) { return .featureFlag(missing) }
         return nil
+    }
+}
+
+/// The requirement a signed-in user or an API key did not meet: what the 403 names.
+public enum RequirementFailure: Sendable, Equatable, CustomStringConvertible {
+    /// `AUTHKIT_REQUIRE_ORGANIZATION`: the session's organization (nil: none) is not one allowed.
+    case organization(current: String?, allowed: [String])
+    /// `AUTHKIT_REQUIRE_ROLE`: none of these roles.
+    case role(anyOf: [String])
+    /// `AUTHKIT_REQUIRE_PERMISSION`: this one is missing.
+    case permission(String)
+    /// `AUTHKIT_REQUIRE_ENTITLEMENT`: this one is missing.
+    case entitlement(String)
+    /// `AUTHKIT_REQUIRE_FEATURE_FLAG`: this one is missing.
+    case featureFlag(String)
+    /// An API key owned by a user or anything but an organization (``ApiKey/isOrganizationKey``).
+    case notAnOrganizationKey
+
+    /// The short reason the log line gives.
+    public var description: String {
+        switch self {
+        case .organization(let current, _): "organization \(current ?? "(none)") not allowed"
+        case .role(let roles): "none of the roles \(roles.joined(separator: ","))"
+        case .permission(let name): "missing permission \(name)"
+        case .entitlement(let name): "missing entitlement \(name)"
+        case .featureFlag(let name): "missing feature flag \(name)"
+        case .notAnOrganizationKey: "not an organization API key"
+        }
     }
 }

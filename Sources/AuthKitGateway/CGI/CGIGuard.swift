@@ -18,26 +18,25 @@ public enum CGIGuard {
         // of the request the handler serves. A direct request for the guard's URL is not one.
         guard environment["REDIRECT_HANDLER"] != nil, let original = environment["REDIRECT_URL"],
               original == environment["PATH_INFO"] else {
-            return write(Gateway.notFound(service: service, request: GatewayRequest.make(parameters: environment, body: [])), environment)
+            return write(service.notFound(GatewayRequest.make(parameters: environment, body: [])), environment)
         }
         // The body is left on stdin for the script.
         var request = GatewayRequest.make(parameters: environment, body: [])
         // The path Apache mapped for the original request (its r->uri, decoded and dot-resolved).
         request.servedPath = original
-        let check = service.handle(request, action: .check)
-        guard check.status == 200 else { return write(BrowserResponse.denial(check), environment) }
-        let mapped = AuthorizerResponse.map(check)
-        let cookies = mapped.headers.filter { $0.name.equalsASCIICaseInsensitive("set-cookie") }
+        let check = service.check(request)
+        guard case .allow(let identity, let eager) = check.decision.verdict else { return write(BrowserResponse.denial(check), environment) }
+        let cookies: [(name: String, value: String)] = [eager, check.decision.setCookie].compactMap { $0 }.map { ("Set-Cookie", $0) }
         if let directory = request.parameters["AUTHKIT_CGI_SCRIPTS"], let translated = environment["PATH_TRANSLATED"],
            let script = CGIScript.locate(pathTranslated: translated, scriptsDirectory: directory, requestPath: original) {
             var variables: [String: String] = [:]
-            for header in mapped.headers where header.name.hasBytePrefix("Variable-") {
-                variables[String(decoding: header.name.utf8.dropFirst("Variable-".utf8.count), as: UTF8.self)] = header.value
+            for field in identity {
+                variables[String(decoding: AuthorizerResponse.variableName(field.name).utf8.dropFirst("Variable-".utf8.count), as: UTF8.self)] = field.value
             }
             if let user = variables["AUTHKIT_USER_ID"], !user.isEmpty { variables["REMOTE_USER"] = user }
             // The script writes the rest of the header block after these lines. The check's cache
             // headers come first: a signed-in answer is one user's, never for any cache.
-            let cacheHeaders = check.headers.filter { AuthResponse.isCacheHeader($0.name) }
+            let cacheHeaders = check.cacheHeaders
             writeRaw((cookies + cacheHeaders).map { "\($0.name): \($0.value)\r\n" }.joined())
             let failure = script.run(environment: environment, identity: variables)
             discardBody(environment)

@@ -8,66 +8,66 @@ import AuthKitCore
 /// the response to the browser — that is how a refreshed session's `Set-Cookie` gets out. Any
 /// other status is sent to the browser with its headers (a 302 keeps its `Location`).
 public enum AuthorizerResponse {
-    /// Whether the request came in the AUTHORIZER role.
-    public static func isAuthorizer(_ parameters: [String: String]) -> Bool {
-        // a–z folded only: Unicode upper-casing reads `authorızer` (dotless ı) as AUTHORIZER.
-        parameters["FCGI_ROLE"]?.uppercasedASCII().bytesEqual("AUTHORIZER") == true
-    }
-
-    /// Whether mod_fcgid's `FcgidAccessChecker` sent the request (`FCGI_APACHE_ROLE=ACCESS_CHECKER`).
-    /// That hook runs before authentication and cannot name a user, so the user id also goes
-    /// out as `Variable-REMOTE_USER` for scripts.
-    public static func isAccessChecker(_ parameters: [String: String]) -> Bool {
-        parameters["FCGI_APACHE_ROLE"]?.uppercasedASCII().bytesEqual("ACCESS_CHECKER") == true
-    }
-
     /// mod_fcgid only: set (to 1) when an allowed answer must not be cached; authkit-fcgid.conf
     /// turns it into `Cache-Control`, `Pragma` and `Expires`, once each.
     public static let noCacheVariable = "AUTHKIT_NO_CACHE"
 
-    /// Maps the auth check's answer to the authorizer protocol.
-    public static func map(_ response: AuthResponse, accessChecker: Bool = false) -> AuthResponse {
-        var mapped = AuthResponse(status: response.status)
-        for header in response.headers {
-            // Our own header names, folded and compared on the bytes all the same.
-            let lower = header.name.lowercasedASCII()
-            let ours = lower.hasBytePrefix("x-authkit-")
-            if ours && !["x-authkit-sign-in", "x-authkit-eager-auth-cookie", "x-authkit-unavailable"].contains(where: lower.bytesEqual) {
-                // X-AuthKit-User-Id → Variable-AUTHKIT_USER_ID
-                let key = String(decoding: lower.utf8.dropFirst("x-authkit-".utf8.count).map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
-                mapped.headers.append(("Variable-AUTHKIT_\(key.uppercasedASCII())", header.value))
-            } else if lower.bytesEqual("x-authkit-eager-auth-cookie") {
-                mapped.headers.append(("Set-Cookie", header.value))
-            } else if accessChecker, AuthResponse.isCacheHeader(header.name), !header.name.equalsASCIICaseInsensitive("vary") {
+    /// The check's answer in the authorizer protocol: an allowed answer's identity as
+    /// `Variable-AUTHKIT_*` (the eager-auth cookie as a second `Set-Cookie`), a sign-in as a 302
+    /// Apache sends as it is, WorkOS unavailable as 503 with `Retry-After`, a bad request as the
+    /// browser's 400 page. The session's `Set-Cookie` goes out whatever the verdict.
+    public static func render(_ answer: CheckAnswer, accessChecker: Bool = false) -> AuthResponse {
+        let decision = answer.decision
+        var mapped = AuthResponse(status: 200)
+        var trailing: [(name: String, value: String)] = []
+        switch decision.verdict {
+        case .allow(let identity, let eager):
+            for field in identity { mapped.headers.append((variableName(field.name), field.value)) }
+            if let eager { mapped.headers.append(("Set-Cookie", eager)) }
+        case .signIn(let url):
+            mapped.status = 302
+            trailing.append(("Location", url))
+        case .unauthenticated(let challenge):
+            mapped.status = 401
+            if let challenge { mapped.headers.append(("WWW-Authenticate", challenge)) }
+        case .forbidden:
+            mapped.status = 403
+        case .unavailable(let seconds):
+            mapped.status = 503
+            trailing.append(("Retry-After", String(seconds)))
+        case .badRequest:
+            // A target the check cannot read with certainty: 400, whatever else the answer says.
+            return BrowserResponse.badRequest()
+        case .misconfigured:
+            mapped.status = 500
+        }
+        if let cookie = decision.setCookie { mapped.headers.append(("Set-Cookie", cookie)) }
+        for header in answer.cacheHeaders {
+            if accessChecker, !header.name.equalsASCIICaseInsensitive("vary") {
                 // mod_fcgid keeps an access checker's headers in the response, once per check: a
                 // DirectoryIndex subrequest checks again, and a refusal's ErrorDocument asks us
                 // again, so they would arrive twice. authkit-fcgid.conf sets them from this
                 // variable instead (Apache merges repeated Vary tokens itself).
-                if response.status == 200, header.name.equalsASCIICaseInsensitive("cache-control") {
+                if decision.isAllowed, header.name.equalsASCIICaseInsensitive("cache-control") {
                     mapped.headers.append(("Variable-\(Self.noCacheVariable)", "1"))
                 }
-            } else if !ours {
+            } else {
                 mapped.headers.append(header)
             }
         }
-        if accessChecker, response.status == 200, let user = response.header("X-AuthKit-User-Id"), !user.isEmpty {
+        // mod_fcgid's access checker runs before authentication and cannot name a user itself.
+        if accessChecker, let user = decision.identity("X-AuthKit-User-Id"), !user.isEmpty {
             mapped.headers.append(("Variable-REMOTE_USER", user))
         }
-        // A target the check cannot read with certainty: 400, whatever else the answer says.
-        if response.status == 401, response.header(AuthKitService.badRequestHeader) != nil {
-            return BrowserResponse.badRequest()
-        }
-        // WorkOS unavailable: the check says 401 for nginx's sake; Apache passes a 503 through.
-        if response.status == 401, let retry = response.header("X-AuthKit-Unavailable") {
-            mapped.status = 503
-            mapped.headers.append(("Retry-After", retry))
-            return mapped
-        }
-        // Not signed in on a page navigation: Apache sends the authorizer's redirect as it is.
-        if response.status == 401, let signIn = response.header("X-AuthKit-Sign-In") {
-            mapped.status = 302
-            mapped.headers.append(("Location", signIn))
-        }
+        mapped.headers += trailing
         return mapped
+    }
+
+    /// `X-AuthKit-User-Id` → `Variable-AUTHKIT_USER_ID`, on the bytes.
+    static func variableName(_ header: String) -> String {
+        let prefix = "x-authkit-".utf8
+        let bytes = header.lowercasedASCII().utf8
+        let key = bytes.starts(with: prefix) ? bytes.dropFirst(prefix.count) : bytes.dropFirst(0)
+        return "Variable-AUTHKIT_" + String(decoding: key.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "_") : $0 }, as: UTF8.self).uppercasedASCII()
     }
 }

@@ -7,28 +7,39 @@ import AuthKitCore
 public enum BrowserResponse {
     /// A refused check for the browser: a page navigation that needs a sign-in gets a 302 to
     /// it; any other 401 stays 401, a failed requirement 403, WorkOS unavailable 503. Identity
-    /// headers never leave; `Set-Cookie` (a deleted or refreshed session) does.
-    public static func denial(_ check: AuthResponse) -> AuthResponse {
-        if check.status == 401, check.header(AuthKitService.badRequestHeader) != nil { return badRequest() }
-        var response = AuthResponse(status: check.status)
-        for header in check.headers where !header.name.hasASCIICaseInsensitivePrefix("x-authkit-") {
-            response.headers.append(header)
-        }
+    /// never leaves; `Set-Cookie` (a deleted or refreshed session) does.
+    public static func denial(_ answer: CheckAnswer) -> AuthResponse {
+        let decision = answer.decision
+        var response = AuthResponse(status: 200)
         let text: String
-        if check.status == 401, let retry = check.header("X-AuthKit-Unavailable") {
-            response.status = 503
-            response.headers.append(("Retry-After", retry))
-        }
-        switch response.status {
-        case 401 where check.header("X-AuthKit-Sign-In") != nil:
+        var trailing: [(name: String, value: String)] = []
+        switch decision.verdict {
+        case .badRequest: return badRequest()
+        case .allow:
+            // Not a denial; an allowed check has no page of ours (the caller serves the request).
+            text = ""
+        case .signIn(let url):
             response.status = 302
-            response.headers.append(("Location", check.header("X-AuthKit-Sign-In")!))
+            trailing.append(("Location", url))
             text = "Sign in to continue.\n"
-        case 401: text = "Sign in required.\n"
-        case 403: text = "You do not have access to this page.\n"
-        case 503: text = "Sign-in is unavailable for a moment; try again.\n"
-        default: text = ""
+        case .unauthenticated(let challenge):
+            response.status = 401
+            if let challenge { response.headers.append(("WWW-Authenticate", challenge)) }
+            text = "Sign in required.\n"
+        case .forbidden:
+            response.status = 403
+            text = "You do not have access to this page.\n"
+        case .unavailable(let seconds):
+            response.status = 503
+            trailing.append(("Retry-After", String(seconds)))
+            text = "Sign-in is unavailable for a moment; try again.\n"
+        case .misconfigured:
+            response.status = 500
+            text = "This page is misconfigured; the site's log says why.\n"
         }
+        if let cookie = decision.setCookie { response.headers.append(("Set-Cookie", cookie)) }
+        response.headers += answer.cacheHeaders
+        response.headers += trailing
         if !text.isEmpty {
             response.headers.append(("Content-Type", "text/plain; charset=utf-8"))
             response.body = Array(text.utf8)
@@ -48,9 +59,9 @@ public enum BrowserResponse {
     /// An `ErrorDocument` request (`AUTHKIT_ACTION=denied`) whose check now passes — a refresh
     /// that failed a moment ago succeeded: send the browser back to the page, with the new
     /// cookie, keeping the method (307).
-    public static func retry(_ check: AuthResponse, requestURI: String) -> AuthResponse {
+    public static func retry(_ check: CheckDecision, requestURI: String) -> AuthResponse {
         var response = AuthResponse(status: 307, headers: [("Location", requestURI)])
-        response.headers += check.headers.filter { $0.name.equalsASCIICaseInsensitive("set-cookie") }
+        if let cookie = check.setCookie { response.headers.append(("Set-Cookie", cookie)) }
         return response
     }
 }
