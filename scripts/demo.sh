@@ -1,17 +1,38 @@
 #!/usr/bin/env bash
 # The demo: a site on http://localhost:8080 protected by authkit-fcgi, signing in through the
 # local WorkOS stand-in (authkit-emulator, interactive sign-in page on 127.0.0.1:4100).
-# Run as root on Debian; installs what it needs. Ctrl-C stops everything.
+# Run as root on Debian; installs the Debian packages it needs (not the Swift toolchain: that
+# must be on PATH or in /opt/swift). Needs 127.0.0.1:8080, 127.0.0.1:8081 (the example's
+# upstream) and 127.0.0.1:4100 free. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the build and the tests need.
-scripts/install-packages.sh pkg-config libfcgi-dev libssl-dev libcurl4-openssl-dev openssl nginx-light
+# Debian packages the build and the demo need (libfcgi-bin: cgi-fcgi, the FastCGI probe below).
+scripts/install-packages.sh pkg-config libfcgi-dev libfcgi-bin libssl-dev libcurl4-openssl-dev libhiredis-dev openssl curl nginx-light
 command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
+if ! command -v swift >/dev/null; then
+  echo "error: no Swift toolchain: swift is not on PATH nor in /opt/swift/usr/bin." >&2
+  echo "  Install Swift 6.1 or later (tested with 6.3.1) from https://www.swift.org/install/linux/" >&2
+  echo "  and put its usr/bin on PATH (or unpack it so that /opt/swift/usr/bin/swift exists)." >&2
+  exit 1
+fi
 
-echo "== building (the first build takes a few minutes)"
-swift build --product authkit-fcgi >/dev/null 2>&1 || swift build --product authkit-fcgi
-swift build --product authkit-emulator >/dev/null 2>&1 || swift build --product authkit-emulator
+# The ports must be free: a probe below would otherwise be answered by someone else.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in 8080 8081 4100; do
+  if port_in_use "$port"; then
+    echo "error: 127.0.0.1:$port is already in use (another demo still running?); the demo needs 8080, 8081 and 4100" >&2
+    exit 1
+  fi
+done
+
+# Build progress: swift build prints "[n/m] Compiling …" as it goes. The first build compiles
+# every dependency (swift-nio, hummingbird, …): minutes, see README.md; later ones take seconds.
+stage() { echo; echo "== $1 ($(date +%H:%M:%S))"; }
+stage "building authkit-fcgi (1/2)"
+swift build --product authkit-fcgi
+stage "building authkit-emulator (2/2)"
+swift build --product authkit-emulator
 bin=$(swift build --show-bin-path)
 
 demo=$(pwd)/.build/demo
@@ -23,14 +44,19 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+# One cleanup, on the way out whatever the reason (Ctrl-C and SIGTERM exit through it).
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
+stage "starting"
 # 1. The WorkOS stand-in, with its sign-in page.
 "$bin/authkit-emulator" --host 127.0.0.1 --port 4100 --interactive >"$demo/emulator.log" 2>&1 &
-pids+=($!)
+pids+=($!); emulator_pid=$!
 
-# 2. authkit-fcgi, configured as an authkit-nextjs app would be.
-cat >"$demo/env" <<ENV
+# 2. authkit-fcgi, configured as an authkit-nextjs app would be. The file holds the API key
+#    and the cookie password: made 0600 before anything is written to it.
+(umask 077 && cat >"$demo/env" <<ENV
 WORKOS_CLIENT_ID=client_emulate
 WORKOS_API_KEY=sk_test_default
 WORKOS_COOKIE_PASSWORD=$(openssl rand -base64 24)
@@ -39,8 +65,9 @@ WORKOS_API_HOSTNAME=127.0.0.1
 WORKOS_API_PORT=4100
 WORKOS_API_HTTPS=false
 ENV
-"$bin/authkit-fcgi" serve --env-file "$demo/env" --listen "unix:$demo/authkit.sock" &
-pids+=($!)
+)
+"$bin/authkit-fcgi" serve --env-file "$demo/env" --listen "unix:$demo/authkit.sock" 2>"$demo/authkit-fcgi.log" &
+pids+=($!); authkit_pid=$!
 
 # 3. nginx with the shipped snippets and the example site.
 cp nginx/authkit.conf nginx/authkit-check.conf nginx/authkit-protect.conf nginx/authkit-identity-proxy.conf "$demo/conf/authkit/"
@@ -63,10 +90,36 @@ http {
     include example-site.conf;
 }
 CONF
-nginx -p "$demo" -c "$demo/conf/nginx.conf" -g 'daemon off;' &
-pids+=($!)
+nginx -p "$demo" -c "$demo/conf/nginx.conf" -g 'daemon off;' 2>>"$demo/nginx-error.log" &
+pids+=($!); nginx_pid=$!
 
-sleep 1
+# 4. Each must answer before the demo says it runs: the emulator's /health over HTTP,
+#    authkit-fcgi's /auth/health over FastCGI on its socket, nginx's public page.
+probe_emulator() { curl -fs --max-time 2 -o /dev/null http://127.0.0.1:4100/health; }
+probe_authkit() {
+  local answer
+  answer=$(REQUEST_METHOD=GET REQUEST_URI=/auth/health SCRIPT_NAME=/auth/health CONTENT_LENGTH=0 \
+    timeout 2 cgi-fcgi -bind -connect "$demo/authkit.sock" </dev/null 2>/dev/null) || return 1
+  [[ $answer == "Status: 200"* ]]
+}
+probe_nginx() { curl -fs --max-time 2 -o /dev/null http://127.0.0.1:8080/; }
+wait_for() { # name pid log probe
+  local name=$1 pid=$2 log=$3 probe=$4 deadline=$((SECONDS + 20))
+  until "$probe"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "error: $name exited at start-up; its log, $log:" >&2; tail -n 20 "$log" >&2; exit 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "error: $name did not answer within 20 s; its log, $log:" >&2; tail -n 20 "$log" >&2; exit 1
+    fi
+    sleep 0.2
+  done
+  echo "   $name answers"
+}
+wait_for "authkit-emulator (http://127.0.0.1:4100/health)" "$emulator_pid" "$demo/emulator.log" probe_emulator
+wait_for "authkit-fcgi (FastCGI /auth/health on unix:$demo/authkit.sock)" "$authkit_pid" "$demo/authkit-fcgi.log" probe_authkit
+wait_for "nginx (http://127.0.0.1:8080/)" "$nginx_pid" "$demo/nginx-error.log" probe_nginx
+
 cat <<TEXT
 
   The demo is running.

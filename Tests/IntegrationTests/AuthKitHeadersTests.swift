@@ -2,7 +2,7 @@ import AuthKitCore
 import Foundation
 import Testing
 
-/// The README's claim, held as an attack: an upstream never receives a client's `X-AuthKit-*`
+/// The security model's claim (docs/security.md), held as an attack: an upstream never receives a client's `X-AuthKit-*`
 /// header, under any name the project uses or any case, `_` or `.` spelling of one. The one
 /// list (``AuthKitHeaders``) is the source of the snippets' stripping lines; these tests fail when
 /// a name appears in the code or the docs without being on the list, or the list without a line.
@@ -11,7 +11,7 @@ import Testing
         try String(contentsOf: repositoryRoot.appendingPathComponent(path), encoding: .utf8)
     }
 
-    /// Every `X-AuthKit-Name` written anywhere in the sources, snippets, manual and README.
+    /// Every `X-AuthKit-Name` written anywhere in the sources, snippets, manual, README and docs/.
     func namesInTheTree() throws -> Set<String> {
         var files: [String] = ["README.md", "packaging/authkit-fcgi.8"]
         for folder in ["Sources", "nginx", "apache", "docs"] {

@@ -39,7 +39,7 @@ import Glibc
             let status = Self.page(site, cookie: cookie, http: http).status
             return (status, status == 200)
         }, action: action)
-        // The figures for the README.
+        // The figures for docs/debian-package.md.
         print("\(name) under load: sent \(result.sent), failed \(result.failed.count), longest gap \(result.gapMilliseconds) ms, "
               + "retried by nginx \(Self.upstreamErrors(site) - errorsBefore)")
         for sample in result.failed.prefix(8) {
