@@ -19,6 +19,12 @@ public struct AuthKitMetrics: Sendable {
         /// Anything else (a bad request).
         case error
 
+        /// The outcome of a check's answer: its status, except that a 401 saying WorkOS is
+        /// unavailable (`X-AuthKit-Unavailable`, which the servers turn into a 503) is `unavailable`.
+        public init(_ response: AuthResponse) {
+            self = response.status == 401 && response.header("X-AuthKit-Unavailable") != nil ? .unavailable : Self(status: response.status)
+        }
+
         /// The outcome of a check's HTTP status (a redirect is a sign-in page for a browser).
         public init(status: Int) {
             switch status {
