@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "authkit-emulator", targets: ["authkit-emulator"]),
         .library(name: "AuthKitCore", targets: ["AuthKitCore"]),
         .library(name: "AuthKitFastCGI", targets: ["AuthKitFastCGI"]),
+        // For fuzz/Package.swift: the fuzz targets' bodies, which the tests replay too.
+        .library(name: "AuthKitFuzzTargets", targets: ["AuthKitFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +55,9 @@ let package = Package(
             name: "AuthKitFastCGI",
             dependencies: ["AuthKitCore", "AuthKitSync", "CFastCGI", "CLinuxEvents", .product(name: "Logging", package: "swift-log")]
         ),
+        /// What each fuzz target feeds its parsers: run by fuzz/ under libFuzzer and by
+        /// AuthKitFastCGITests over fuzz/corpus/.
+        .target(name: "AuthKitFuzzTargets", dependencies: ["AuthKitCore", "AuthKitFastCGI"]),
         .executableTarget(
             name: "authkit-fcgi",
             dependencies: [
@@ -86,7 +91,7 @@ let package = Package(
             "AuthKitCore", "AuthKitCrypto", "AuthKitSync", .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "AuthKitCurlTests", dependencies: ["AuthKitCurl", "AuthKitCore", "AuthKitSync"]),
-        .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitCore", "AuthKitSync"]),
+        .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitCore", "AuthKitSync", "AuthKitFuzzTargets"]),
         /// Tests that start real processes (the emulator, later nginx and Apache) on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["AuthKitCore", "AuthKitCurl", "AuthKitCrypto", "AuthKitRedis", "AuthKitSync"]),
     ],
