@@ -50,12 +50,6 @@ import Testing
         #expect(Base64URL.decode(alphabet) == bytes)
     }
 
-    /// Text shown escaped in the test summary: a raw newline or NUL would break its line.
-    struct Escaped: CustomTestStringConvertible, Sendable {
-        let text: String
-        var testDescription: String { String(reflecting: text) }
-    }
-
     @Test(arguments: [
         "Zg==", "Zm8=", "Zg=", "=", "Zm9v=",  // padding
         "+_8", "-/8", "Zm9+", "Zm9/",  // standard alphabet
