@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "AuthKitCore", targets: ["AuthKitCore"]),
         .library(name: "AuthKitFastCGI", targets: ["AuthKitFastCGI"]),
         .library(name: "AuthKitGateway", targets: ["AuthKitGateway"]),
+        // For fuzz/Package.swift: the fuzz targets' bodies, which the tests replay too.
+        .library(name: "AuthKitFuzzTargets", targets: ["AuthKitFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -66,6 +68,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        /// What each fuzz target feeds its parsers: run by fuzz/ under libFuzzer and by
+        /// AuthKitFastCGITests over fuzz/corpus/.
+        .target(name: "AuthKitFuzzTargets", dependencies: ["AuthKitCore", "AuthKitFastCGI", "AuthKitGateway"]),
         /// The command line and the wiring: settings, processes, signals, supervision.
         .executableTarget(
             name: "authkit-fcgi",
@@ -100,7 +105,7 @@ let package = Package(
             "AuthKitCore", "AuthKitCrypto", "AuthKitSync", .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "AuthKitCurlTests", dependencies: ["AuthKitCurl", "AuthKitCore", "AuthKitSync"]),
-        .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitGateway", "AuthKitCore", "AuthKitSync"]),
+        .testTarget(name: "AuthKitFastCGITests", dependencies: ["AuthKitFastCGI", "AuthKitGateway", "AuthKitCore", "AuthKitSync", "AuthKitFuzzTargets"]),
         .testTarget(name: "AuthKitGatewayTests", dependencies: [
             "AuthKitGateway", "AuthKitFastCGI", "AuthKitCore", "AuthKitSync", .product(name: "Logging", package: "swift-log"),
         ]),

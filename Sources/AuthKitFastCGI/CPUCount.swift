@@ -9,9 +9,14 @@ import Glibc
 /// `CPUQuota=` set). A container limited to two CPUs on a 64-CPU host counts two.
 public enum CPUCount {
     public static func available() -> Int {
+        available(status: "/proc/self/status", cpuMax: "/sys/fs/cgroup/cpu.max")
+    }
+
+    /// ``available()`` from these files (tests give files of their own).
+    static func available(status: String, cpuMax: String) -> Int {
         var count = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        if let mask = affinityCount() { count = min(count, mask) }
-        if let text = firstLine(of: "/sys/fs/cgroup/cpu.max", where: { _ in true }), let limit = quota(cpuMax: text) {
+        if let mask = affinityCount(status: status) { count = min(count, mask) }
+        if let text = firstLine(of: cpuMax, where: { _ in true }), let limit = quota(cpuMax: text) {
             count = min(count, limit)
         }
         return count
@@ -27,9 +32,9 @@ public enum CPUCount {
 
     /// CPUs in the affinity mask, from `Cpus_allowed_list:` in /proc/self/status (Swift's
     /// Glibc module does not export sched_getaffinity).
-    private static func affinityCount() -> Int? {
+    private static func affinityCount(status: String) -> Int? {
         let prefix = "Cpus_allowed_list:"
-        return firstLine(of: "/proc/self/status", where: { $0.hasPrefix(prefix) }).flatMap { count(cpuList: String($0.dropFirst(prefix.count))) }
+        return firstLine(of: status, where: { $0.hasPrefix(prefix) }).flatMap { count(cpuList: String($0.dropFirst(prefix.count))) }
     }
 
     /// CPUs in a kernel CPU list ("0-3,8,10-11" → 7); nil if it does not read as one.

@@ -55,9 +55,9 @@ import Testing
         (#""\u001f""#, "\u{1F}"),
         (#""a\nb\tc\"d\\e""#, "a\nb\tc\"d\\e"),
         (#""plain then \u0021""#, "plain then !"),
-    ])
-    func decodesEscapes(_ json: String, _ expected: String) throws {
-        #expect(try Self.parse(json) == .string(expected))
+    ].map { (Escaped($0.0), Escaped($0.1)) })
+    func decodesEscapes(_ json: Escaped, _ expected: Escaped) throws {
+        #expect(try Self.parse(json.text) == .string(expected.text))
     }
 
     @Test func parsesArraysAndObjects() throws {
@@ -127,9 +127,9 @@ import Testing
         (#""\ude00\ud83d""#, "\u{FFFD}\u{FFFD}"),
         (#""\ud83d\ud83d\ude00""#, "\u{FFFD}😀"),
         (#""\ud83d\n""#, "\u{FFFD}\n"),
-    ])
-    func loneSurrogatesBecomeReplacementCharacters(_ json: String, _ expected: String) throws {
-        #expect(try Self.parse(json) == .string(expected))
+    ].map { (Escaped($0.0), Escaped($0.1)) })
+    func loneSurrogatesBecomeReplacementCharacters(_ json: Escaped, _ expected: Escaped) throws {
+        #expect(try Self.parse(json.text) == .string(expected.text))
     }
 
     @Test func invalidUTF8BecomesReplacementCharacter() throws {
@@ -165,9 +165,9 @@ import Testing
         "", " ", "\n\t\r ",
         // whitespace JSON does not allow
         "\u{0C}1", "1\u{0C}", "\u{A0}1", "\u{FEFF}1", "[1,\u{0B}2]",
-    ])
-    func rejectsInvalidJSON(_ text: String) {
-        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+    ].map(Escaped.init))
+    func rejectsInvalidJSON(_ argument: Escaped) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(argument.text) }
     }
 
     @Test(arguments: Array(0x00...0x1F))

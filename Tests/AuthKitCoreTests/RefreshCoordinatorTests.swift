@@ -13,20 +13,33 @@ import Testing
                                 claims: claims, setCookie: "wos-session=\(tag)")
     }
 
+    /// N threads in `coalesce` at once, for certain: the refresh does not return before all N
+    /// have entered (passed admission, about to wait on it), so a refresh per thread would be
+    /// N calls, not one that happened to run alone.
     @Test func concurrentRefreshesOfOneTokenCallWorkOSOnce() {
-        let coordinator = RefreshCoordinator(clock: ManualClock(seconds: 1_785_000_000))
+        let threads = 32
+        let admission = CountingAdmission(limit: threads, sharingLimit: threads)
+        let coordinator = RefreshCoordinator(clock: ManualClock(seconds: 1_785_000_000), admission: admission)
         let calls = Locked(0)
         let cookies = Locked<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 32) { _ in
-            let result = coordinator.coalesce(refreshToken: "rt_old") {
-                calls.withLock { $0 += 1 }
-                usleep(50_000)
-                return .success(refreshed("new"))
+        let group = DispatchGroup()
+        // Threads of their own: Dispatch runs about one blocked work item per CPU at a time.
+        for _ in 0..<threads {
+            group.enter()
+            Thread.detachNewThread {
+                let result = coordinator.coalesce(refreshToken: "rt_old") {
+                    calls.withLock { $0 += 1 }
+                    let entered = admission.state.waitUntil(timeoutMillis: 20_000) { $0.admitted == threads ? true : nil }
+                    if entered == nil { Issue.record("not all \(threads) threads entered coalesce: \(admission.state.withLock { $0 })") }
+                    return .success(refreshed("new"))
+                }
+                if case .success(let session) = result { cookies.withLock { $0.append(session.setCookie) } }
+                group.leave()
             }
-            if case .success(let session) = result { cookies.withLock { $0.append(session.setCookie) } }
         }
+        #expect(group.wait(timeout: .now() + 60) == .success)
         #expect(calls.withLock { $0 } == 1)
-        #expect(cookies.withLock { $0 }.count == 32)
+        #expect(cookies.withLock { $0 }.count == threads)
         #expect(Set(cookies.withLock { $0 }) == ["wos-session=new"])
     }
 
@@ -92,7 +105,8 @@ import Testing
         let state = Locked((waiting: 0, sharing: 0, admitted: 0, refused: 0))
         init(limit: Int, sharingLimit: Int = 0) { self.limit = limit; self.sharingLimit = sharingLimit }
         func enterBlocking(sharing: Bool) -> Bool {
-            state.withLock { state in
+            // Broadcasting: a test may wait in `state.waitUntil` for threads to enter.
+            state.withLockBroadcasting { state in
                 guard sharing ? state.sharing < sharingLimit : state.waiting < limit else { state.refused += 1; return false }
                 if sharing { state.sharing += 1 } else { state.waiting += 1 }
                 state.admitted += 1

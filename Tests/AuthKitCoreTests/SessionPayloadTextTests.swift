@@ -40,8 +40,8 @@ import Testing
         }
     }
 
-    @Test(arguments: texts)
-    func agreesWithTheTree(_ text: String) { Self.expectSame(Array(text.utf8), text) }
+    @Test(arguments: texts.map(Escaped.init))
+    func agreesWithTheTree(_ argument: Escaped) { Self.expectSame(Array(argument.text.utf8), argument.text) }
 
     @Test func agreesOnEveryTruncationAndOnBrokenUTF8() {
         let full = Array(Self.texts[1].utf8)

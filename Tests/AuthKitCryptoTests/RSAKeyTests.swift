@@ -117,15 +117,22 @@ import Testing
         #expect(try reimported.pem() == pem)
     }
 
+    /// A PEM test argument, named in the test summary (its text has newlines).
+    struct BadPEM: CustomTestStringConvertible, Sendable {
+        let name: String
+        let text: String
+        var testDescription: String { name }
+    }
+
     @Test(arguments: [
-        "",
-        "not a pem",
-        "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n",
-        "-----BEGIN PRIVATE KEY-----\nAAAA!!!!not base64\n-----END PRIVATE KEY-----\n",
-        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        BadPEM(name: "empty", text: ""),
+        BadPEM(name: "not a pem", text: "not a pem"),
+        BadPEM(name: "no body", text: "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n"),
+        BadPEM(name: "body not base64", text: "-----BEGIN PRIVATE KEY-----\nAAAA!!!!not base64\n-----END PRIVATE KEY-----\n"),
+        BadPEM(name: "a certificate", text: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
     ])
-    func invalidPEMThrows(_ pem: String) {
-        #expect(throws: RSAKeyError.self) { try RSAPrivateKey(pem: pem) }
+    func invalidPEMThrows(_ pem: BadPEM) {
+        #expect(throws: RSAKeyError.self) { try RSAPrivateKey(pem: pem.text) }
     }
 
     @Test func truncatedPEMThrows() throws {

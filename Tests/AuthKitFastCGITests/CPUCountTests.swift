@@ -35,9 +35,45 @@ import Glibc
         #expect(CPUCount.count(cpuList: "0-\(String(repeating: "9", count: 400))") == nil)
     }
 
-    @Test func thisMachineCountsBetweenOneAndItsOnlineCPUs() {
+    /// What the kernel files say decides the count: the affinity mask (`taskset -c 3`), the cgroup
+    /// quota (`docker --cpus 0.5`), whichever allows fewer; without them, the CPUs online.
+    @Test func theFewestOfAffinityQuotaAndOnlineCPUs() throws {
         let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        #expect(CPUCount.available() >= 1 && CPUCount.available() <= online)
-        #expect(WorkerPool.defaultWorkers == CPUCount.available() + 1)
+        let directory = "/tmp/authkit-cpucount-\(getpid())"
+        mkdir(directory, 0o700)
+        defer { for name in ["status-one", "status-many", "max-half", "max-none"] { unlink("\(directory)/\(name)") }; rmdir(directory) }
+        func write(_ name: String, _ text: String) throws -> String {
+            let path = "\(directory)/\(name)"
+            let file = try #require(fopen(path, "w"))
+            fputs(text, file)
+            fclose(file)
+            return path
+        }
+        // As /proc/self/status has it: other lines first, the list after the mask.
+        let oneCPU = try write("status-one", "Name:\tauthkit-fcgi\nCpus_allowed:\t8\nCpus_allowed_list:\t3\nMems_allowed_list:\t0\n")
+        let manyCPUs = try write("status-many", "Name:\tauthkit-fcgi\nCpus_allowed_list:\t0-1023\n")
+        let halfACPU = try write("max-half", "50000 100000\n")
+        let noQuota = try write("max-none", "max 100000\n")
+        let missing = "\(directory)/absent"
+        #expect(CPUCount.available(status: oneCPU, cpuMax: noQuota) == 1, "the affinity mask allows one CPU")
+        #expect(CPUCount.available(status: manyCPUs, cpuMax: halfACPU) == 1, "the quota allows half a CPU")
+        #expect(CPUCount.available(status: manyCPUs, cpuMax: noQuota) == online, "no more than are online")
+        #expect(CPUCount.available(status: missing, cpuMax: missing) == online, "no files: the CPUs online")
+    }
+
+    /// This process, against `nproc` (coreutils, which asks sched_getaffinity): without a cgroup
+    /// quota, the same number.
+    @Test func thisProcessCountsWhatNprocCounts() {
+        guard access("/sys/fs/cgroup/cpu.max", F_OK) != 0 else { return }  // a quota nproc may not know
+        guard let nproc = ([String](["/usr/bin/nproc", "/bin/nproc"])).first(where: { access($0, X_OK) == 0 }) else {
+            #expect(getenv("CI") == nil, "nproc is missing")
+            return
+        }
+        guard let pipe = popen(nproc, "r") else { Issue.record("popen \(nproc) failed"); return }
+        var line = [CChar](repeating: 0, count: 64)
+        let read = fgets(&line, Int32(line.count), pipe) != nil
+        pclose(pipe)
+        let text = String(decoding: line.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        #expect(read && Int(text) == CPUCount.available(), "nproc says \(text)")
     }
 }

@@ -68,8 +68,16 @@ import Testing
 
         // WorkOS is back.
         try site.emulator.request("DELETE", "/_emulate/hooks")
-        // A hang: WorkOS went on and spent the token after we gave up; let those calls land first.
-        if hang { Thread.sleep(forTimeInterval: 3.5) }
+        // A hang: WorkOS went on and spent the token after we gave up; let those calls land
+        // first: each call the fault held ends as a refresh, a reuse or a grace replay.
+        if hang {
+            let landed = waitUntil(timeout: 20) {
+                guard let counters = try? site.emulator.counters() else { return false }
+                let ended = ["refreshes", "refresh_token_reuse", "refresh_grace_replays"].reduce(0) { $0 + (counters[$1] ?? 0) }
+                return ended >= (counters["faults_applied"] ?? 0)
+            }
+            #expect(landed, "the held calls never reached the emulator: \((try? site.emulator.counters()) ?? [:])")
+        }
         let after = try http.send(HTTPRequest(method: "GET", url: "\(site.base)/api/items", headers: [
             ("Accept", "application/json"), ("Cookie", "wos-session=\(cookie)"),
         ]))
@@ -143,7 +151,9 @@ import Testing
     }
 
     /// A check that arrives 10 s after the refresh with the old cookie (a tab that was slow,
-    /// a request queued behind others) gets the new session, not invalid_grant.
+    /// a request queued behind others) gets the new session, not invalid_grant. "After" on
+    /// WorkOS's clock (the emulator's, moved on): past its grace window for the spent token, so
+    /// only our own memory of the refresh can answer (its window on our clock: RefreshCoordinatorTests).
     @Test func aLateCheckWithTheOldCookieGetsTheNewSession() throws {
         let site = try NginxSite(emulatorArguments: StrictRefresh.arguments())
         let cookie = try Self.expiredSession(site.emulator, redirectURI: "http://127.0.0.1:\(site.port)/auth/callback")
@@ -156,7 +166,7 @@ import Testing
         let first = try check()
         #expect(first.status == 200)
         let refreshed = try #require(Self.newSession(first))
-        Thread.sleep(forTimeInterval: 10)
+        try site.emulator.request("POST", "/_emulate/clock", json: #"{"advance_seconds":10}"#)
         let late = try check()
         #expect(late.status == 200)
         #expect(Self.newSession(late) == refreshed)

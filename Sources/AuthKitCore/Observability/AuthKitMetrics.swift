@@ -16,19 +16,8 @@ public struct AuthKitMetrics: Sendable {
         case forbidden
         /// WorkOS could not be reached for a needed refresh: 503.
         case unavailable
-        /// Anything else (a bad request).
+        /// A bad request or a misconfigured location (``CheckDecision/outcome``).
         case error
-
-        /// The outcome of a check's HTTP status (a redirect is a sign-in page for a browser).
-        public init(status: Int) {
-            switch status {
-            case 200..<300: self = .allowed
-            case 401, 302, 303: self = .unauthenticated
-            case 403: self = .forbidden
-            case 503: self = .unavailable
-            default: self = .error
-            }
-        }
     }
 
     /// How a refresh at WorkOS ended; the `outcome` label of `authkit_refreshes_total`.
