@@ -98,6 +98,16 @@ let package = Package(
             dependencies: ["AuthKitCore", "AuthKitCrypto", "AuthKitFastCGI", "AuthKitGateway", .product(name: "Logging", package: "swift-log")],
             path: "bench/core"
         ),
+        /// The concurrent parts under many threads, for ThreadSanitizer and AddressSanitizer
+        /// (run by scripts/sanitizers.sh, which builds only this product under each sanitizer).
+        .executableTarget(
+            name: "authkit-sanitizer-stress",
+            dependencies: [
+                "AuthKitCore", "AuthKitCrypto", "AuthKitCurl", "AuthKitFastCGI", "AuthKitSync",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SanitizerStress"
+        ),
 
         .testTarget(name: "AuthKitSyncTests", dependencies: ["AuthKitSync"]),
         .testTarget(name: "AuthKitCryptoTests", dependencies: ["AuthKitCrypto"]),

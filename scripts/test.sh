@@ -63,6 +63,14 @@ if ! all_passed .build/test-output-grace30.txt; then
   exit 1
 fi
 
+echo "== sanitizers (scripts/sanitizers.sh: the concurrent parts under ThreadSanitizer, then AddressSanitizer + LeakSanitizer)"
+# Two small builds (only the authkit-sanitizer-stress product, each in its own scratch
+# directory), about 1.5-3 min on 2 cores. A race, a memory error or a leak fails the run.
+if ! scripts/sanitizers.sh; then
+  echo "sanitizers: a problem was found (see above)" >&2
+  exit 1
+fi
+
 echo "== chaos suite, short form (bench/chaos.sh --short: faults through real nginx, authkit-fcgi, emulator, Redis)"
 BENCH_BIN="$(swift build --show-bin-path)" bench/chaos.sh --short
 

@@ -11,6 +11,10 @@ import Glibc
 ///
 /// The mutex and the condition live in memory allocated once for the object's lifetime: pthread
 /// objects must not move, and `&storedProperty` on a class promises no stable address.
+///
+/// Hold a value with a size (`Locked(false)` for a lock that guards no data, not `Locked(())`):
+/// ThreadSanitizer places the access to an empty value on the object's header, which every call
+/// reads before locking, and reports a race that is not there.
 public final class Locked<Value: ~Copyable>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
