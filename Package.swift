@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "authkit-sanitizer-stress",
             dependencies: [
-                "AuthKitCore", "AuthKitCrypto", "AuthKitCurl", "AuthKitFastCGI", "AuthKitSync",
+                "AuthKitCore", "AuthKitCrypto", "AuthKitCurl", "AuthKitFastCGI", "AuthKitGateway", "AuthKitSync",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/SanitizerStress"

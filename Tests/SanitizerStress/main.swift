@@ -8,6 +8,7 @@ import AuthKitCore
 import AuthKitCrypto
 import AuthKitCurl
 import AuthKitFastCGI
+import AuthKitGateway
 import AuthKitSync
 import Logging
 
