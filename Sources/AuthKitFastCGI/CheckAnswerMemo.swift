@@ -110,6 +110,8 @@ public struct CheckAnswerMemo: Sendable {
               case .value(let range) = CookieHeader.lastPair(named: cookieName, in: cookieHeader),
               !range.isEmpty, memchr(cookieHeader.baseAddress! + range.lowerBound, Int32(UInt8(ascii: "%")), range.count) == nil
         else { return nil }
+        // The same pair, from the same (last) Cookie header, that AuthRequest.cookie reads, and
+        // without `%` so its decoding changes nothing: the key of exactly the value the check reads.
         let key = VerifiedSessionCache.key(cookieBytes: UnsafeBufferPointer(rebasing: cookieHeader[range]))
         return Ticket(key: key, context: context)
     }

@@ -100,7 +100,9 @@ struct Serve: ParsableCommand {
                     allowedChecks.increment()
                     return remembered
                 }
-                let (request, server) = GatewayRequest.make(parameters: parameters, body: body)
+                var (request, server) = GatewayRequest.make(parameters: parameters, body: body)
+                // The memo hashed the session cookie for its lookup: the check reuses that key.
+                if let ticket, !ticket.apiKey { request.sessionCookieKey = ticket.key }
                 let response = Gateway.answer(service: service, telemetry: telemetry, request: request, parameters: server)
                 let bytes = GatewayResponse.bytes(response)
                 if let ticket { memo.remember(ticket, response: response, bytes: bytes) }

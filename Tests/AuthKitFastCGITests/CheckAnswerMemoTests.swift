@@ -2,6 +2,7 @@
 import Logging
 import Testing
 @testable import AuthKitFastCGI
+@testable import AuthKitGateway
 
 /// Which requests the check's fast path may answer, what it keys them by, and what it keeps.
 /// (That a remembered answer equals the full path's is shown through real nginx, in
@@ -51,6 +52,28 @@ import Testing
         // The last cookie of the name counts, as in the full path.
         #expect(ticket(memo, replacing("HTTP_COOKIE", with: "wos-session=old; wos-session=new"))?.key
                 == VerifiedSessionCache.key(cookieValue: "new"))
+    }
+
+    /// The check reuses the ticket's key instead of hashing the cookie again
+    /// (`AuthRequest.sessionCookieKey`): it must be the key of exactly the cookie the check
+    /// reads, for every Cookie header the memo takes (repeated names, repeated headers, spaces,
+    /// other cookies around it).
+    @Test(arguments: [
+        [("HTTP_COOKIE", "wos-session=Fe26.2*1*abc")],
+        [("HTTP_COOKIE", "a=1;wos-session=x;b=2")],
+        [("HTTP_COOKIE", "wos-session=old; wos-session=new")],
+        [("HTTP_COOKIE", "wos-session=first"), ("HTTP_COOKIE", "wos-session=second")],
+        [("HTTP_COOKIE", "  wos-session=padded  ;x=1")],
+        [("HTTP_COOKIE", "wos-sessionx=no; wos-session=yes; xwos-session=no")],
+        [("HTTP_COOKIE", "wos-session=\"quoted\"")],
+    ])
+    func theTicketsKeyIsTheKeyOfTheCookieTheCheckReads(_ cookies: [(String, String)]) throws {
+        let memo = CheckAnswerMemo(service: Self.service())
+        let pairs = replacing("HTTP_COOKIE", with: nil) + cookies
+        guard let ticket = ticket(memo, pairs) else { return }
+        let (request, _) = FastCGIParameters.with(pairs) { GatewayRequest.make(parameters: $0, body: []) }
+        let value = try #require(request.cookie("wos-session"))
+        #expect(ticket.key == VerifiedSessionCache.key(cookieValue: value), "\(cookies)")
     }
 
     /// Each identity assertion names its path and expires within a minute: no answer is replayed.

@@ -42,7 +42,7 @@ extension AuthKitService {
             }
             return apiKeyCheck(request, token: token, requirements: location.requirements)
         }
-        switch authenticator.authenticate(cookieValue: sessionCookie(request), useCache: true) {
+        switch authenticator.authenticate(cookieValue: sessionCookie(request), useCache: true, knownKey: request.sessionCookieKey) {
         case .signedIn(let session, let setCookie):
             // On every request, cached session or not: `auth_time` ages with the clock.
             if let maxAge = location.maxAuthAge, isStale(session.claims, maxAge: maxAge) {

@@ -20,6 +20,11 @@ public struct AuthRequest: Sendable {
     /// ``servedPath`` (`REDIRECT_AUTHKIT_SERVED_PATH`): what an `ErrorDocument` that re-checks the
     /// original request decides on.
     public var originalServedPath: String?
+    /// The session cache's key of this request's session cookie (``cookie(_:)`` with the
+    /// configured name), when the server side hashed it already: the FastCGI check-answer memo
+    /// does for its lookup, from the same bytes (`CheckAnswerMemoTests` holds it to that). The
+    /// check then uses it instead of hashing the ~3 KB value again.
+    public var sessionCookieKey: VerifiedSessionCache.Key?
 
     /// The server parameter carrying ``servedPath``: `fastcgi_param AUTHKIT_SERVED_PATH
     /// $authkit_served_path` (set from `$uri` in nginx's `authkit-protect.conf`), `SetEnvIf

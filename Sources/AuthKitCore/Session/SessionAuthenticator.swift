@@ -121,10 +121,12 @@ public struct SessionAuthenticator: Sendable {
     /// Reads the session from the cookie value (nil when the request has no session cookie).
     /// `useCache` (the check): a session verified before for this exact cookie is answered from
     /// ``VerifiedSessionCache`` until its refresh deadline; such an answer carries no refresh token.
-    public func authenticate(cookieValue: String?, useCache: Bool) -> SessionOutcome {
+    /// `knownKey`: the cache key of `cookieValue`, when the caller hashed it already.
+    public func authenticate(cookieValue: String?, useCache: Bool, knownKey: VerifiedSessionCache.Key? = nil) -> SessionOutcome {
         guard useCache, let cache, let cookieValue, !cookieValue.isEmpty else { return authenticate(cookieValue: cookieValue) }
         let now = clock.nowMillis()
-        let key = VerifiedSessionCache.key(cookieValue: cookieValue)
+        // Hashed once per request: the memo's key when it is this cookie's, else here.
+        let key = knownKey ?? VerifiedSessionCache.key(cookieValue: cookieValue)
         if let session = cache.lookup(key, nowMillis: now) { return .signedIn(session, setCookie: nil) }
         let outcome = authenticate(cookieValue: cookieValue)
         if case .signedIn(let session, let setCookie) = outcome {
@@ -133,8 +135,8 @@ public struct SessionAuthenticator: Sendable {
             let deadline = session.claims.expiresAt.subtractingClamped(policy.buffer(for: session.claims)).multipliedClamped(by: 1000)
             if deadline > now {
                 // After a refresh or re-seal the browser comes back with the new cookie: key that.
-                let value = setCookie.map { SetCookie.value(of: $0, name: cookieOptions.name) } ?? cookieValue
-                cache.store(VerifiedSessionCache.key(cookieValue: value), session: session, validUntilMillis: deadline)
+                let stored = setCookie.map { VerifiedSessionCache.key(cookieValue: SetCookie.value(of: $0, name: cookieOptions.name)) } ?? key
+                cache.store(stored, session: session, validUntilMillis: deadline)
             }
         }
         return outcome
