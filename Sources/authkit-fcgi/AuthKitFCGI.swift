@@ -10,6 +10,8 @@ struct AuthKitFCGI: ParsableCommand {
         discussion: """
             Started by a CGI server (GATEWAY_INTERFACE set) it answers one CGI request, configured by the \
             environment and AUTHKIT_ENV_FILE, and ignores its arguments.
+
+            \(requiredSettings)
             """,
         version: AuthKitVersion.string,
         subcommands: [Serve.self, CheckConfig.self],
@@ -25,6 +27,14 @@ struct AuthKitFCGI: ParsableCommand {
         }
     }
 }
+
+/// What `--help` says of the configuration, for the command and `serve`.
+let requiredSettings = """
+    Required variables (environment, --env-file or AUTHKIT_ENV_FILE): WORKOS_CLIENT_ID, \
+    WORKOS_API_KEY, WORKOS_COOKIE_PASSWORD (32 characters or more) and WORKOS_REDIRECT_URI. \
+    `authkit-fcgi check-config` checks them; every variable is described in authkit-fcgi(8) \
+    (`man authkit-fcgi`).
+    """
 
 /// Options every subcommand takes.
 struct ConfigOptions: ParsableArguments {

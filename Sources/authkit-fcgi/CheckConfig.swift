@@ -36,8 +36,17 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         CGIMode.refuse("check-config")
+        // Every problem at once: the process settings' and the server files', then exit 78.
+        if !serverConfig.isEmpty, case let processProblems = ProcessConfig.problems(envFile: options.envFile), !processProblems.isEmpty {
+            // No allowlist loaded: site redirect URIs are checked once the process settings are right.
+            ProcessConfig.fail(processProblems + scanServerConfig(allowlist: nil))
+        }
         let (config, sources) = ProcessConfig.loadWithSources(envFile: options.envFile)
-        if !serverConfig.isEmpty { try checkServerConfig(allowlist: config.allowedRedirectURIs) }
+        if !serverConfig.isEmpty {
+            let problems = scanServerConfig(allowlist: config.allowedRedirectURIs)
+            if !problems.isEmpty { ProcessConfig.fail(problems) }
+            print("")
+        }
         for line in SettingsTable.lines(SettingsTable.rows(config, sources: sources)) { print(line) }
         guard online else { return }
 
@@ -78,27 +87,27 @@ struct CheckConfig: ParsableCommand {
 }
 
 extension CheckConfig {
-    /// Each file's `AUTHKIT_*` settings as the check will read them; a problem is one line on
-    /// stderr (`file:line: NAME … Fix: …`) and exit 78, before the settings are listed. Site
-    /// redirect URIs are checked against the process's `AUTHKIT_ALLOWED_REDIRECT_URIS`.
-    func checkServerConfig(allowlist: AllowedRedirectURIs) throws {
-        var problems = 0
+    /// Each file's `AUTHKIT_*` settings as the check will read them: a count per file on stdout,
+    /// and the problems (`file:line: NAME … Fix: …`, an unreadable file among them) returned for
+    /// the caller to report with any other. Site redirect URIs are checked against the
+    /// process's `AUTHKIT_ALLOWED_REDIRECT_URIS` when it is given (nil: the process settings
+    /// did not load).
+    func scanServerConfig(allowlist: AllowedRedirectURIs?) -> [String] {
+        var problems: [String] = []
         for path in serverConfig {
             guard let data = FileManager.default.contents(atPath: path) else {
-                ProcessConfig.fail("--server-config \(path) cannot be read. Fix: check the path and that this user may read it")
+                problems.append("--server-config \(path) cannot be read. Fix: check the path and that this user may read it")
+                continue
             }
             let text = String(decoding: data, as: UTF8.self)
             let found = ServerConfigScan.settings(in: text)
-            let findings = ServerConfigScan.findings(file: path, text: text, allowlist: allowlist)
+            let findings = ServerConfigScan.findings(file: path, text: text, allowlist: allowlist ?? AllowedRedirectURIs.none)
+                .filter { allowlist != nil || $0.problem.parameter != Site.redirectURIParameter }
             print("server config \(path): \(found.count) AUTHKIT_* settings, \(findings.count) problems")
-            for finding in findings {
-                fflush(nil)
-                StandardStreams.write(Array("authkit-fcgi: \(finding)\n".utf8), to: STDERR_FILENO)
-            }
-            problems += findings.count
+            problems += findings.map(\.description)
         }
-        if problems > 0 { throw ExitCode(ProcessConfig.exitCode) }
-        print("")
+        fflush(nil)
+        return problems
     }
 }
 

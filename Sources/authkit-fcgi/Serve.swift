@@ -9,7 +9,8 @@ import Logging
 /// `authkit-fcgi serve`: the FastCGI server. (A CGI request never gets here: ``CGIMode``.)
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve FastCGI on a socket.")
+        abstract: "Serve FastCGI on a socket.",
+        discussion: requiredSettings)
 
     @OptionGroup var options: ConfigOptions
 

@@ -378,4 +378,41 @@ extension CheckConfigTests {
         let badList = try runCommand(Binaries.path("authkit-fcgi"), ["check-config"], environment: environment.merging(["AUTHKIT_ALLOWED_REDIRECT_URIS": "https://*.com/cb"]) { _, b in b })
         #expect(badList.status == 78 && badList.stderr.contains("AUTHKIT_ALLOWED_REDIRECT_URIS has an entry authkit-fcgi cannot use: entry 1 (https://*.com/cb)"), "\(badList.stderr)")
     }
+
+    /// Process settings and server files are reported together: one line per problem, all at
+    /// once (before, a bad process setting hid the server files' problems, and an unreadable
+    /// file stopped the scan).
+    @Test func everyProblemAtOnceAcrossProcessAndServerSettings() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let nginx = directory.appendingPathComponent("site.conf")
+        try "location = /c {\n    fastcgi_param AUTHKIT_MODE optinal;\n}\n".write(to: nginx, atomically: true, encoding: .utf8)
+        let missing = directory.appendingPathComponent("missing.conf").path
+        let environment = ["WORKOS_CLIENT_ID": "client_1", "WORKOS_API_KEY": CheckConfigTests.apiKey,
+                           "WORKOS_COOKIE_PASSWORD": "short", "WORKOS_REDIRECT_URI": "https://a.example/auth/callback"]
+        let bad = try runCommand(Binaries.path("authkit-fcgi"), ["check-config", "--server-config", nginx.path, missing], environment: environment)
+        #expect(bad.status == 78, "\(bad.stdout) \(bad.stderr)")
+        let lines = bad.stderr.split(separator: "\n")
+        #expect(lines.count == 3, "\(bad.stderr)")
+        #expect(lines.count == 3 && lines[0].hasPrefix("authkit-fcgi: WORKOS_COOKIE_PASSWORD ") && lines[1].hasPrefix("authkit-fcgi: \(nginx.path):2: AUTHKIT_MODE")
+                && lines[2].hasPrefix("authkit-fcgi: --server-config \(missing) cannot be read"), "\(bad.stderr)")
+        #expect(lines.allSatisfy { $0.contains(" Fix: ") })
+        // With good process settings the unreadable file no longer hides the other's problem.
+        let fixed = environment.merging(["WORKOS_COOKIE_PASSWORD": CheckConfigTests.password]) { _, b in b }
+        let two = try runCommand(Binaries.path("authkit-fcgi"), ["check-config", "--server-config", missing, nginx.path], environment: fixed)
+        #expect(two.status == 78 && two.stderr.split(separator: "\n").count == 2, "\(two.stderr)")
+    }
+}
+
+/// `--help` says what must be set and where the rest is described.
+@Suite struct HelpTextTests {
+    @Test(arguments: [["--help"], ["serve", "--help"]])
+    func namesTheRequiredVariablesAndTheManPage(_ arguments: [String]) throws {
+        let help = try runCommand(Binaries.path("authkit-fcgi"), arguments, environment: [:])
+        #expect(help.status == 0)
+        let text = help.stdout.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
+        for name in ["WORKOS_CLIENT_ID", "WORKOS_API_KEY", "WORKOS_COOKIE_PASSWORD", "WORKOS_REDIRECT_URI", "authkit-fcgi(8)", "check-config"] {
+            #expect(text.contains(name), "\(arguments): \(name) in \(help.stdout)")
+        }
+    }
 }
