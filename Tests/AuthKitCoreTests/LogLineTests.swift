@@ -52,3 +52,51 @@ import Testing
         #expect(lines.last?.hasSuffix("level=debug msg=\"outside any request\" component=test") == true)
     }
 }
+
+extension LogLineTests {
+    /// The names of a logfmt line's fields, in order (values hold no unquoted spaces here).
+    static func keys(_ line: Substring) -> [String] {
+        var keys: [String] = []
+        var quoted = false, token = ""
+        for character in line + " " {
+            if character == "\"" { quoted.toggle() }
+            if character == " " && !quoted {
+                if let equals = token.firstIndex(of: "=") { keys.append(String(token[..<equals])) }
+                token = ""
+            } else {
+                token.append(character)
+            }
+        }
+        return keys
+    }
+
+    /// One event, each field once: the check's "requirement failed" used to say `path` twice
+    /// (its own metadata and the request's context).
+    @Test func noLineRepeatsAField() throws {
+        var pipe: [Int32] = [0, 0]
+        #expect(pipe.withUnsafeMutableBufferPointer { Glibc.pipe($0.baseAddress!) } == 0)
+        defer { close(pipe[0]) }
+        let logger = Logger(label: "t", factory: { _ in LineLogHandler(format: .logfmt, level: .debug, descriptor: pipe[1]) })
+        let fixture = ServiceFixture(logger: logger)
+        let cookie = try fixture.signedInCookie()
+        RequestLogContext.$current.withValue(RequestLogContext(requestId: "r1", path: "/admin/")) {
+            for parameters in [["AUTHKIT_REQUIRE_ROLE": "owner"], ["AUTHKIT_MAX_AUTH_AGE": "1"], [:]] {
+                fixture.clock.advance(seconds: 2)
+                _ = fixture.service.handle(AuthRequest(method: "GET", requestURI: "/admin/", headers: ["cookie": "wos-session=\(cookie)", "sec-fetch-mode": "navigate"],
+                                                       parameters: parameters.merging(["AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": "/admin/"]) { a, _ in a }))
+            }
+            _ = fixture.service.handle(AuthRequest(method: "GET", requestURI: "/admin/", headers: ["sec-fetch-mode": "navigate"],
+                                                   parameters: ["AUTHKIT_ACTION": "check", "AUTHKIT_SERVED_PATH": "/admin/"]))
+            logger.info("check", metadata: ["path": "/elsewhere", "outcome": "x"])
+        }
+        close(pipe[1])
+        var bytes = [UInt8](repeating: 0, count: 65536)
+        let count = read(pipe[0], &bytes, bytes.count)
+        let lines = String(decoding: bytes[..<max(count, 0)], as: UTF8.self).split(separator: "\n")
+        #expect(lines.contains { $0.contains("msg=\"requirement failed\"") }, "\(lines)")
+        for line in lines {
+            let keys = Self.keys(line)
+            #expect(Set(keys).count == keys.count, "\(line)")
+        }
+    }
+}

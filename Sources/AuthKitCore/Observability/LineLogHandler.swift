@@ -53,7 +53,11 @@ public struct LineLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         var fields = RequestLogContext.current?.fields ?? []
-        for (name, value) in merged.sorted(by: { $0.key < $1.key }) { fields.append((name, "\(value)")) }
+        // One event, each field once: the request's own fields come first and are not repeated
+        // by metadata that happens to carry them too.
+        for (name, value) in merged.sorted(by: { $0.key < $1.key }) where !fields.contains(where: { $0.0 == name }) {
+            fields.append((name, "\(value)"))
+        }
         if event.level >= .error { fields.append(("source", "\(event.file.split(separator: "/").last ?? ""):\(event.line)")) }
         let line = LogLine.format(format, timeMillis: SystemClock().nowMillis(), level: event.level,
                                   message: "\(event.message)", fields: fields) + "\n"
