@@ -101,6 +101,7 @@ try:
 
     if "api" not in WITHOUT:
         step("the API answers the bearer token")
+        assert not driver.find_element(By.ID, "api-result").is_displayed(), "an empty answer box before the first call"
         driver.find_element(By.ID, "call-api").click()
         wait_text("#api-result", "user_id=user_01EMULATEADMIN0000000000")
         shot("04-api-called")
@@ -111,6 +112,8 @@ try:
     wait_text("#details", f"organization {GLOBEX}")
     wait_text("#switch-result", f"Switched to {GLOBEX}")
     assert "role member" in text("#details"), text("#details")
+    if "api" not in WITHOUT:
+        assert not driver.find_element(By.ID, "api-result").is_displayed(), "the previous organization's API answer is still shown"
     shot("05-organization-switched")
 
     step("signing out")
