@@ -1,3 +1,5 @@
+// Why not swift-crypto: it embeds BoringSSL (fixes would not come with apt upgrade); its AES-256-CBC decrypt is 1.48x slower (docs/build-or-buy.md).
+
 import COpenSSL
 
 /// AES-256-CBC with PKCS#7 padding, the cipher of iron's default `aes-256-cbc`.

@@ -1,3 +1,5 @@
+// Why not swift-crypto: it embeds BoringSSL (fixes would not come with apt upgrade), and its iron unseal crypto is 1.95x slower, +8 % per check (docs/build-or-buy.md).
+
 import COpenSSL
 
 /// Hashes, HMAC and PBKDF2 over OpenSSL digests fetched once (see `FetchedAlgorithms`).

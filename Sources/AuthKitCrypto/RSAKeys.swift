@@ -1,3 +1,5 @@
+// Why not swift-crypto: it embeds BoringSSL (fixes would not come with apt upgrade); its RS256 verify is 0.93x, not enough to pay for that (docs/build-or-buy.md).
+
 import AuthKitSync
 import COpenSSL
 

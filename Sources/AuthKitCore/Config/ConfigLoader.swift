@@ -1,3 +1,5 @@
+// Why not swift-configuration: it reads 5 of 7 env files differently from Next.js's dotenv, defaults a bad number silently and stops at the first error (docs/build-or-buy.md).
+
 /// Reads and validates configuration from environment-style variables.
 ///
 /// Pure: the caller supplies the variables. Precedence is the caller's, and should be Next.js's:
