@@ -24,7 +24,7 @@ let package = Package(
         /// bench/core (a link to it), so that one run also measures the check the libraries would sit in.
         .executableTarget(name: "buy-core", dependencies: [
             .product(name: "AuthKitCore", package: "authkit-fcgi"), .product(name: "AuthKitFastCGI", package: "authkit-fcgi"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "AuthKitGateway", package: "authkit-fcgi"), .product(name: "Logging", package: "swift-log"),
         ]),
         /// AuthKitCore alone: the size every other executable is compared with.
         .executableTarget(name: "buy-baseline", dependencies: [.product(name: "AuthKitCore", package: "authkit-fcgi")]),
@@ -41,7 +41,8 @@ let package = Package(
         ]),
         .executableTarget(name: "buy-http", dependencies: [
             "BuyMeasure", .product(name: "AuthKitCore", package: "authkit-fcgi"),
-            .product(name: "AuthKitFastCGI", package: "authkit-fcgi"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "AuthKitFastCGI", package: "authkit-fcgi"), .product(name: "AuthKitGateway", package: "authkit-fcgi"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         .executableTarget(name: "buy-config", dependencies: [
             .product(name: "AuthKitCore", package: "authkit-fcgi"), .product(name: "Configuration", package: "swift-configuration"),

@@ -5,6 +5,7 @@
 // cache-prevention headers replacing any already there) and render it as CGI output.
 import AuthKitCore
 import AuthKitFastCGI
+import AuthKitGateway
 import BuyMeasure
 import HTTPTypes
 
