@@ -13,15 +13,16 @@ import Glibc
 /// does not run the guard again when `REDIRECT_AUTHKIT_ACTION` is `guard`). A refreshed
 /// session's `Set-Cookie` is written first either way; Apache keeps it across the redirect.
 public enum CGIGuard {
-    public static func answer(service: AuthKitService, environment: [String: String]) {
+    /// `request`: the environment as a request, body left on stdin.
+    public static func answer(service: AuthKitService, environment: [String: String], request: AuthRequest) {
         // Only as an Action handler: Apache then sets REDIRECT_HANDLER, and PATH_INFO is the path
         // of the request the handler serves. A direct request for the guard's URL is not one.
+        // Compared on bytes: `String ==` would take canonically equivalent paths as one.
         guard environment["REDIRECT_HANDLER"] != nil, let original = environment["REDIRECT_URL"],
-              original == environment["PATH_INFO"] else {
-            return write(service.notFound(GatewayRequest.make(parameters: environment, body: [])), environment)
+              let pathInfo = environment["PATH_INFO"], original.utf8.elementsEqual(pathInfo.utf8) else {
+            return write(service.notFound(request), environment)
         }
-        // The body is left on stdin for the script.
-        var request = GatewayRequest.make(parameters: environment, body: [])
+        var request = request
         // The path Apache mapped for the original request (its r->uri, decoded and dot-resolved).
         request.servedPath = original
         let check = service.check(request)

@@ -9,16 +9,17 @@ public enum CGIRequest {
     public static func answer(service: AuthKitService, telemetry: Telemetry) {
         let environment = ProcessInfo.processInfo.environment
         // Routed once, here: the guard answers on stdout itself (or becomes the script).
-        let route = RouteTable.route(GatewayRequest.make(parameters: environment, body: []), serverVariables: environment, settings: service.settings)
-        if route == .cgiGuard { return CGIGuard.answer(service: service, environment: environment) }
+        var request = GatewayRequest.make(parameters: environment, body: [])
+        let route = RouteTable.route(request, serverVariables: environment, settings: service.settings)
+        // The guard leaves the body on stdin for the script it may become.
+        if route == .cgiGuard { return CGIGuard.answer(service: service, environment: environment, request: request) }
         // Digits only; a huge value saturates, a malformed one (-1, +5, 1e3) means no body.
         let declared = ContentLength.parse(environment["CONTENT_LENGTH"]) ?? 0
         let length = min(declared, 65_536)
-        let body = length > 0 ? StandardStreams.readInput(count: length) : []
+        request.body = length > 0 ? StandardStreams.readInput(count: length) : []
         // Bodies are small form posts; the rest of a bigger one is read and dropped.
-        if declared > body.count { StandardStreams.discardInput(count: declared - body.count) }
-        let response = Gateway.answer(service: service, telemetry: telemetry, request: GatewayRequest.make(parameters: environment, body: body),
-                                      parameters: environment, route: route)
+        if declared > request.body.count { StandardStreams.discardInput(count: declared - request.body.count) }
+        let response = Gateway.answer(service: service, telemetry: telemetry, request: request, parameters: environment, route: route)
         StandardStreams.write(GatewayResponse.bytes(response))
     }
 }
